@@ -1,0 +1,108 @@
+"""The composition root: the only place that builds the Application."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+from bot.config import Settings
+from bot.delivery.sender import Sender
+from bot.delivery.telegram import TelegramPublisher
+from bot.feeds.poller import TickReport
+from bot.services import BotData, NashraApp, NashraContext, Services
+from handlers.texts import text
+from storage.db import upgrade
+
+logger = logging.getLogger(__name__)
+
+POLL_TICK = timedelta(seconds=30)  # how often due feeds are looked for
+SENDER_TASK = "nashra-sender"
+
+
+def build_application(settings: Settings) -> NashraApp:
+    """Build the bot: services are created in post_init and closed in post_shutdown."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is required to build the application")
+    root = settings.telegram_api_base_url
+    application: NashraApp = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .post_init(lambda app: _start_services(app, settings))
+        .post_shutdown(_stop_services)
+        .build()
+    )
+    handlers.register(application)
+    return application
+
+
+def services_of(application: NashraApp) -> Services:
+    services = application.bot_data.services
+    if services is None:
+        raise RuntimeError("the application has not started")
+    return services
+
+
+async def _start_services(application: NashraApp, settings: Settings) -> None:
+    services = Services.build(settings)
+    await upgrade(services.engine)
+    services.sender = Sender(
+        services.sessions,
+        TelegramPublisher(application.bot),
+        services.style,
+        limits=services.limits(),
+    )
+    application.bot_data.services = services
+    services.sender_task = application.create_task(services.sender.run(), name=SENDER_TASK)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            poll_job, interval=POLL_TICK, first=1, name="poll-feeds",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+    await application.bot.set_my_commands(
+        [BotCommand("start", "رسالة الترحيب"), BotCommand("help", "قائمة الأوامر")]
+    )
+    await application.bot.set_my_commands(
+        [BotCommand("start", "Welcome message"), BotCommand("help", "List of commands")],
+        language_code="en",
+    )
+
+
+async def _stop_services(application: NashraApp) -> None:
+    services = application.bot_data.services
+    if services is not None:
+        await services.close()
+
+
+async def poll_job(context: NashraContext) -> None:
+    """The job queue's tick: poll due feeds, wake the sender, tell admins of disabled feeds."""
+    await poll_feeds(context.application)  # type: ignore[arg-type]
+
+
+async def poll_feeds(application: NashraApp) -> TickReport:
+    services = services_of(application)
+    report = await services.poller.tick()
+    if report.planned and services.sender is not None:
+        services.sender.wake()
+    for outcome in report.disabled:
+        message = text(
+            "feed_disabled",
+            url=outcome.url,
+            count=services.settings.max_feed_failures,
+            error=outcome.error,
+        )
+        for admin_id in services.settings.admin_ids:
+            try:
+                await application.bot.send_message(admin_id, message, parse_mode=None)
+            except TelegramError:
+                logger.warning("could not tell admin %s that a feed was disabled", admin_id)
+    return report

@@ -1,0 +1,234 @@
+"""The operator's commands: preview a feed, bootstrap feeds, channels and categories."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.delivery.sender import post_source
+from bot.errors import FeedError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import Entry, ParsedFeed, parse_feed
+from bot.feeds.poller import POSTED_LANGUAGES, load_categoriser
+from bot.news.dedupe import source_domain
+from bot.news.formatter import format_post
+from bot.services import fetch_limits, post_style
+from bot.text.arabic import normalise
+from storage import catalog
+from storage.db import make_engine, make_sessions, upgrade
+from storage.feeds import add_feed, all_feeds, feed_by_url
+from storage.models import Article, Category, ChatKind
+
+
+def run(settings: Settings) -> int:
+    """Run the bot with long polling until interrupted."""
+    application = build_application(settings)
+    application.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+async def dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        async with sessions.begin() as session:
+            match (args.command, getattr(args, "action", None)):
+                case ("db", "upgrade"):
+                    print("قاعدة البيانات محدّثة / database is up to date")
+                    return 0
+                case ("preview", _):
+                    return await preview(settings, session, args.feed, args.limit)
+                case ("feed", "add"):
+                    return await feed_add(session, args)
+                case ("feed", "list"):
+                    return await feed_list(session)
+                case ("channel", "add"):
+                    return await channel_add(settings, session, args.chat, args.category)
+                case ("channel", "list"):
+                    return await channel_list(session)
+                case ("category", "add"):
+                    return await category_add(session, args.name, args.alias, args.keyword)
+                case ("category", "list"):
+                    return await category_list(session)
+        return 2
+    finally:
+        await engine.dispose()
+
+
+async def _read_feed(settings: Settings, source: str) -> tuple[bytes, str]:
+    """The feed's bytes and the URL its links are relative to."""
+    if source.startswith(("http://", "https://")):
+        async with Fetcher(fetch_limits(settings)) as fetcher:
+            result = await fetcher.fetch(source)
+        return result.body, result.url
+    path = Path(source)
+    try:
+        body = await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        raise FeedError(f"cannot read the file: {exc.strerror or exc}") from None
+    return body, source
+
+
+async def preview(settings: Settings, session: AsyncSession, source: str, limit: int) -> int:
+    """Print exactly the posts Nashra would send for the newest entries of a feed."""
+    fetched_at = datetime.now(UTC)
+    try:
+        body, url = await _read_feed(settings, source)
+        parsed = await asyncio.to_thread(
+            parse_feed, body, fetched_at, settings.summary_max_chars
+        )
+    except FeedError as exc:
+        print(f"تعذّرت قراءة المصدر / cannot use this feed: {source}\n  {exc}", file=sys.stderr)
+        return 1
+    feed = await feed_by_url(session, source)
+    defaults = [category.id for category in feed.categories] if feed else []
+    categories = {category.id: category for category in await catalog.all_categories(session)}
+    categoriser = await load_categoriser(session)
+    style = post_style(settings)
+    print(f"المصدر / feed: {parsed.title or source} — {len(parsed.entries)} entries")
+    if parsed.warning:
+        print(f"تنبيه / warning: {parsed.warning}")
+    if not parsed.entries:
+        print("لا توجد أخبار في هذا المصدر / the feed has no entries")
+    newest = list(reversed(parsed.entries))[: max(limit, 0)]
+    for number, entry in enumerate(newest, 1):
+        ids = categoriser.categorise(
+            defaults=defaults, labels=entry.labels, title=entry.title, text=entry.text
+        )
+        names = [categories[i].name for i in ids]
+        article = _preview_article(entry, parsed, url, fetched_at, [categories[i] for i in ids])
+        post = format_post(post_source(article), style)
+        chats = await catalog.subscribers(session, ids)
+        print(f"\n── {number}/{len(newest)} " + "─" * 40)
+        print(post.text)
+        if post.button_url:
+            print(f"[{post.button_text}] → {post.button_url}")
+        print(f"التصنيفات / categories: {'، '.join(names) or '—'}")
+        targets = sorted({chat for _, chat, kind in chats if kind is not ChatKind.PRIVATE})
+        print(f"القنوات / channels: {', '.join(map(str, targets)) or '—'}")
+        if entry.language not in POSTED_LANGUAGES:
+            print(f"لن يُنشر: ليس خبراً عربياً / not posted: language is {entry.language or '?'}")
+    return 0
+
+
+def _preview_article(
+    entry: Entry, parsed: ParsedFeed, url: str, fetched_at: datetime, categories: list[Category]
+) -> Article:
+    article = Article(
+        original_title=entry.title,
+        headline=entry.title,
+        text=entry.text,
+        summary=entry.summary,
+        link=entry.link,
+        canonical_link=entry.canonical_link,
+        source_domain=source_domain(entry.link) or source_domain(parsed.link) or source_domain(url)
+        or "",
+        fetched_at=fetched_at,
+    )
+    article.categories = categories
+    return article
+
+
+async def feed_add(session: AsyncSession, args: argparse.Namespace) -> int:
+    if not args.url.startswith(("http://", "https://")):
+        print("عنوان المصدر يجب أن يبدأ بـ http:// أو https:// / the URL must be http(s)")
+        return 2
+    if await feed_by_url(session, args.url) is not None:
+        print(f"المصدر موجود مسبقاً / feed already added: {args.url}")
+        return 1
+    categories = await catalog.ensure_categories(session, args.category)
+    feed = await add_feed(
+        session, args.url, name=args.name, categories=categories,
+        poll_interval_seconds=args.interval,
+    )
+    names = "، ".join(c.name for c in categories) or "—"
+    print(f"أُضيف المصدر #{feed.id} / feed added: {args.url} (التصنيفات / categories: {names})")
+    return 0
+
+
+async def feed_list(session: AsyncSession) -> int:
+    feeds = await all_feeds(session)
+    if not feeds:
+        print("لا توجد مصادر بعد / no feeds yet: nashra feed add URL --category NAME")
+    for feed in feeds:
+        state = "موقوف/disabled" if feed.disabled else ("جاهز/ok" if feed.primed else "جديد/new")
+        names = "، ".join(c.name for c in feed.categories) or "—"
+        print(f"#{feed.id} [{state}] {feed.name or ''} {feed.url}")
+        print(f"    التصنيفات / categories: {names}; errors: {feed.error_count}")
+        if feed.last_error:
+            print(f"    آخر خطأ / last error: {feed.last_error}")
+    return 0
+
+
+async def _resolve_chat(settings: Settings, chat: str) -> tuple[int, ChatKind, str | None]:
+    """A numeric id is taken as it is; an @username is asked of Telegram."""
+    text = chat.strip()
+    if text.lstrip("-").isdigit():
+        chat_id = int(text)
+        return chat_id, ChatKind.CHANNEL if chat_id < 0 else ChatKind.PRIVATE, None
+    if settings.bot_token is None:
+        raise ValueError("resolving an @username needs BOT_TOKEN; or give the numeric chat id")
+    root = settings.telegram_api_base_url
+    async with Bot(settings.bot_token.get_secret_value(), base_url=f"{root}/bot") as bot:
+        found = await bot.get_chat(text if text.startswith("@") else f"@{text}")
+    kind = {"channel": ChatKind.CHANNEL, "private": ChatKind.PRIVATE}.get(
+        str(found.type), ChatKind.GROUP
+    )
+    return found.id, kind, found.title
+
+
+async def channel_add(
+    settings: Settings, session: AsyncSession, chat: str, category_names: list[str]
+) -> int:
+    try:
+        chat_id, kind, title = await _resolve_chat(settings, chat)
+    except (ValueError, TelegramError) as exc:
+        print(f"تعذّر التعرف على القناة / cannot resolve the chat {chat}: {exc}")
+        return 1
+    categories = await catalog.ensure_categories(session, category_names)
+    await catalog.upsert_chat(session, chat_id, kind, title=title)
+    await catalog.subscribe(session, chat_id, categories)
+    names = "، ".join(await catalog.chat_categories(session, chat_id))
+    print(f"القناة {chat_id} مرتبطة بـ / channel bound to: {names}")
+    return 0
+
+
+async def channel_list(session: AsyncSession) -> int:
+    chats = await catalog.channels(session)
+    if not chats:
+        print("لا توجد قنوات بعد / no channels yet: nashra channel add CHAT --category NAME")
+    for chat in chats:
+        names = "، ".join(await catalog.chat_categories(session, chat.id)) or "—"
+        state = "" if chat.active else f" [غير نشطة/inactive: {chat.deactivated_reason}]"
+        print(f"{chat.id} {chat.title or ''}{state}\n    التصنيفات / categories: {names}")
+    return 0
+
+
+async def category_add(
+    session: AsyncSession, name: str, aliases: list[str], keywords: list[str]
+) -> int:
+    [category] = await catalog.ensure_categories(session, [name])
+    category.aliases = sorted({*category.aliases, *(a for a in aliases if normalise(a))})
+    category.keywords = sorted({*category.keywords, *(k for k in keywords if normalise(k))})
+    print(f"التصنيف / category: {category.name}")
+    return 0
+
+
+async def category_list(session: AsyncSession) -> int:
+    for category in await catalog.all_categories(session):
+        print(category.name)
+        if category.aliases:
+            print(f"    أسماء بديلة / aliases: {'، '.join(category.aliases)}")
+        if category.keywords:
+            print(f"    كلمات / keywords: {'، '.join(category.keywords)}")
+    return 0

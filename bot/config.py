@@ -1,0 +1,117 @@
+"""Typed settings, read once from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+TELEGRAM_API = "https://api.telegram.org"
+_PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:ABC-DEF"}
+
+
+class Settings(BaseSettings):
+    """Every setting Nashra reads; `.env.example` lists exactly these."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///nashra.db"
+    telegram_api_base_url: str = TELEGRAM_API
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    poll_interval_seconds: int = Field(default=300, ge=30, le=86_400)
+    timezone: str = "Asia/Damascus"
+    locale: str = "ar_SY"
+    digits: Literal["arab", "latn"] = "arab"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    summary_max_chars: int = Field(default=400, ge=80, le=3000)
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    fetch_max_bytes: int = Field(default=5_000_000, ge=10_000)
+    fetch_concurrency: int = Field(default=32, ge=1, le=1000)
+    fetch_per_host: int = Field(default=4, ge=1, le=100)
+    parse_workers: int = Field(default=2, ge=0, le=64)
+    max_feed_failures: int = Field(default=20, ge=1)
+    global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _reject_placeholder(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in _PLACEHOLDER_TOKENS:
+            return None
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, secret = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or not secret:
+                raise ValueError("must look like 123456789:AA... as BotFather gives it")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.replace(";", ",").replace(" ", ",").split(",") if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Damascus)") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r} (e.g. ar_SY, ar_EG, en)") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once; a bad value becomes a ConfigError naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper() or "settings"
+            problems.append(f"{name}: {error['msg']}")
+        raise ConfigError("invalid setting " + "; ".join(problems)) from None

@@ -1,0 +1,58 @@
+"""Pacing to Telegram's limits: a global rate, 1/s per private chat, 20/min per channel.
+
+python-telegram-bot's AIORateLimiter neither paces private chats nor keeps other chats going
+during a 429, so the pacing is ours. Times are the event loop's monotonic clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from storage.models import ChatKind
+
+
+@dataclass(frozen=True)
+class Limits:
+    global_per_second: float = 30.0
+    private_interval: float = 1.0  # seconds between two messages to one person
+    group_interval: float = 3.0  # 20 per minute to one group or channel
+
+
+class Pacer:
+    """Says when the next message may go, overall and to one chat."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float]) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._global_next = 0.0
+        self._paused_until = 0.0
+        self._chat_next: dict[int, float] = {}
+
+    def chat_ready_in(self, chat_id: int) -> float:
+        """Seconds until this chat may get a message (0 when it may now)."""
+        return max(0.0, self._chat_next.get(chat_id, 0.0) - self.clock())
+
+    def global_ready_in(self) -> float:
+        """Seconds until the next message may go to anyone."""
+        return max(0.0, max(self._global_next, self._paused_until) - self.clock())
+
+    def take(self, chat_id: int, kind: ChatKind) -> None:
+        """Book a send now, to this chat."""
+        now = self.clock()
+        start = max(now, self._global_next)
+        self._global_next = start + 1.0 / self.limits.global_per_second
+        interval = (
+            self.limits.private_interval
+            if kind is ChatKind.PRIVATE
+            else self.limits.group_interval
+        )
+        self._chat_next[chat_id] = max(now, self._chat_next.get(chat_id, 0.0)) + interval
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing goes to anyone for `seconds`."""
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def forget(self, older_than: float) -> None:
+        """Drop chats whose slot is long past, so the table stays small."""
+        self._chat_next = {c: t for c, t in self._chat_next.items() if t > older_than}

@@ -1,0 +1,63 @@
+"""Nashra's error hierarchy.
+
+Errors from libraries (aiohttp, feedparser, telegram, SQLAlchemy) are translated into these
+where they enter our code, so the layers above never import those libraries' exceptions.
+
+    NashraError
+    ├── ConfigError          a setting is missing or has a bad value (start-up)
+    ├── FeedError            one feed could not be used; recorded on the feed, never fatal
+    │   ├── FetchError       network, timeout, HTTP status, too large, too many redirects
+    │   └── ParseError       not a feed, or nothing usable in it
+    └── DeliveryError        Telegram refused or failed a send; `outcome` says what to do
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class NashraError(Exception):
+    """Base of every error Nashra raises on purpose."""
+
+
+class ConfigError(NashraError):
+    """A setting is missing or invalid; the message names it."""
+
+
+class FeedError(NashraError):
+    """A feed could not be fetched or parsed. The message is shown to operators."""
+
+
+class FetchError(FeedError):
+    """The feed's server could not be reached or answered with something unusable."""
+
+
+class ParseError(FeedError):
+    """The body is not a usable RSS or Atom feed."""
+
+
+class SendOutcome(enum.Enum):
+    """What the sender does after a failed send."""
+
+    RETRY = "retry"  # network error or 5xx: try again later with backoff
+    RATE_LIMITED = "rate_limited"  # 429: wait retry_after for the whole bot, then retry
+    CHAT_GONE = "chat_gone"  # 403 or chat not found: deactivate the chat
+    MIGRATED = "migrated"  # the group became a supergroup: move the chat and retry
+    REJECTED = "rejected"  # Telegram refused the message itself: a bug, never retried
+
+
+class DeliveryError(NashraError):
+    """A send failed; `outcome` tells the sender what to do next."""
+
+    def __init__(
+        self,
+        message: str,
+        outcome: SendOutcome,
+        *,
+        retry_after: float | None = None,
+        new_chat_id: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.retry_after = retry_after
+        self.new_chat_id = new_chat_id

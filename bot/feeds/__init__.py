@@ -1,0 +1,1 @@
+"""Background work on feeds: due feeds → fetch → parse → store → plan deliveries."""

@@ -1,0 +1,142 @@
+"""Turn a feed body into normalised entries. Pure and picklable: it runs in worker processes.
+
+feedparser is given bytes, never a URL, so that it does no network I/O of its own.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+
+from bot.errors import ParseError
+from bot.news.dedupe import canonical_link, entry_key
+from bot.news.summary import summarise
+from bot.text.arabic import detect_language
+from bot.text.html import html_to_text
+
+# Dates before this are placeholders (Hugo's year 1, Unix 0), not publication times.
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+# A clock a little ahead of ours is normal; a date further ahead is wrong.
+FUTURE_TOLERANCE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, cleaned: plain text, aware UTC dates, canonical link, dedupe key."""
+
+    key: str
+    title: str
+    text: str
+    link: str | None
+    canonical_link: str | None
+    published_at: datetime
+    dated: bool  # False when published_at fell back to the fetch time
+    labels: tuple[str, ...]
+    language: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    link: str | None
+    entries: list[Entry] = field(default_factory=list)  # oldest first
+    warning: str | None = None  # a recovered problem (bozo) worth recording
+
+
+def _date(entry: Any, fetched_at: datetime) -> tuple[datetime, bool]:
+    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed: time.struct_time | None = entry.get(name)
+        if not parsed:
+            continue
+        try:
+            moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+        except (OverflowError, ValueError, OSError):
+            continue
+        if EARLIEST_PLAUSIBLE <= moment <= fetched_at + FUTURE_TOLERANCE:
+            return moment, True
+    return fetched_at, False
+
+
+def _body_html(entry: Any) -> str:
+    # The longest of content:encoded / Atom content and the description is the body.
+    candidates = [part.get("value", "") for part in entry.get("content") or ()]
+    candidates.append(entry.get("summary") or entry.get("description") or "")
+    return max(candidates, key=len)
+
+
+def _labels(entry: Any) -> tuple[str, ...]:
+    labels: list[str] = []
+    for tag in entry.get("tags") or ():
+        label = html_to_text(tag.get("term") or tag.get("label") or "").strip()
+        if label and label not in labels:
+            labels.append(label)
+    return tuple(labels)
+
+
+def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
+    title = " ".join(html_to_text(raw.get("title") or "").split())
+    text = html_to_text(_body_html(raw))
+    link = raw.get("link") or None
+    if not title and not text:
+        return None
+    if not title:
+        # Untitled posts (microblogs, some Jekyll feeds): the first line stands in.
+        title = text.split("\n", 1)[0][:200]
+    published_at, dated = _date(raw, fetched_at)
+    date_text = raw.get("published") or raw.get("updated")
+    language = detect_language(f"{title}\n{text[:2000]}")
+    return Entry(
+        key=entry_key(raw.get("id"), link, title, date_text),
+        title=title,
+        text=text,
+        link=link,
+        canonical_link=canonical_link(link),
+        published_at=published_at,
+        dated=dated,
+        labels=_labels(raw),
+        language=language,
+        summary=summarise(text, summary_chars, headline=title),
+    )
+
+
+def _unique_oldest_first(entries: Iterable[Entry]) -> list[Entry]:
+    # Feeds list newest first, but not all do: sort by date, keeping feed order for ties
+    # (reversed, since the feed's first entry is its newest).
+    seen: set[str] = set()
+    unique: list[Entry] = []
+    for entry in entries:
+        if entry.key not in seen:
+            seen.add(entry.key)
+            unique.append(entry)
+    unique.reverse()
+    unique.sort(key=lambda entry: entry.published_at)
+    return unique
+
+
+def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> ParsedFeed:
+    """Parse and clean a feed body; raise ParseError when it is not a usable feed."""
+    if not body.strip():
+        raise ParseError("empty response: the server sent no feed")
+    result = feedparser.parse(body)
+    problem = result.get("bozo_exception")
+    if not result.entries:
+        if not result.get("version"):
+            reason = f" ({problem})" if problem else ""
+            raise ParseError(f"not an RSS or Atom feed{reason}")
+    entries = [
+        entry for raw in result.entries if (entry := _entry(raw, fetched_at, summary_chars))
+    ]
+    channel = result.get("feed", {})
+    return ParsedFeed(
+        title=" ".join(html_to_text(channel.get("title") or "").split()),
+        link=channel.get("link") or None,
+        entries=_unique_oldest_first(entries),
+        warning=f"feed recovered from an error: {problem}" if problem else None,
+    )

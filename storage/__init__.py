@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, queries and migrations. Never commits on its own."""

@@ -1,0 +1,74 @@
+"""The delivery outbox: planned before anything is sent, leased by senders, never lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignore, supports_skip_locked
+from storage.models import Delivery, DeliveryStatus
+
+
+async def plan(session: AsyncSession, rows: Iterable[tuple[int, int, int]], now: datetime) -> None:
+    """Stage (article id, chat id, priority) deliveries; an existing pair is left as it is."""
+    values = [
+        {
+            "article_id": article_id,
+            "chat_id": chat_id,
+            "priority": priority,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for article_id, chat_id, priority in rows
+    ]
+    if values:
+        await session.execute(insert_ignore(session, Delivery), values)
+
+
+async def lease_due(
+    session: AsyncSession, now: datetime, *, limit: int, lease: timedelta
+) -> Sequence[Delivery]:
+    """Take due deliveries, channels first then older articles, and hold them for `lease`.
+
+    A sender that dies mid-send gives its rows back when the lease runs out; that row may then
+    be sent again, which is the only way a message can be doubled.
+    """
+    query = (
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.priority, Delivery.article_id, Delivery.id)
+        .limit(limit)
+    )
+    if supports_skip_locked(session):
+        query = query.with_for_update(skip_locked=True)
+    rows = (await session.scalars(query)).all()
+    for row in rows:
+        row.next_attempt_at = now + lease
+    await session.flush()
+    return rows
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    query = select(func.min(Delivery.next_attempt_at)).where(
+        Delivery.status == DeliveryStatus.PENDING
+    )
+    return await session.scalar(query)
+
+
+async def reschedule(session: AsyncSession, delivery_ids: Iterable[int], when: datetime) -> None:
+    """Give leased rows back without counting an attempt (pacing or a 429)."""
+    ids = list(delivery_ids)
+    if ids:
+        await session.execute(
+            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=when)
+        )
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    query = select(Delivery.status, func.count()).group_by(Delivery.status)
+    return {str(status): count for status, count in (await session.execute(query)).all()}
