@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import supports_skip_locked
-from storage.models import Category, Feed
+from storage.models import Category, Feed, utcnow
 
 
 async def add_feed(
@@ -19,8 +19,11 @@ async def add_feed(
     name: str | None = None,
     categories: Sequence[Category] = (),
     poll_interval_seconds: int | None = None,
+    now: datetime | None = None,
 ) -> Feed:
+    """Stage a new feed, due for its first poll at once (`now`, default the real time)."""
     feed = Feed(
+        next_poll_at=now or utcnow(),
         url=url,
         name=name,
         poll_interval_seconds=poll_interval_seconds,

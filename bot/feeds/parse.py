@@ -52,7 +52,8 @@ class ParsedFeed:
 
 def _date(entry: Any, fetched_at: datetime) -> tuple[datetime, bool]:
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed: time.struct_time | None = entry.get(name)
+        # dict.get: FeedParserDict maps updated→published with a DeprecationWarning.
+        parsed: time.struct_time | None = dict.get(entry, name)
         if not parsed:
             continue
         try:
@@ -90,7 +91,7 @@ def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
         # Untitled posts (microblogs, some Jekyll feeds): the first line stands in.
         title = text.split("\n", 1)[0][:200]
     published_at, dated = _date(raw, fetched_at)
-    date_text = raw.get("published") or raw.get("updated")
+    date_text = dict.get(raw, "published") or dict.get(raw, "updated")
     language = detect_language(f"{title}\n{text[:2000]}")
     return Entry(
         key=entry_key(raw.get("id"), link, title, date_text),

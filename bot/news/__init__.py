@@ -1,0 +1,1 @@
+"""News domain logic: summaries and Telegram posts (may import bot.text only)."""

@@ -1,0 +1,165 @@
+"""Telegram posts: an article as HTML text (headline, summary, disclaimer, link, hashtags)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.news.summary import summarise, truncate_words
+from bot.text.dates import format_date
+from bot.text.html import (
+    RLM,
+    escape,
+    escape_attr,
+    needs_rtl_mark,
+    rtl_paragraph,
+    rtl_text,
+    telegram_length,
+)
+
+TELEGRAM_TEXT_LIMIT = 4096  # characters of a message after entity parsing, in UTF-16 units
+SOURCE_LABEL = "المصدر: "  # starts the link line with an Arabic letter, so it stays RTL
+
+
+@dataclass(frozen=True)
+class PostStyle:
+    """How a channel wants its posts: date locale and digits, summary length, button label."""
+
+    locale: str = "ar_SY"
+    digits: Literal["arab", "latn"] = "arab"
+    timezone: ZoneInfo = ZoneInfo("Asia/Damascus")
+    summary_max_chars: int = 400
+    read_more_label: str = "اقرأ المزيد"
+
+
+@dataclass(frozen=True)
+class PostSource:
+    """What the formatter needs of a stored article; all text plain and unescaped."""
+
+    headline: str
+    original_title: str  # as the outlet titled it
+    text: str  # clean plain-text body, may be empty
+    summary: str  # precomputed; empty means "summarise text"
+    link: str
+    source_domain: str
+    fetched_at: datetime  # aware
+    categories: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post ready to send with parse_mode=HTML; button_url is empty when there is no link."""
+
+    text: str
+    button_text: str
+    button_url: str
+
+
+def disclaimer(
+    original_title: str, source_domain: str, fetched_at: datetime, style: PostStyle
+) -> str:
+    """Return the attribution and disclaimer, two lines of plain text, in the house wording."""
+    fetched_on = format_date(
+        fetched_at, locale=style.locale, digits=style.digits, tz=style.timezone
+    )
+    return (
+        f'هذا الخبر بعنوان "{_one_line(original_title)}" نشر أولاً على موقع {source_domain}'
+        f" وتم جلبه من مصدره الأصلي بتاريخ {fetched_on}.\n"
+        "لا يتحمل موقعنا مضمونه بأي شكل من الأشكال."
+        " بإمكانكم الإطلاع على تفاصيل هذا الخبر من خلال مصدره الأصلي."
+    )
+
+
+# Telegram ends a hashtag at any character that is not a letter, digit, mark or underscore.
+_NOT_HASHTAG_CHARS = re.compile(r"[^\w\u0300-\u036f\u064b-\u065f\u0670]+")
+
+
+def hashtag(category: str) -> str:
+    """Return "#سوريا_محلي" for "سوريا محلي", or "" when nothing taggable is left."""
+    words = _NOT_HASHTAG_CHARS.sub("_", category)
+    tag = re.sub("_+", "_", words).strip("_")
+    # Telegram does not link a hashtag made of digits only.
+    if not any(ch.isalpha() for ch in tag):
+        return ""
+    return "#" + tag
+
+
+def format_post(article: PostSource, style: PostStyle) -> Post:
+    """Build the Telegram post of an article, at most TELEGRAM_TEXT_LIMIT long."""
+    headline = _one_line(article.headline) or _one_line(article.original_title)
+    original_title = _one_line(article.original_title) or headline
+    domain = article.source_domain.strip() or _domain_of(article.link)
+    url = article.link.strip() if _is_web_url(article.link) else ""
+    tags = _hashtags(article.categories)
+    if article.summary.strip():
+        summary_source = summary = article.summary.strip()
+    else:
+        summary_source = article.text
+        summary = summarise(article.text, style.summary_max_chars, headline=headline)
+
+    def render() -> str:
+        notice = disclaimer(original_title, domain, article.fetched_at, style)
+        return _render(headline, summary, notice, url, domain, tags)
+
+    # Shorten what matters least first; the disclaimer's wording and the link are never cut.
+    text = render()
+    while (over := telegram_length(text) - TELEGRAM_TEXT_LIMIT) > 0 and summary:
+        summary = summarise(summary_source, len(summary) - over, headline=headline)
+        text = render()
+    while (over := telegram_length(text) - TELEGRAM_TEXT_LIMIT) > 0 and headline:
+        headline = truncate_words(headline, len(headline) - over)
+        text = render()
+    # Only a hostile feed gets here (thousands of categories, a title the size of an article).
+    while telegram_length(text) > TELEGRAM_TEXT_LIMIT and tags:
+        tags = tags[:-1]
+        text = render()
+    while (over := telegram_length(text) - TELEGRAM_TEXT_LIMIT) > 0 and original_title:
+        original_title = truncate_words(original_title, len(original_title) - over)
+        text = render()
+
+    return Post(text=text, button_text=style.read_more_label, button_url=url)
+
+
+def _render(
+    headline: str, summary: str, notice: str, url: str, domain: str, tags: Sequence[str]
+) -> str:
+    paragraphs: list[str] = []
+    if headline:
+        # The mark goes outside <b>, so the bold entity holds only the headline itself.
+        mark = RLM if needs_rtl_mark(headline) else ""
+        paragraphs.append(f"{mark}<b>{escape(headline)}</b>")
+    summary_lines = [escape(rtl_paragraph(line.strip())) for line in summary.splitlines()]
+    if any(summary_lines):
+        paragraphs.append("\n".join(line for line in summary_lines if line))
+    paragraphs.append(escape(rtl_text(notice)))
+    if url:
+        paragraphs.append(f'{SOURCE_LABEL}<a href="{escape_attr(url)}">{escape(domain or url)}</a>')
+    if tags:
+        # Hashtags are made of word characters only; a mark, if any, lands before the first "#".
+        paragraphs.append(rtl_paragraph(" ".join(tags)))
+    return "\n\n".join(paragraphs)
+
+
+def _hashtags(categories: Sequence[str]) -> list[str]:
+    # Feeds repeat categories (the reference article lists "سياسة" three times).
+    return list(dict.fromkeys(tag for tag in map(hashtag, categories) if tag))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_web_url(link: str) -> bool:
+    # Telegram rejects a message whose link or button has another scheme (javascript:, data:).
+    parts = urlsplit(link.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _domain_of(link: str) -> str:
+    host = urlsplit(link.strip()).hostname or ""
+    return host.removeprefix("www.")

@@ -1,0 +1,220 @@
+"""Arabic text for matching: normalisation, stemming, language detection, sentences.
+
+Everything here is for *matching* (search, dedupe, language filter, summaries). Nothing in this
+module changes how text is displayed: posts show the outlet's own spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import Stemmer
+
+# --- normalisation tables (built once at import) -------------------------------------------------
+
+
+def _code_points(*ranges: tuple[int, int]) -> Iterable[int]:
+    for first, last in ranges:
+        yield from range(first, last + 1)
+
+
+# Invisible characters that feeds paste into words; left in, they split or disguise a word.
+_INVISIBLE = _code_points(
+    (0x200B, 0x200F),  # zero-width space/joiners, LRM, RLM
+    (0x202A, 0x202E),  # bidi embeddings and overrides
+    (0x2066, 0x2069),  # bidi isolates
+    (0xFEFF, 0xFEFF),  # BOM / zero-width no-break space
+    (0x061C, 0x061C),  # Arabic letter mark
+)
+# Vowel signs and Quranic annotation: optional in Arabic writing, so a word must match with or
+# without them.
+_MARKS = _code_points(
+    (0x0610, 0x061A),  # Quranic honorifics and small letters
+    (0x064B, 0x065F),  # harakat, tanween, shadda, sukun, hamza above/below
+    (0x0670, 0x0670),  # superscript alef
+    (0x06D6, 0x06DC),  # Quranic pause marks
+    (0x06DF, 0x06E8),  # Quranic small letters and marks
+    (0x06EA, 0x06ED),  # Quranic vowel marks
+    (0x0640, 0x0640),  # tatweel: stretches a word for layout only
+)
+_DROP: dict[int, None] = {cp: None for cp in (*_INVISIBLE, *_MARKS)}
+
+# Spelling variants that writers use interchangeably (hamza seats, final ya, Persian keyboards).
+_LETTER_FOLDS = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ک": "ك",
+    "ی": "ي",
+}
+_DIGIT_FOLDS = {chr(0x0660 + d): str(d) for d in range(10)} | {
+    chr(0x06F0 + d): str(d) for d in range(10)
+}
+_FOLD = str.maketrans(_LETTER_FOLDS | _DIGIT_FOLDS) | _DROP
+
+# Kept apart from _FOLD: the stemmer recognises ة as a feminine ending and strips it, but would
+# take a folded ه for part of the stem (or the pronoun suffix), so ة → ه must come after stemming.
+_TA_MARBUTA = str.maketrans({"ة": "ه"})
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold(text: str) -> str:
+    """Normalise everything except ة → ه (see _TA_MARBUTA)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_FOLD).casefold()
+    return " ".join(text.split())
+
+
+def normalise(text: str) -> str:
+    """Return a matching key for text; never show the result to people."""
+    return _fold(text).translate(_TA_MARBUTA)
+
+
+def tokens(text: str) -> list[str]:
+    """Split the normalised text into words (runs of letters and digits)."""
+    return _WORD.findall(normalise(text))
+
+
+# --- stemming ------------------------------------------------------------------------------------
+
+# PyStemmer objects keep a per-instance cache and are not safe to share between threads (feeds
+# are parsed in worker threads), so the one instance is used under a lock.
+_STEMMER = Stemmer.Stemmer("arabic")
+_STEMMER_LOCK = threading.Lock()
+
+# "والانسحاب" / "فالانسحاب": the Snowball stemmer removes ال, بال, كال, لل but not the
+# conjunctions in front of ال. The remainder must still be ال plus two letters, so that words
+# such as والد or والي, where و is a root letter, are left alone.
+_CONJUNCTION_BEFORE_AL = re.compile(r"^[وف](?=ال..)")
+
+
+def _stem_folded(word: str) -> str:
+    word = _CONJUNCTION_BEFORE_AL.sub("", word)
+    with _STEMMER_LOCK:
+        stemmed: str = _STEMMER.stemWord(word)
+    return stemmed.translate(_TA_MARBUTA)
+
+
+def stem(word: str) -> str:
+    """Return the search term for one word (normalised, stemmed)."""
+    return _stem_folded(_fold(word))
+
+
+def index_terms(text: str) -> list[str]:
+    """Return the search terms of text, in order; the same function serves queries and articles."""
+    terms = (_stem_folded(word) for word in _WORD.findall(_fold(text)))
+    return [term for term in terms if term]
+
+
+# --- language ------------------------------------------------------------------------------------
+
+_URDU_LETTERS = frozenset("ٹڈڑںہۂۃےۓ")
+# Letters Arabic does not have; an Arabic text meets them only in a transcribed foreign name.
+_PERSIAN_ONLY_LETTERS = frozenset("پچژگ")
+# Persian keyboards type ی and ک where Arabic ones type ي and ك: a strong, frequent signal.
+_PERSIAN_YEH_KAF = frozenset("یک")
+_ARABIC_YEH_KAF = frozenset("يك")
+# Ta marbuta and alef maksura: frequent in Arabic, rare in Persian spelling.
+_ARABIC_ENDINGS = frozenset("ةى")
+
+_MIN_LETTERS = 3  # fewer letters than "حلب" cannot tell anything
+_MIN_RTL_SHARE = 0.3  # Arabic headlines often carry Latin brand names ("آبل تطلق iPhone 17")
+_MIN_URDU_SHARE = 0.01  # Urdu has ے or ہ in almost every sentence
+_MIN_PERSIAN_ONLY_SHARE = 0.01  # about 2% in Persian prose, far less from a name or two
+
+
+def _is_arabic_script(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x0600 <= cp <= 0x06FF
+        or 0x0750 <= cp <= 0x077F
+        or 0x08A0 <= cp <= 0x08FF
+        or 0xFB50 <= cp <= 0xFDFF
+        or 0xFE70 <= cp <= 0xFEFF
+    )
+
+
+def _is_hebrew_script(ch: str) -> bool:
+    return 0x0590 <= ord(ch) <= 0x05FF or 0xFB1D <= ord(ch) <= 0xFB4F
+
+
+def detect_language(text: str) -> str | None:
+    """Return "ar", "fa", "ur" or "he" for right-to-left text, None for anything else.
+
+    None also means: too few letters, or mostly Latin (or another script) letters.
+    """
+    letters = [ch for ch in unicodedata.normalize("NFC", text) if ch.isalpha()]
+    arabic_script = [ch for ch in letters if _is_arabic_script(ch)]
+    hebrew = sum(1 for ch in letters if _is_hebrew_script(ch))
+    if max(len(arabic_script), hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * len(letters)):
+        return None
+    if hebrew > len(arabic_script):
+        return "he"
+
+    total = len(arabic_script)
+    urdu = sum(1 for ch in arabic_script if ch in _URDU_LETTERS)
+    if urdu >= _MIN_URDU_SHARE * total:
+        return "ur"
+    persian_only = sum(1 for ch in arabic_script if ch in _PERSIAN_ONLY_LETTERS)
+    persian_yeh_kaf = sum(1 for ch in arabic_script if ch in _PERSIAN_YEH_KAF)
+    arabic_yeh_kaf = sum(1 for ch in arabic_script if ch in _ARABIC_YEH_KAF)
+    arabic_endings = sum(1 for ch in arabic_script if ch in _ARABIC_ENDINGS)
+    # Decided by proportions: an Arabic article that spells a name with گ or پ ("گوگل") still
+    # has far more ي ك ة ى than Persian letters.
+    if persian_only + persian_yeh_kaf > arabic_yeh_kaf + arabic_endings:
+        return "fa"
+    if persian_only >= _MIN_PERSIAN_ONLY_SHARE * total and persian_only > arabic_endings:
+        return "fa"  # Persian typed on an Arabic keyboard (ي ك), as some older sites did
+    return "ar"
+
+
+def is_arabic(text: str) -> bool:
+    """Tell whether text is written in Arabic (not Urdu, Persian or Hebrew)."""
+    return detect_language(text) == "ar"
+
+
+# --- sentences -----------------------------------------------------------------------------------
+
+# A run of end marks, with the closing quotes or brackets that belong to the sentence.
+_END_MARKS = re.compile(r"[.!?؟…]+[\"'”’»)\]]*")
+
+
+def _is_sentence_end(line: str, start: int, end: int) -> bool:
+    marks = line[start:end].rstrip("\"'”’»)]")
+    following = line[end] if end < len(line) else ""
+    if following and not following.isspace():
+        # "3.5", "example.com", "U.S." mid-token: only an Arabic word glued to the mark
+        # ("انتهى.وقال") is taken as a new sentence.
+        if not _is_arabic_script(following) or not following.isalpha():
+            return False
+    if marks == ".." and following:
+        # "التفاهم.. انسحاب": two dots inside a headline work as a dash.
+        return False
+    if marks == ".":
+        before = line[start - 1] if start >= 1 else ""
+        before_that = line[start - 2] if start >= 2 else ""
+        if before.isalpha() and not before_that.isalpha():
+            # A one-letter word before the dot is an abbreviation: "د.", "م.", "U.S."
+            return False
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences; newlines always end one, "؛" never does."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        start = 0
+        for match in _END_MARKS.finditer(line):
+            if _is_sentence_end(line, match.start(), match.end()):
+                sentences.append(line[start : match.end()])
+                start = match.end()
+        sentences.append(line[start:])
+    return [sentence.strip() for sentence in sentences if sentence.strip()]

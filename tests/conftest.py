@@ -1,0 +1,90 @@
+"""Shared fixtures: databases (real SQLite and real PostgreSQL), the feed server, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings, load_settings
+from storage.db import make_engine, make_sessions, upgrade
+from tests.fakes.feeds import FeedServer
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FEEDS = SHARED / "feeds"
+SEED = SHARED / "seed"
+POSTGRES_URL = os.environ.get(
+    "DATABASE_URL_TEST", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+_postgres_down: str | None = None
+
+
+def corpus_dir() -> Path:
+    if not FEEDS.is_dir():
+        pytest.skip(f"the shared feed corpus is not at {FEEDS} (clone ../shared beside the repo)")
+    return FEEDS
+
+
+async def _postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it answers."""
+    global _postgres_down
+    if _postgres_down is None:
+        engine = make_engine(POSTGRES_URL)
+        try:
+            async with asyncio.timeout(5), engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            _postgres_down = ""
+        except Exception as exc:
+            _postgres_down = f"PostgreSQL at {POSTGRES_URL} does not answer: {exc}"
+        finally:
+            await engine.dispose()
+    return _postgres_down or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'nashra.db'}"
+    problem = await _postgres_problem()
+    if problem:
+        print(problem)
+        pytest.skip(problem)
+    engine = make_engine(POSTGRES_URL)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessions(engine)
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = await FeedServer().start()
+    yield server
+    await server.stop()
+
+
+def make_settings(**values: Any) -> Settings:
+    """Settings from explicit values, never from a developer's .env file."""
+    return load_settings(_env_file=None, **values)
