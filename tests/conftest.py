@@ -6,30 +6,19 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings, load_settings
 from storage.db import make_engine, make_sessions, upgrade
 from tests.fakes.feeds import FeedServer
+from tests.fakes.telegram import FakeTelegram
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-FEEDS = SHARED / "feeds"
-SEED = SHARED / "seed"
 POSTGRES_URL = os.environ.get(
     "DATABASE_URL_TEST", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 _postgres_down: str | None = None
-
-
-def corpus_dir() -> Path:
-    if not FEEDS.is_dir():
-        pytest.skip(f"the shared feed corpus is not at {FEEDS} (clone ../shared beside the repo)")
-    return FEEDS
 
 
 async def _postgres_problem() -> str | None:
@@ -85,6 +74,10 @@ async def feed_server() -> AsyncIterator[FeedServer]:
     await server.stop()
 
 
-def make_settings(**values: Any) -> Settings:
-    """Settings from explicit values, never from a developer's .env file."""
-    return load_settings(_env_file=None, **values)
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    """A fake Telegram Bot API server that python-telegram-bot talks to over HTTP."""
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()

@@ -125,7 +125,9 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
     """Parse and clean a feed body; raise ParseError when it is not a usable feed."""
     if not body.strip():
         raise ParseError("empty response: the server sent no feed")
-    result = feedparser.parse(body)
+    # Not sanitised by feedparser: its sanitiser keeps the text inside <script>; html_to_text
+    # drops such elements whole, and every text is escaped again when a post is formatted.
+    result = feedparser.parse(body, sanitize_html=False)
     problem = result.get("bozo_exception")
     if not result.entries:
         if not result.get("version"):

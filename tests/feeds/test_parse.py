@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import ParseError
 from bot.feeds.parse import parse_feed
-from tests.conftest import corpus_dir
+from tests.support import corpus_dir
 from tests.fakes.feeds import rss
 
 FETCHED = datetime(2026, 1, 11, 9, 30, tzinfo=UTC)

@@ -1,0 +1,56 @@
+"""Helpers for tests: settings from explicit values, the shared corpus, a running bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from bot.services import NashraApp
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FEEDS = SHARED / "feeds"
+SEED = SHARED / "seed"
+
+
+def corpus_dir() -> Path:
+    if not FEEDS.is_dir():
+        pytest.skip(f"the shared feed corpus is not at {FEEDS} (put ../shared beside the repo)")
+    return FEEDS
+
+
+def seed_dir() -> Path:
+    if not SEED.is_dir():
+        pytest.skip(f"the shared seed pages are not at {SEED} (put ../shared beside the repo)")
+    return SEED
+
+
+def make_settings(**values: Any) -> Settings:
+    """Settings from explicit values, never from a developer's .env file."""
+    return load_settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[NashraApp]:
+    """Start the bot as `nashra run` does (post_init, long polling), and stop it cleanly."""
+    application = build_application(settings)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

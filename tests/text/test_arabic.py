@@ -1,0 +1,234 @@
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from bot.text.arabic import (
+    detect_language,
+    index_terms,
+    is_arabic,
+    normalise,
+    split_sentences,
+    stem,
+    tokens,
+)
+
+FEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "feeds"
+needs_feeds = pytest.mark.skipif(
+    not FEEDS.is_dir(), reason=f"feed corpus not found at {FEEDS} (kept beside the checkout)"
+)
+
+
+def _entries(path: Path) -> list[feedparser.FeedParserDict]:
+    return list(feedparser.parse(path.read_bytes()).entries)
+
+
+def _entry_text(entry: feedparser.FeedParserDict) -> str:
+    # Crude tag stripping is enough here: only the letters matter to detect_language.
+    return re.sub(r"<[^>]*>", " ", f"{entry.get('title', '')} {entry.get('summary', '')}")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("الاِنْسِحَابُ", "الانسحاب"),  # harakat, tanween, shadda, sukun
+        ("أحمد إبراهيم آمال ٱلله", "احمد ابراهيم امال الله"),  # hamza seats and wasla
+        ("مستشفى", "مستشفي"),  # alef maksura
+        ("مدينة", "مدينه"),  # ta marbuta
+        ("مؤتمر رئيس", "موتمر رييس"),  # hamza on waw and ya
+        ("کتاب ایران", "كتاب ايران"),  # Persian kaf and ya
+        ("عــــاجل", "عاجل"),  # tatweel
+        ("الرحمٰن", "الرحمن"),  # superscript alef
+        ("حل\u200fب\u200b \u202bقسد\u202c\ufeff \u2067x\u2069\u061c", "حلب قسد x"),  # bidi, ZW
+        ("١١ كانون ۲۰۲۶", "11 كانون 2026"),  # Arabic-Indic and Persian digits
+        ("ﻻ ﺣﻠﺐ", "لا حلب"),  # presentation forms, via NFKC
+        ("  Aleppo   STRASSE\n\tحلب ", "aleppo strasse حلب"),  # casefold, whitespace
+        ("", ""),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("انسحاب «قسد» من حلب، اليوم!", ["انسحاب", "قسد", "من", "حلب", "اليوم"]),
+        ("COVID-19 في ٢٠٢٦", ["covid", "19", "في", "2026"]),
+        ("...", []),
+    ],
+)
+def test_tokens(raw: str, expected: list[str]) -> None:
+    assert tokens(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["الانسحاب", "انسحاب", "بالانسحاب", "انسحابها", "والانسحاب", "فالانسحاب", "الاِنْسِحَاب"],
+)
+def test_stem_conflates_forms_of_a_word(variant: str) -> None:
+    assert stem(variant) == stem("الانسحاب")
+
+
+@pytest.mark.parametrize(
+    ("word", "same_as"),
+    [
+        ("المقاتلين", "مقاتلي"),
+        ("المدينة", "مدينة"),
+        ("الأخيرة", "الاخيرة"),
+    ],
+)
+def test_stem_matches(word: str, same_as: str) -> None:
+    assert stem(word) == stem(same_as)
+
+
+@pytest.mark.parametrize("word", ["والد", "والي"])
+def test_waw_that_is_a_root_letter_is_kept(word: str) -> None:
+    assert stem(word).startswith("و")
+
+
+def test_index_terms_serve_query_and_text_alike() -> None:
+    text = 'أفادت الوكالة بخروج الدفعة الأخيرة من مقاتلي "قسد" بعد الانسحاب.'
+    query = "المقاتلين الاِنْسِحَاب"
+    assert set(index_terms(query)) <= set(index_terms(text))
+    assert "ة" not in "".join(index_terms(text))  # folded to ه, after stemming
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        ("... ، ؛", []),
+        ("U.S. ٣.٥", ["u", "s", "3", "5"]),
+    ],
+)
+def test_index_terms_edge_cases(text: str, expected: list[str]) -> None:
+    assert index_terms(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('حلب تشهد انسحاباً كاملاً لـ"قسد" بعد اشتباكات وتفاهمات سياسية', "ar"),
+        ("حلب", "ar"),
+        ("آبل تطلق iPhone 17 Pro Max رسمياً", "ar"),  # Latin brand names in an Arabic headline
+        ("شركة گوگل تطلق خدمة جديدة في المنطقة العربية اليوم", "ar"),  # one Persian letter
+        ("پاکستان کے وزیر دفاع نے کہا ہے کہ امریکہ سے تعاون معطل کر دیا", "ur"),
+        ("وزیر امور خارجه ایران گفت که مذاکرات ادامه خواهد داشت", "fa"),
+        ("وزير امور خارجه ايران گفت كه مذاكرات با آمريكا ادامه پيدا خواهد كرد", "fa"),
+        ("הכנסת אישרה את החוק בקריאה ראשונה", "he"),
+        ("Aleppo sees full withdrawal of the SDF after clashes", None),
+        ("The minister (أحمد) said the talks with Damascus will go on", None),
+        ("12:30 — 2026", None),
+        ("ح", None),
+        ("", None),
+        ("Пресс-служба сообщила", None),
+    ],
+)
+def test_detect_language(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
+    assert is_arabic(text) == (expected == "ar")
+
+
+@needs_feeds
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        ("rtl-other/bbc-urdu-2014-03-16.xml", "ur"),
+        ("rtl-other/bbc-urdu-miniflux-testdata.xml", "ur"),
+        ("rtl-other/voa-urdu-2014-03-16.xml", "ur"),
+        ("rtl-other/hamakor-hebrew-2014-12-21.xml", "he"),
+        ("ar/bbcarabic-podcast-yastahiq-alintibah-2025-10-29.xml", "ar"),
+        ("ar/doyouknow-app-ar-2026-08-18.xml", "ar"),
+        ("ar/syrianpulse-weekly-ar-2026-10-05.xml", "ar"),
+        ("ar/rooved-covid19-callcenter-ar-2020-04-13.xml", "ar"),
+        ("ar/gndem-ar-atom-2018-11-08.xml", None),  # the "Arabic section" is in English
+    ],
+)
+def test_detect_language_of_real_feeds(name: str, language: str | None) -> None:
+    entries = _entries(FEEDS / name)
+    assert detect_language(" ".join(_entry_text(e) for e in entries)) == language
+
+
+@needs_feeds
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rtl-other/bbc-urdu-2014-03-16.xml",
+        "rtl-other/bbc-urdu-miniflux-testdata.xml",
+        "rtl-other/voa-urdu-2014-03-16.xml",
+        "rtl-other/hamakor-hebrew-2014-12-21.xml",
+    ],
+)
+def test_no_entry_of_a_non_arabic_rtl_feed_is_arabic(name: str) -> None:
+    texts = [_entry_text(entry) for entry in _entries(FEEDS / name)]
+    assert texts
+    assert [text for text in texts if is_arabic(text)] == []
+
+
+@needs_feeds
+def test_every_arabic_article_of_a_real_feed_is_arabic() -> None:
+    entries = _entries(FEEDS / "ar" / "bbcarabic-podcast-yastahiq-alintibah-2025-10-29.xml")
+    assert [e.title for e in entries if not is_arabic(_entry_text(e))] == []
+
+
+@needs_feeds
+def test_multilingual_feed_items_by_declared_language() -> None:
+    entries = _entries(FEEDS / "ar" / "euparliamentmonitor-multilingual-2026-03-02.xml")
+    detected = {(entry.language, detect_language(_entry_text(entry))) for entry in entries}
+    assert {language for declared, language in detected if declared == "ar"} == {"ar"}
+    assert {language for declared, language in detected if declared == "he"} == {"he"}
+    assert {language for declared, language in detected if declared not in ("ar", "he")} == {None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The reference title: ".." is a dash inside a headline.
+        (
+            'من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب',
+            ['من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب'],
+        ),
+        (
+            "انسحبت القوات. وعاد الهدوء! هل انتهى؟ ربما…",
+            [
+                "انسحبت القوات.",
+                "وعاد الهدوء!",
+                "هل انتهى؟",
+                "ربما…",
+            ],
+        ),
+        ("السطر الأول\nالسطر الثاني\n\n", ["السطر الأول", "السطر الثاني"]),
+        ("قال د. محمد إن م. أحمد وصل.", ["قال د. محمد إن م. أحمد وصل."]),
+        (
+            "The U.S. envoy arrived. He met the minister.",
+            [
+                "The U.S. envoy arrived.",
+                "He met the minister.",
+            ],
+        ),
+        (
+            "ارتفع المؤشر ٣.٥ بالمئة و3.5 نقطة. ثم تراجع.",
+            [
+                "ارتفع المؤشر ٣.٥ بالمئة و3.5 نقطة.",
+                "ثم تراجع.",
+            ],
+        ),
+        ("اجتمع الوزراء؛ واتفقوا على البيان.", ["اجتمع الوزراء؛ واتفقوا على البيان."]),
+        (
+            'قالت "قسد": "لم نستهدف المدنيين." ونفت الحكومة.',
+            [
+                'قالت "قسد": "لم نستهدف المدنيين."',
+                "ونفت الحكومة.",
+            ],
+        ),
+        ("زار الموقع example.com أمس.", ["زار الموقع example.com أمس."]),
+        ("انتهى الاجتماع.وبدأ المؤتمر", ["انتهى الاجتماع.", "وبدأ المؤتمر"]),
+        ("ماذا حدث؟! لا أحد يعرف...", ["ماذا حدث؟!", "لا أحد يعرف..."]),
+        ("", []),
+        ("   \n  ", []),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
