@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -62,7 +63,9 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
         limits=services.limits(),
     )
     application.bot_data.services = services
-    services.sender_task = application.create_task(services.sender.run(), name=SENDER_TASK)
+    # A plain task, not application.create_task: the application is not running yet during
+    # post_init. Services.close() cancels and awaits it at shutdown.
+    services.sender_task = asyncio.create_task(services.sender.run(), name=SENDER_TASK)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             poll_job, interval=POLL_TICK, first=1, name="poll-feeds",

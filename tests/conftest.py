@@ -15,6 +15,9 @@ from storage.db import make_engine, make_sessions, upgrade
 from tests.fakes.feeds import FeedServer
 from tests.fakes.telegram import FakeTelegram
 
+# Opt in to python-telegram-bot's timedelta durations (retry_after), as `nashra` does.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 POSTGRES_URL = os.environ.get(
     "DATABASE_URL_TEST", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )

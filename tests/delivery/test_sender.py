@@ -1,0 +1,227 @@
+"""The sender against the fake Telegram server: outcomes of 429, 403, 5xx, migration, 400."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from telegram import Bot
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.sender import Sender, SenderSettings
+from bot.delivery.telegram import TelegramPublisher
+from bot.news.formatter import PostStyle
+from storage import catalog, outbox
+from storage.articles import insert_articles, tag_articles
+from storage.feeds import add_feed
+from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
+from tests.fakes.telegram import FakeTelegram
+
+CHANNEL = -1002000000001
+GROUP = -4002
+SUPERGROUP = -1002000000999
+NOW = datetime(2026, 1, 11, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    async with Bot(telegram.token, base_url=f"{telegram.base_url}/bot") as the_bot:
+        yield the_bot
+
+
+async def plan_articles(
+    sessions: async_sessionmaker[AsyncSession], chat_id: int, kind: ChatKind, count: int = 1
+) -> None:
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
+        await catalog.upsert_chat(session, chat_id, kind, title="قناة")
+        await catalog.subscribe(session, chat_id, [category])
+        rows = [
+            {
+                "feed_id": feed.id, "key": f"k{n}", "canonical_link": f"https://news.example.sy/{n}",
+                "link": f"https://news.example.sy/{n}", "original_title": f"عنوان الخبر {n}",
+                "headline": f"عنوان الخبر {n}", "text": "نص الخبر.", "summary": "نص الخبر.",
+                "source_domain": "news.example.sy", "language": "ar",
+                "published_at": NOW, "fetched_at": NOW,
+            }
+            for n in range(count)
+        ]  # fmt: skip
+        ids = await insert_articles(session, rows)
+        await tag_articles(session, [(article_id, category.id) for article_id in ids.values()])
+        await outbox.plan(session, [(i, chat_id, 0) for i in sorted(ids.values())], NOW)
+
+
+def make_sender(
+    sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock
+) -> Sender:
+    return Sender(
+        sessions, TelegramPublisher(bot), PostStyle(),
+        limits=Limits(group_interval=0.05, private_interval=0.05),
+        settings=SenderSettings(max_attempts=3), clock=clock,
+    )  # fmt: skip
+
+
+async def deliveries(sessions: async_sessionmaker[AsyncSession]) -> list[Delivery]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Delivery).order_by(Delivery.id))).all())
+
+
+async def test_sent_post_is_recorded_with_its_message_id(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    assert await make_sender(sessions, bot, Clock()).drain_once() == 1
+    [row] = await deliveries(sessions)
+    [message] = telegram.sent(CHANNEL)
+    assert row.status is DeliveryStatus.SENT and row.message_id == message.message_id
+    assert message.reply_markup is not None  # the "read more" button
+
+
+async def test_429_waits_and_does_not_count_an_attempt(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 7})
+    clock = Clock()
+    sender = make_sender(sessions, bot, clock)
+    await sender.drain_once()
+    [row] = await deliveries(sessions)
+    assert row.status is DeliveryStatus.PENDING and row.attempts == 0
+    assert row.next_attempt_at == NOW + timedelta(seconds=7)
+    assert sender.pacer.global_ready_in() > 6
+    assert telegram.sent(CHANNEL) == []
+
+
+async def test_403_deactivates_the_chat_and_drops_its_pending_rows(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel", bot_status="left")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
+    await make_sender(sessions, bot, Clock()).drain_once()
+    rows = await deliveries(sessions)
+    assert {row.status for row in rows} == {DeliveryStatus.DROPPED}
+    async with sessions() as session:
+        chat = await session.get(Chat, CHANNEL)
+        assert chat is not None and not chat.active and chat.deactivated_reason
+    assert len(telegram.calls_of("sendMessage")) == 1
+
+
+async def test_5xx_retries_with_backoff_then_dead_letters(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    telegram.fail_next("sendMessage", status=500, times=1)
+    clock = Clock()
+    sender = make_sender(sessions, bot, clock)
+    await sender.drain_once()
+    [row] = await deliveries(sessions)
+    assert row.status is DeliveryStatus.PENDING and row.attempts == 1
+    assert row.next_attempt_at == NOW + timedelta(seconds=5)
+    assert await sender.drain_once() == 0  # not due yet
+    clock.now += timedelta(seconds=5)
+    await asyncio.sleep(0.06)  # the channel's pacing slot (real time)
+    assert await sender.drain_once() == 1
+    [row] = await deliveries(sessions)
+    assert row.status is DeliveryStatus.SENT
+    assert len(telegram.sent(CHANNEL)) == 1
+
+    await plan_more(sessions)
+    telegram.fail_next("sendMessage", status=502, times=10)
+    for _ in range(3):
+        clock.now += timedelta(hours=1)
+        await asyncio.sleep(0.06)
+        await sender.drain_once()
+    assert (await deliveries(sessions))[-1].status is DeliveryStatus.DEAD
+
+
+async def plan_more(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        [existing] = (await session.scalars(select(Delivery))).all()
+        article = existing.article_id
+        await catalog.upsert_chat(session, CHANNEL - 1, ChatKind.CHANNEL)
+        await outbox.plan(session, [(article, CHANNEL - 1, 0)], NOW)
+
+
+async def test_migrated_group_moves_and_gets_the_post(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(GROUP, "group")
+    telegram.migrate(GROUP, SUPERGROUP, notify=False)
+    await plan_articles(sessions, GROUP, ChatKind.GROUP)
+    sender = make_sender(sessions, bot, Clock())
+    await sender.drain_once()
+    await sender.drain_once()
+    assert len(telegram.sent(SUPERGROUP)) == 1
+    [row] = await deliveries(sessions)
+    assert row.chat_id == SUPERGROUP and row.status is DeliveryStatus.SENT
+    async with sessions() as session:
+        assert await catalog.chat_categories(session, SUPERGROUP) == ["سياسة"]
+
+
+async def test_rejected_message_is_recorded_and_never_retried(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    telegram.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: oops"
+    )
+    clock = Clock()
+    sender = make_sender(sessions, bot, clock)
+    await sender.drain_once()
+    clock.now += timedelta(days=1)
+    assert await sender.drain_once() == 0
+    [row] = await deliveries(sessions)
+    assert row.status is DeliveryStatus.FAILED
+    assert row.last_error
+    assert "can't parse entities" in row.last_error.lower()
+    assert "عنوان الخبر 0" in row.last_error  # the text is kept to debug
+
+
+async def test_pacing_keeps_one_channel_within_its_rate() -> None:
+    now = [0.0]
+    pacer = Pacer(Limits(global_per_second=30, group_interval=3.0), lambda: now[0])
+    pacer.take(CHANNEL, ChatKind.CHANNEL)
+    assert pacer.chat_ready_in(CHANNEL) == pytest.approx(3.0)
+    assert pacer.chat_ready_in(CHANNEL - 1) == 0
+    assert pacer.global_ready_in() == pytest.approx(1 / 30)
+    now[0] = 3.0
+    assert pacer.chat_ready_in(CHANNEL) == 0
+    pacer.pause(10)
+    assert pacer.global_ready_in() == pytest.approx(10)
+
+
+async def test_channel_posts_are_spaced_so_telegram_never_answers_429(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    telegram.group_per_minute = 60  # one a second, so that the test stays short
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
+    sender = Sender(
+        sessions, TelegramPublisher(bot), PostStyle(), limits=Limits(group_interval=1.0)
+    )
+    for _ in range(20):
+        await sender.drain_once()
+        if len(telegram.sent(CHANNEL)) == 3:
+            break
+        await asyncio.sleep(0.3)
+    assert len(telegram.sent(CHANNEL)) == 3
+    assert telegram.count_429 == 0
+    texts = [m.text for m in telegram.sent(CHANNEL)]
+    assert [f"عنوان الخبر {n}" in text for n, text in enumerate(texts)] == [True] * 3

@@ -1,0 +1,119 @@
+"""From a feed served locally to posts in a channel of the fake Telegram server."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from bot import cli
+from bot.__main__ import parser
+from bot.app import poll_feeds, services_of
+from bot.config import Settings
+from bot.services import NashraApp
+from storage.db import make_engine, make_sessions
+from storage.models import Delivery, DeliveryStatus, Feed
+from tests.fakes.feeds import FeedServer, rss
+from tests.fakes.telegram import FakeTelegram
+from tests.support import make_settings, running_bot
+
+CHANNEL = -1001000000001
+DISCLAIMER_END = "لا يتحمل موقعنا مضمونه بأي شكل من الأشكال."
+
+
+def item(n: int) -> dict[str, str]:
+    return {
+        "title": f"انسحاب القوات من الحي رقم {n}",
+        "link": f"https://www.enabbaladi.net/archives/{n}",
+        "guid": f"https://www.enabbaladi.net/?p={n}",
+        "description": f"<p>أعلنت الجهات المعنية انسحاب القوات من الحي رقم {n}. وقال مصدر إن الوضع هادئ.</p>",
+        "pubDate": f"Sat, 10 Jan 2026 {n:02d}:00:00 GMT",
+    }
+
+
+async def operator(settings: Settings, *argv: str) -> int:
+    args: argparse.Namespace = parser().parse_args(list(argv))
+    return await cli.dispatch(settings, args)
+
+
+async def make_due(application: NashraApp) -> None:
+    """Time passes: every feed is due again."""
+    async with services_of(application).sessions.begin() as session:
+        await session.execute(update(Feed).values(next_poll_at=datetime.now(UTC)))
+
+
+async def test_new_entries_are_posted_once_in_order_across_a_restart(
+    telegram: FakeTelegram, feed_server: FeedServer, database_url: str
+) -> None:
+    telegram.add_chat(CHANNEL, "channel", title="أخبار سوريا")
+    url = feed_server.set("enab.xml", rss([item(1)]))
+    settings = make_settings(
+        bot_token=telegram.token,
+        telegram_api_base_url=telegram.base_url,
+        database_url=database_url,
+        parse_workers=0,
+    )
+    assert await operator(settings, "feed", "add", url, "--category", "سوريا محلي") == 0
+    assert await operator(settings, "channel", "add", str(CHANNEL), "--category", "سوريا محلي") == 0
+
+    async with running_bot(settings) as application:
+        first = await poll_feeds(application)
+        assert first.new_articles == 1 and first.planned == 0  # no backlog flood
+
+        feed_server.set("enab.xml", rss([item(3), item(2), item(1)]))
+        await make_due(application)
+        second = await poll_feeds(application)
+        assert second.new_articles == 2 and second.planned == 2
+        await telegram.wait_for(lambda: len(telegram.sent(CHANNEL)) == 2, timeout=15)
+
+    posts = telegram.sent(CHANNEL)
+    assert ["رقم 2" in posts[0].text, "رقم 3" in posts[1].text] == [True, True]
+    for post in posts:
+        assert "نشر أولاً على موقع enabbaladi.net وتم جلبه من مصدره الأصلي بتاريخ" in post.text
+        assert DISCLAIMER_END in post.text
+        assert "#سوريا_محلي" in post.text
+
+    # A restart, and another poll: the body is unchanged (304), nothing is parsed or sent.
+    async with running_bot(settings) as application:
+        await make_due(application)
+        third = await poll_feeds(application)
+        assert third.outcomes[0].not_modified and third.new_articles == 0
+        sessions = services_of(application).sessions
+        async with sessions() as session:
+            statuses = (await session.scalars(select(Delivery.status))).all()
+    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.SENT]
+    assert feed_server.route("enab.xml").conditional_hits == 1
+    assert len(telegram.sent(CHANNEL)) == 2
+    assert len(telegram.calls_of("sendMessage")) == 2
+
+
+async def test_planned_deliveries_survive_a_restart_before_sending(
+    telegram: FakeTelegram, feed_server: FeedServer, tmp_path: object
+) -> None:
+    """Deliveries planned by one process are sent by the next: the outbox is the truth."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/restart.db"
+    telegram.add_chat(CHANNEL, "channel", title="قناة")
+    url = feed_server.set("f.xml", rss([item(1)]))
+    settings = make_settings(
+        bot_token=telegram.token, telegram_api_base_url=telegram.base_url,
+        database_url=database_url, parse_workers=0,
+    )
+    await operator(settings, "feed", "add", url, "--category", "سياسة")
+    await operator(settings, "channel", "add", str(CHANNEL), "--category", "سياسة")
+    # Plan with a poller outside any running bot (as if the bot died right after planning).
+    async with running_bot(settings) as application:
+        services = services_of(application)
+        assert services.sender_task is not None
+        services.sender_task.cancel()
+        await poll_feeds(application)
+        feed_server.set("f.xml", rss([item(2), item(1)]))
+        await make_due(application)
+        assert (await poll_feeds(application)).planned == 1
+    assert telegram.sent(CHANNEL) == []
+    async with running_bot(settings):
+        await telegram.wait_for(lambda: len(telegram.sent(CHANNEL)) == 1, timeout=10)
+    engine = make_engine(database_url)
+    async with make_sessions(engine)() as session:
+        assert (await session.scalars(select(Delivery.status))).all() == [DeliveryStatus.SENT]
+    await engine.dispose()
