@@ -1,0 +1,101 @@
+"""The `nashra` command: no token, bad settings, preview of every corpus feed, bootstrap."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from tests.support import REPO, corpus_dir
+
+CORPUS = sorted((REPO.parent / "shared" / "feeds").glob("*/*.xml"))
+
+
+def nashra(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd, env={**clean, **env, "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    result = nashra("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr and "BOT_TOKEN" in result.stderr
+    assert "لا يوجد رمز للبوت" in result.stderr and ".env" in result.stderr
+
+
+def test_a_bad_setting_is_named(tmp_path: Path) -> None:
+    result = nashra("run", cwd=tmp_path, POLL_INTERVAL_SECONDS="often", BOT_TOKEN="1:x")
+    assert result.returncode == 2
+    assert "POLL_INTERVAL_SECONDS" in result.stderr
+
+
+def test_token_is_read_from_dotenv_and_never_printed(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=12345:SECRETSECRET\nLOCALE=xx_YY\n")
+    result = nashra("run", cwd=tmp_path)
+    assert result.returncode == 2 and "LOCALE" in result.stderr
+    assert "SECRETSECRET" not in result.stderr + result.stdout
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_preview_every_corpus_feed(
+    path: Path, database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["preview", str(path), "--limit", "2"])
+    out, err = capsys.readouterr()
+    if code == 0:
+        assert "المصدر / feed:" in out
+        if "── 1/" in out:
+            assert "نشر أولاً على موقع" in out
+    else:
+        assert code == 1 and "cannot use this feed" in err  # a clear per-feed error
+
+
+def test_preview_shows_categories_and_channels(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = corpus_dir() / "ar" / "doyouknow-app-ar-2026-08-18.xml"
+    assert main(["category", "add", "تقنية", "--alias", "التقنية"]) == 0
+    assert main(["channel", "add", "-1001", "--category", "تقنية"]) == 0
+    capsys.readouterr()
+    assert main(["preview", str(feed), "--limit", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "التصنيفات / categories: تقنية" in out
+    assert "القنوات / channels: -1001" in out
+
+
+def test_bootstrap_commands(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade"]) == 0
+    assert main(["feed", "add", "https://www.enabbaladi.net/feed/", "--category", "سياسة",
+                 "--category", "سوريا محلي", "--name", "عنب بلدي"]) == 0  # fmt: skip
+    assert main(["feed", "add", "https://www.enabbaladi.net/feed/"]) == 1  # already there
+    assert main(["feed", "add", "ftp://example.com/feed"]) == 2
+    assert main(["channel", "add", "-1001234", "--category", "سياسة"]) == 0
+    assert main(["channel", "add", "@some_channel", "--category", "سياسة"]) == 1  # no token
+    capsys.readouterr()
+    assert main(["feed", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "enabbaladi.net" in listing and "سوريا محلي" in listing
+    assert main(["channel", "list"]) == 0
+    assert "-1001234" in capsys.readouterr().out
+
+
+def test_preview_of_a_missing_file(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "/nonexistent/feed.xml"]) == 1
+    assert "cannot use this feed" in capsys.readouterr().err
