@@ -68,7 +68,10 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
     services.sender_task = asyncio.create_task(services.sender.run(), name=SENDER_TASK)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
-            poll_job, interval=POLL_TICK, first=1, name="poll-feeds",
+            poll_job,
+            interval=POLL_TICK,
+            first=1,
+            name="poll-feeds",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
     await application.bot.set_my_commands(

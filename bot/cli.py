@@ -84,9 +84,7 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
     fetched_at = datetime.now(UTC)
     try:
         body, url = await _read_feed(settings, source)
-        parsed = await asyncio.to_thread(
-            parse_feed, body, fetched_at, settings.summary_max_chars
-        )
+        parsed = await asyncio.to_thread(parse_feed, body, fetched_at, settings.summary_max_chars)
     except FeedError as exc:
         print(f"تعذّرت قراءة المصدر / cannot use this feed: {source}\n  {exc}", file=sys.stderr)
         return 1
@@ -131,7 +129,9 @@ def _preview_article(
         summary=entry.summary,
         link=entry.link,
         canonical_link=entry.canonical_link,
-        source_domain=source_domain(entry.link) or source_domain(parsed.link) or source_domain(url)
+        source_domain=source_domain(entry.link)
+        or source_domain(parsed.link)
+        or source_domain(url)
         or "",
         fetched_at=fetched_at,
     )
@@ -148,7 +148,10 @@ async def feed_add(session: AsyncSession, args: argparse.Namespace) -> int:
         return 1
     categories = await catalog.ensure_categories(session, args.category)
     feed = await add_feed(
-        session, args.url, name=args.name, categories=categories,
+        session,
+        args.url,
+        name=args.name,
+        categories=categories,
         poll_interval_seconds=args.interval,
     )
     names = "، ".join(c.name for c in categories) or "—"

@@ -18,16 +18,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "help": {
-        "ar": (
-            "الأوامر المتاحة:\n"
-            "/start — رسالة الترحيب\n"
-            "/help — هذه القائمة"
-        ),
-        "en": (
-            "Commands:\n"
-            "/start — the welcome message\n"
-            "/help — this list"
-        ),
+        "ar": ("الأوامر المتاحة:\n/start — رسالة الترحيب\n/help — هذه القائمة"),
+        "en": ("Commands:\n/start — the welcome message\n/help — this list"),
     },
     "error": {
         "ar": "عذراً، حدث خطأ غير متوقع. أُبلغ المشرفون به، حاول مرة أخرى لاحقاً.",

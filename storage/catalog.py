@@ -131,9 +131,7 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
         )
     )
     already = set(
-        (
-            await session.scalars(select(Delivery.article_id).where(Delivery.chat_id == new_id))
-        ).all()
+        (await session.scalars(select(Delivery.article_id).where(Delivery.chat_id == new_id))).all()
     )
     for delivery in pending:
         if delivery.article_id in already:
@@ -145,4 +143,3 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     old.active = False
     old.deactivated_reason = f"migrated to supergroup {new_id}"
     await session.flush()
-

@@ -53,7 +53,8 @@ def reference_page() -> tuple[list[str], list[str]]:
     """The page's body paragraphs and its category labels."""
     lines = [line for line in (seed_dir() / "aleppo-article.txt").read_text().splitlines()]
     lines = [line.strip() for line in lines if line.strip()]
-    assert lines[1].startswith("هذا الخبر بعنوان") and lines[1] == DISCLAIMER
+    assert lines[1].startswith("هذا الخبر بعنوان")
+    assert lines[1] == DISCLAIMER
     assert lines[2] == SECOND_LINE
     labels = [line for line in lines[3:] if len(line) < 20]
     body = [line for line in lines[3:] if len(line) >= 20]
@@ -90,7 +91,8 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
         feed_server.set("hashtag.xml", rss([reference, older], link="https://hashtagsyria.com/"))
         clock.now = FETCHED + timedelta(minutes=10)
         report = await poller.tick()
-    assert report.new_articles == 1 and report.planned == 1
+    assert report.new_articles == 1
+    assert report.planned == 1
 
     sender = Sender(sessions, TelegramPublisher(bot), PostStyle(), limits=Limits(), clock=clock)
     assert await sender.drain_once() == 1

@@ -43,9 +43,7 @@ class Pacer:
         start = max(now, self._global_next)
         self._global_next = start + 1.0 / self.limits.global_per_second
         interval = (
-            self.limits.private_interval
-            if kind is ChatKind.PRIVATE
-            else self.limits.group_interval
+            self.limits.private_interval if kind is ChatKind.PRIVATE else self.limits.group_interval
         )
         self._chat_next[chat_id] = max(now, self._chat_next.get(chat_id, 0.0)) + interval
 

@@ -229,7 +229,9 @@ class Sender:
             self.pacer.pause(seconds)
             logger.warning("Telegram rate limit: pausing all sends for %.1f s", seconds)
             await self._finish(
-                job, DeliveryStatus.PENDING, error=reason,
+                job,
+                DeliveryStatus.PENDING,
+                error=reason,
                 next_attempt_at=now + timedelta(seconds=seconds),
             )
         elif error.outcome is SendOutcome.CHAT_GONE:
@@ -250,21 +252,24 @@ class Sender:
             # A malformed message is our bug: keep what was sent so it can be fixed.
             logger.error("Telegram rejected delivery %s: %s", job.delivery_id, reason)
             await self._finish(
-                job, DeliveryStatus.FAILED, error=f"{reason}\n---\n{post.text}",
+                job,
+                DeliveryStatus.FAILED,
+                error=f"{reason}\n---\n{post.text}",
                 attempts=job.attempts + 1,
             )
         else:
             attempts = job.attempts + 1
             if attempts >= self.settings.max_attempts:
-                await self._finish(
-                    job, DeliveryStatus.DEAD, error=reason, attempts=attempts
-                )
+                await self._finish(job, DeliveryStatus.DEAD, error=reason, attempts=attempts)
                 logger.error("delivery %s gave up after %d attempts", job.delivery_id, attempts)
                 return
             backoff = min(
                 self.settings.first_backoff * 2 ** (attempts - 1), self.settings.max_backoff
             )
             await self._finish(
-                job, DeliveryStatus.PENDING, error=reason, attempts=attempts,
+                job,
+                DeliveryStatus.PENDING,
+                error=reason,
+                attempts=attempts,
                 next_attempt_at=now + backoff,
             )

@@ -60,12 +60,14 @@ class TelegramPublisher:
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             raise DeliveryError(
-                f"Telegram asked to wait {seconds:g} s", SendOutcome.RATE_LIMITED,
+                f"Telegram asked to wait {seconds:g} s",
+                SendOutcome.RATE_LIMITED,
                 retry_after=seconds,
             ) from None
         except ChatMigrated as exc:
             raise DeliveryError(
-                f"group moved to {exc.new_chat_id}", SendOutcome.MIGRATED,
+                f"group moved to {exc.new_chat_id}",
+                SendOutcome.MIGRATED,
                 new_chat_id=exc.new_chat_id,
             ) from None
         except Forbidden as exc:

@@ -108,13 +108,9 @@ class Fetcher:
             try:
                 return await self._get(url, headers)
             except TimeoutError:
-                raise FetchError(
-                    f"timed out after {self.limits.timeout_seconds:g} s"
-                ) from None
+                raise FetchError(f"timed out after {self.limits.timeout_seconds:g} s") from None
             except aiohttp.TooManyRedirects:
-                raise FetchError(
-                    f"more than {self.limits.max_redirects} redirects"
-                ) from None
+                raise FetchError(f"more than {self.limits.max_redirects} redirects") from None
             except aiohttp.ClientResponseError as exc:
                 raise FetchError(f"HTTP {exc.status} {exc.message}".strip()) from None
             except aiohttp.ClientError as exc:

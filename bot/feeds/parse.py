@@ -133,9 +133,7 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
         if not result.get("version"):
             reason = f" ({problem})" if problem else ""
             raise ParseError(f"not an RSS or Atom feed{reason}")
-    entries = [
-        entry for raw in result.entries if (entry := _entry(raw, fetched_at, summary_chars))
-    ]
+    entries = [entry for raw in result.entries if (entry := _entry(raw, fetched_at, summary_chars))]
     channel = result.get("feed", {})
     return ParsedFeed(
         title=" ".join(html_to_text(channel.get("title") or "").split()),

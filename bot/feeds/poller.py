@@ -131,9 +131,7 @@ class Poller:
                 )
                 states = [self._state(feed) for feed in feeds]
                 categoriser = await load_categoriser(session)
-            outcomes = await asyncio.gather(
-                *(self._poll(state, categoriser) for state in states)
-            )
+            outcomes = await asyncio.gather(*(self._poll(state, categoriser) for state in states))
             report = TickReport(list(outcomes))
             if states:
                 logger.info(

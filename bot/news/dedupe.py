@@ -8,8 +8,19 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 # Query parameters that only track where a reader came from; they never change the article.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-        "ref_src", "cmpid", "ocid", "at_medium", "at_campaign",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "at_medium",
+        "at_campaign",
     }
 )
 

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from telegram import Bot
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
 
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.sender import Sender, SenderSettings
@@ -64,9 +64,7 @@ async def plan_articles(
         await outbox.plan(session, [(i, chat_id, 0) for i in sorted(ids.values())], NOW)
 
 
-def make_sender(
-    sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock
-) -> Sender:
+def make_sender(sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock) -> Sender:
     return Sender(
         sessions, TelegramPublisher(bot), PostStyle(),
         limits=Limits(group_interval=0.05, private_interval=0.05),
@@ -87,7 +85,8 @@ async def test_sent_post_is_recorded_with_its_message_id(
     assert await make_sender(sessions, bot, Clock()).drain_once() == 1
     [row] = await deliveries(sessions)
     [message] = telegram.sent(CHANNEL)
-    assert row.status is DeliveryStatus.SENT and row.message_id == message.message_id
+    assert row.status is DeliveryStatus.SENT
+    assert row.message_id == message.message_id
     assert message.reply_markup is not None  # the "read more" button
 
 
@@ -101,7 +100,8 @@ async def test_429_waits_and_does_not_count_an_attempt(
     sender = make_sender(sessions, bot, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
-    assert row.status is DeliveryStatus.PENDING and row.attempts == 0
+    assert row.status is DeliveryStatus.PENDING
+    assert row.attempts == 0
     assert row.next_attempt_at == NOW + timedelta(seconds=7)
     assert sender.pacer.global_ready_in() > 6
     assert telegram.sent(CHANNEL) == []
@@ -117,7 +117,9 @@ async def test_403_deactivates_the_chat_and_drops_its_pending_rows(
     assert {row.status for row in rows} == {DeliveryStatus.DROPPED}
     async with sessions() as session:
         chat = await session.get(Chat, CHANNEL)
-        assert chat is not None and not chat.active and chat.deactivated_reason
+        assert chat is not None
+        assert not chat.active
+        assert chat.deactivated_reason
     assert len(telegram.calls_of("sendMessage")) == 1
 
 
@@ -131,7 +133,8 @@ async def test_5xx_retries_with_backoff_then_dead_letters(
     sender = make_sender(sessions, bot, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
-    assert row.status is DeliveryStatus.PENDING and row.attempts == 1
+    assert row.status is DeliveryStatus.PENDING
+    assert row.attempts == 1
     assert row.next_attempt_at == NOW + timedelta(seconds=5)
     assert await sender.drain_once() == 0  # not due yet
     clock.now += timedelta(seconds=5)
@@ -169,7 +172,8 @@ async def test_migrated_group_moves_and_gets_the_post(
     await sender.drain_once()
     assert len(telegram.sent(SUPERGROUP)) == 1
     [row] = await deliveries(sessions)
-    assert row.chat_id == SUPERGROUP and row.status is DeliveryStatus.SENT
+    assert row.chat_id == SUPERGROUP
+    assert row.status is DeliveryStatus.SENT
     async with sessions() as session:
         assert await catalog.chat_categories(session, SUPERGROUP) == ["سياسة"]
 

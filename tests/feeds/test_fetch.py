@@ -16,8 +16,10 @@ async def test_conditional_get_gives_304(feed_server: FeedServer) -> None:
     async with Fetcher() as fetcher:
         first = await fetcher.fetch(url)
         second = await fetcher.fetch(url, etag=first.etag, last_modified=first.last_modified)
-    assert first.status == 200 and first.body == BODY.encode()
-    assert second.not_modified and second.body == b""
+    assert first.status == 200
+    assert first.body == BODY.encode()
+    assert second.not_modified
+    assert second.body == b""
     assert feed_server.route("a.xml").conditional_hits == 1
     assert feed_server.route("a.xml").user_agents[0] == USER_AGENT
 

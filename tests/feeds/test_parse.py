@@ -9,8 +9,8 @@ import pytest
 
 from bot.errors import ParseError
 from bot.feeds.parse import parse_feed
-from tests.support import corpus_dir
 from tests.fakes.feeds import rss
+from tests.support import corpus_dir
 
 FETCHED = datetime(2026, 1, 11, 9, 30, tzinfo=UTC)
 
@@ -25,7 +25,8 @@ def test_every_corpus_feed_parses_or_fails_clearly(path: Path) -> None:
     try:
         parsed = parse_feed(path.read_bytes(), FETCHED)
     except ParseError as exc:
-        assert str(exc)  # a clear reason, recorded on the feed
+        reason = str(exc)  # recorded on the feed and shown to operators
+        assert reason.startswith(("empty response", "not an RSS or Atom feed"))
         return
     for entry in parsed.entries:
         assert entry.title
@@ -103,7 +104,8 @@ def test_html_in_titles_and_descriptions_becomes_text() -> None:
     [entry] = parse_feed(body.encode(), FETCHED).entries
     assert entry.title == "عاجل & مهم"
     assert "alert" not in entry.text
-    assert "فقرة أولى" in entry.text and "فقرة ثانية" in entry.text
+    assert "فقرة أولى" in entry.text
+    assert "فقرة ثانية" in entry.text
 
 
 @pytest.mark.parametrize(

@@ -79,12 +79,14 @@ async def test_first_poll_records_without_posting_then_new_entries_are_planned(
     clock = Clock()
     the_poller = poller(sessions, clock)
     first = await the_poller.tick()
-    assert first.new_articles == 2 and first.planned == 0
+    assert first.new_articles == 2
+    assert first.planned == 0
 
     feed_server.set("f.xml", rss([item(4), item(3), item(2), item(1)]))
     clock.advance(minutes=6)
     second = await the_poller.tick()
-    assert second.new_articles == 2 and second.planned == 2
+    assert second.new_articles == 2
+    assert second.planned == 2
     async with sessions() as session:
         deliveries = (await session.scalars(select(Delivery).order_by(Delivery.id))).all()
         titles = [
@@ -95,7 +97,8 @@ async def test_first_poll_records_without_posting_then_new_entries_are_planned(
 
     clock.advance(minutes=6)
     third = await the_poller.tick()
-    assert third.outcomes[0].not_modified and third.planned == 0
+    assert third.outcomes[0].not_modified
+    assert third.planned == 0
     assert feed_server.route("f.xml").conditional_hits == 1
     await the_poller.fetcher.close()
 
@@ -139,22 +142,27 @@ async def test_failing_feed_backs_off_then_is_disabled_and_others_go_on(
     report = await the_poller.tick()
     assert report.new_articles == 1
     errors = [o.error for o in report.outcomes if o.error]
-    assert errors and "not an RSS or Atom feed" in errors[0]
+    assert errors
+    assert "not an RSS or Atom feed" in errors[0]
     async with sessions() as session:
         feed = await session.get(Feed, bad_id)
         assert feed is not None
-        assert feed.error_count == 1 and feed.next_poll_at == clock.now + timedelta(minutes=5)
+        assert feed.error_count == 1
+        assert feed.next_poll_at == clock.now + timedelta(minutes=5)
     clock.advance(minutes=5)
     await the_poller.tick()
     async with sessions() as session:
         feed = await session.get(Feed, bad_id)
-        assert feed is not None and feed.next_poll_at == clock.now + timedelta(minutes=10)
+        assert feed is not None
+        assert feed.next_poll_at == clock.now + timedelta(minutes=10)
     clock.advance(minutes=10)
     report = await the_poller.tick()
     assert [o.url for o in report.disabled] == [bad]
     async with sessions() as session:
         feed = await session.get(Feed, bad_id)
-        assert feed is not None and feed.disabled and feed.last_error
+        assert feed is not None
+        assert feed.disabled
+        assert feed.last_error
     await the_poller.fetcher.close()
 
 
