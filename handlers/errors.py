@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 
 from bot.services import NashraContext
 from handlers.texts import text
@@ -16,6 +16,10 @@ logger = logging.getLogger(__name__)
 
 async def on_error(update: object, context: NashraContext) -> None:
     """Log the exception, apologise to the person, and notify the admins."""
+    if update is None and isinstance(context.error, NetworkError):
+        # Telegram unreachable while polling: PTB retries by itself; one line is enough.
+        logger.warning("cannot reach Telegram: %s", context.error)
+        return
     logger.error("unhandled error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         user = update.effective_user
