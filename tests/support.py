@@ -54,3 +54,9 @@ async def running_bot(settings: Settings) -> AsyncIterator[NashraApp]:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+needs_corpus = pytest.mark.skipif(
+    not FEEDS.is_dir(),
+    reason=f"the shared feed corpus is not at {FEEDS} (put ../shared beside the repo)",
+)

@@ -2,7 +2,6 @@ import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +16,9 @@ from bot.news.formatter import (
     hashtag,
 )
 from bot.text.html import RLM, telegram_length
+from tests.support import SEED as SEED_DIR
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "aleppo-article.txt"
+SEED = SEED_DIR / "aleppo-article.txt"
 
 HEADLINE = 'حلب تشهد انسحاباً كاملاً لـ"قسد" بعد اشتباكات وتفاهمات سياسية'
 ORIGINAL_TITLE = 'من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب'

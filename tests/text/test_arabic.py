@@ -13,11 +13,8 @@ from bot.text.arabic import (
     stem,
     tokens,
 )
-
-FEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "feeds"
-needs_feeds = pytest.mark.skipif(
-    not FEEDS.is_dir(), reason=f"feed corpus not found at {FEEDS} (kept beside the checkout)"
-)
+from tests.support import FEEDS
+from tests.support import needs_corpus as needs_feeds
 
 
 def _entries(path: Path) -> list[feedparser.FeedParserDict]:

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import feedparser
 import pytest
 
@@ -13,11 +11,8 @@ from bot.text.html import (
     rtl_text,
     telegram_length,
 )
-
-FEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "feeds"
-needs_feeds = pytest.mark.skipif(
-    not FEEDS.is_dir(), reason=f"feed corpus not found at {FEEDS} (kept beside the checkout)"
-)
+from tests.support import FEEDS
+from tests.support import needs_corpus as needs_feeds
 
 
 @pytest.mark.parametrize(
