@@ -154,8 +154,18 @@ class ChatKind(enum.StrEnum):
     PRIVATE = "private"
 
 
+class DeliveryMode(enum.StrEnum):
+    INSTANT = "instant"  # every article as it comes
+    HOURLY = "hourly"  # one digest an hour
+    DAILY = "daily"  # one digest a day, at digest_hour
+
+
 class Chat(Base):
-    """A Telegram chat that receives posts: a channel, a group or a reader's private chat."""
+    """A Telegram chat that receives posts: a channel, a group or a reader's private chat.
+
+    The reader's preferences (language, delivery mode, quiet hours, time zone) live here too;
+    channels keep the defaults.
+    """
 
     __tablename__ = "chats"
 
@@ -167,6 +177,34 @@ class Chat(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # None: the bot's TIMEZONE
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(
+        Enum(DeliveryMode, native_enum=False, length=16, values_callable=_values),
+        default=DeliveryMode.INSTANT,
+        server_default=DeliveryMode.INSTANT.value,
+    )
+    digest_hour: Mapped[int] = mapped_column(default=8, server_default="8")
+    # Minutes after local midnight; both None: no quiet hours. The window may wrap midnight.
+    quiet_start: Mapped[int | None] = mapped_column()
+    quiet_end: Mapped[int | None] = mapped_column()
+    last_digest_at: Mapped[datetime | None] = mapped_column()
+
+
+class Keyword(Base):
+    """A word a reader follows (alert) or mutes, whatever the category."""
+
+    __tablename__ = "keywords"
+    __table_args__ = (UniqueConstraint("chat_id", "term", "mute", name="uq_keywords_chat_term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(100))  # as the reader typed it
+    term: Mapped[str] = mapped_column(String(200))  # normalised, stemmed: what is matched
+    mute: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -192,6 +230,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"  # Telegram rejected the message: recorded, never retried
     DEAD = "dead"  # retries exhausted
     DROPPED = "dropped"  # the chat went away before the send
+    HELD = "held"  # waits for the reader's next digest
 
 
 class Delivery(Base):

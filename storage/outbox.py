@@ -12,19 +12,23 @@ from storage.dialect import insert_ignore, supports_skip_locked
 from storage.models import Delivery, DeliveryStatus
 
 
-async def plan(session: AsyncSession, rows: Iterable[tuple[int, int, int]], now: datetime) -> None:
-    """Stage (article id, chat id, priority) deliveries; an existing pair is left as it is."""
+async def plan(
+    session: AsyncSession,
+    rows: Iterable[tuple[int, int, int, DeliveryStatus]],
+    now: datetime,
+) -> None:
+    """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept."""
     values = [
         {
             "article_id": article_id,
             "chat_id": chat_id,
             "priority": priority,
-            "status": DeliveryStatus.PENDING,
+            "status": status,
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
         }
-        for article_id, chat_id, priority in rows
+        for article_id, chat_id, priority, status in rows
     ]
     if values:
         await session.execute(insert_ignore(session, Delivery), values)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import Entry, ParsedFeed
@@ -28,15 +29,13 @@ from bot.feeds.workers import ParserPool
 from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
 from storage import articles as article_store
-from storage import catalog, outbox
+from storage import catalog
 from storage.feeds import lease_due_feeds
-from storage.models import ChatKind, Feed
+from storage.models import Feed
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
-# Channels and groups go before people in the outbox (lower priority sends first).
-PRIORITY = {ChatKind.CHANNEL: 0, ChatKind.GROUP: 0, ChatKind.PRIVATE: 1}
 POSTED_LANGUAGES = frozenset({"ar"})
 
 
@@ -238,6 +237,7 @@ class Poller:
             session, [(article, category) for article, cats in tagged for category in cats]
         )
         outcome.new = len(tagged)
+        categories_of = dict(tagged)
         if feed.primed:
             # Non-Arabic entries are kept for the archive but not posted: Nashra publishes
             # Arabic news (Urdu, Persian and Hebrew feeds look alike but are not).
@@ -246,8 +246,16 @@ class Poller:
                 for entry in entries
                 if entry.key in ids and entry.language in POSTED_LANGUAGES
             }
-            outcome.planned = await self._plan(
-                session, [item for item in tagged if item[0] in postable]
+            outcome.planned = await plan_deliveries(
+                session,
+                [
+                    NewArticle(
+                        ids[entry.key], categories_of[ids[entry.key]], entry.title, entry.text
+                    )
+                    for entry in entries
+                    if entry.key in ids and ids[entry.key] in postable
+                ],
+                self.clock(),
             )
 
     @staticmethod
@@ -265,24 +273,6 @@ class Poller:
                 links.add(entry.canonical_link)
             fresh.append(entry)
         return fresh
-
-    async def _plan(self, session: AsyncSession, tagged: list[tuple[int, list[int]]]) -> int:
-        """Stage one delivery per (article, chat following any of its categories)."""
-        followers = await catalog.subscribers(
-            session, {category for _, cats in tagged for category in cats}
-        )
-        by_category: dict[int, list[tuple[int, ChatKind]]] = {}
-        for category_id, chat_id, kind in followers:
-            by_category.setdefault(category_id, []).append((chat_id, kind))
-        rows: dict[tuple[int, int], int] = {}
-        for article_id, categories in tagged:
-            for category_id in categories:
-                for chat_id, kind in by_category.get(category_id, ()):
-                    rows[(article_id, chat_id)] = PRIORITY[kind]
-        await outbox.plan(
-            session, [(a, c, priority) for (a, c), priority in rows.items()], self.clock()
-        )
-        return len(rows)
 
     async def _failed(self, state: FeedState, reason: str, outcome: FeedOutcome) -> None:
         outcome.error = reason

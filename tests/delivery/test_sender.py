@@ -21,6 +21,8 @@ from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
 from tests.fakes.telegram import FakeTelegram
 
+PENDING = DeliveryStatus.PENDING
+
 CHANNEL = -1002000000001
 GROUP = -4002
 SUPERGROUP = -1002000000999
@@ -61,7 +63,7 @@ async def plan_articles(
         ]  # fmt: skip
         ids = await insert_articles(session, rows)
         await tag_articles(session, [(article_id, category.id) for article_id in ids.values()])
-        await outbox.plan(session, [(i, chat_id, 0) for i in sorted(ids.values())], NOW)
+        await outbox.plan(session, [(i, chat_id, 0, PENDING) for i in sorted(ids.values())], NOW)
 
 
 def make_sender(sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock) -> Sender:
@@ -158,7 +160,7 @@ async def plan_more(sessions: async_sessionmaker[AsyncSession]) -> None:
         [existing] = (await session.scalars(select(Delivery))).all()
         article = existing.article_id
         await catalog.upsert_chat(session, CHANNEL - 1, ChatKind.CHANNEL)
-        await outbox.plan(session, [(article, CHANNEL - 1, 0)], NOW)
+        await outbox.plan(session, [(article, CHANNEL - 1, 0, PENDING)], NOW)
 
 
 async def test_migrated_group_moves_and_gets_the_post(

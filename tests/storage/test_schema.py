@@ -15,7 +15,9 @@ from storage import catalog, outbox
 from storage.articles import insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
-from storage.models import Base, Chat, ChatKind, Delivery
+from storage.models import Base, Chat, ChatKind, Delivery, DeliveryStatus
+
+PENDING = DeliveryStatus.PENDING
 
 NOW = datetime(2026, 1, 11, tzinfo=UTC)
 
@@ -74,8 +76,10 @@ async def test_one_delivery_per_article_and_chat(
         feed = await add_feed(session, "https://a.example/feed", now=NOW)
         ids = await insert_articles(session, [article(feed.id, "k", "https://x.sy/1")])
         await catalog.upsert_chat(session, -100, ChatKind.CHANNEL)
-        await outbox.plan(session, [(ids["k"], -100, 0)], NOW)
-        await outbox.plan(session, [(ids["k"], -100, 0), (ids["k"], -100, 1)], NOW)
+        await outbox.plan(session, [(ids["k"], -100, 0, PENDING)], NOW)
+        await outbox.plan(
+            session, [(ids["k"], -100, 0, PENDING), (ids["k"], -100, 1, PENDING)], NOW
+        )
     async with sessions() as session:
         assert len((await session.scalars(Delivery.__table__.select())).all()) == 1
     with pytest.raises(IntegrityError):

@@ -1,0 +1,107 @@
+"""Who gets an article: planned in bulk, in the transaction that stores the article.
+
+The audience of an article is every active chat following one of its categories (channels,
+groups and readers), plus every reader with a keyword alert that the article matches, minus
+the readers who muted a word in it. Readers in a digest mode get the row held for the digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.text.arabic import index_terms
+from storage import catalog, outbox, readers
+from storage.models import ChatKind, DeliveryMode, DeliveryStatus
+
+# Channels and groups go before people in the outbox (lower priority sends first).
+PRIORITY = {ChatKind.CHANNEL: 0, ChatKind.GROUP: 0, ChatKind.PRIVATE: 1}
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    id: int
+    categories: Sequence[int]
+    title: str
+    text: str
+
+
+def keyword_term(word: str) -> str:
+    """What a keyword is matched as: its normalised, stemmed terms joined by spaces."""
+    return " ".join(index_terms(word))
+
+
+class _KeywordIndex:
+    """Terms → chats, answering which chats' keywords an article's terms contain."""
+
+    def __init__(self, rows: Sequence[tuple[int, str]]) -> None:
+        self.single: dict[str, set[int]] = {}
+        self.phrases: dict[str, set[int]] = {}
+        for chat_id, term in rows:
+            table = self.phrases if " " in term else self.single
+            table.setdefault(term, set()).add(chat_id)
+
+    def chats(self, terms: list[str]) -> set[int]:
+        found: set[int] = set()
+        for term in set(terms) & self.single.keys():
+            found |= self.single[term]
+        if self.phrases:
+            text = f" {' '.join(terms)} "
+            for phrase, chats in self.phrases.items():
+                if f" {phrase} " in text:
+                    found |= chats
+        return found
+
+
+async def plan_deliveries(
+    session: AsyncSession, articles: Sequence[NewArticle], now: datetime
+) -> int:
+    """Stage one delivery per (article, chat in its audience); return how many."""
+    if not articles:
+        return 0
+    followers = await catalog.subscribers(
+        session, {category for article in articles for category in article.categories}
+    )
+    by_category: dict[int, list[tuple[int, ChatKind]]] = {}
+    for category_id, chat_id, kind in followers:
+        by_category.setdefault(category_id, []).append((chat_id, kind))
+    keywords = await readers.all_keywords(session)
+    alerts = _KeywordIndex([(chat, term) for chat, term, mute in keywords if not mute])
+    mutes = _KeywordIndex([(chat, term) for chat, term, mute in keywords if mute])
+
+    audiences: list[tuple[int, dict[int, ChatKind]]] = []
+    for article in articles:
+        audience = {
+            chat_id: kind
+            for category in article.categories
+            for chat_id, kind in by_category.get(category, ())
+        }
+        if keywords:
+            terms = index_terms(f"{article.title}\n{article.text}")
+            for chat_id in alerts.chats(terms):
+                audience.setdefault(chat_id, ChatKind.PRIVATE)
+            for chat_id in mutes.chats(terms):
+                if audience.get(chat_id) is ChatKind.PRIVATE:
+                    del audience[chat_id]
+        audiences.append((article.id, audience))
+
+    people = {chat for _, audience in audiences for chat, kind in audience.items()
+              if kind is ChatKind.PRIVATE}  # fmt: skip
+    modes = await readers.chat_modes(session, people)
+    rows = [
+        (
+            article_id,
+            chat_id,
+            PRIORITY[kind],
+            DeliveryStatus.PENDING
+            if modes.get(chat_id, DeliveryMode.INSTANT) is DeliveryMode.INSTANT
+            else DeliveryStatus.HELD,
+        )
+        for article_id, audience in audiences
+        for chat_id, kind in audience.items()
+    ]
+    await outbox.plan(session, rows, now)
+    return len(rows)

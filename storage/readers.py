@@ -1,0 +1,149 @@
+"""Readers' preferences: subscriptions, keywords, delivery mode, quiet hours, digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignore
+from storage.models import (
+    Category,
+    Chat,
+    ChatKind,
+    Delivery,
+    DeliveryMode,
+    DeliveryStatus,
+    Keyword,
+    Subscription,
+)
+
+
+async def subscribed_category_ids(session: AsyncSession, chat_id: int) -> set[int]:
+    query = select(Subscription.category_id).where(Subscription.chat_id == chat_id)
+    return set((await session.scalars(query)).all())
+
+
+async def toggle_subscription(session: AsyncSession, chat_id: int, category_id: int) -> bool:
+    """Follow the category if the chat does not, else stop following; return the new state."""
+    removed = await session.execute(
+        delete(Subscription).where(
+            Subscription.chat_id == chat_id, Subscription.category_id == category_id
+        )
+    )
+    if removed.rowcount:  # type: ignore[attr-defined]
+        return False
+    await session.execute(
+        insert_ignore(session, Subscription), [{"chat_id": chat_id, "category_id": category_id}]
+    )
+    return True
+
+
+async def keywords(session: AsyncSession, chat_id: int, *, mute: bool) -> Sequence[Keyword]:
+    query = (
+        select(Keyword)
+        .where(Keyword.chat_id == chat_id, Keyword.mute.is_(mute))
+        .order_by(Keyword.created_at, Keyword.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def keyword_count(session: AsyncSession, chat_id: int) -> int:
+    query = select(func.count()).select_from(Keyword).where(Keyword.chat_id == chat_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def add_keyword(
+    session: AsyncSession, chat_id: int, word: str, term: str, *, mute: bool
+) -> bool:
+    """Add the keyword; False when the reader already has it."""
+    result = await session.execute(
+        insert_ignore(session, Keyword),
+        [{"chat_id": chat_id, "word": word, "term": term, "mute": mute}],
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def remove_keyword(session: AsyncSession, chat_id: int, term: str, *, mute: bool) -> bool:
+    result = await session.execute(
+        delete(Keyword).where(
+            Keyword.chat_id == chat_id, Keyword.term == term, Keyword.mute.is_(mute)
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def all_keywords(session: AsyncSession) -> list[tuple[int, str, bool]]:
+    """(chat id, term, mute) of every active reader's keywords."""
+    query = (
+        select(Keyword.chat_id, Keyword.term, Keyword.mute)
+        .join(Chat, Chat.id == Keyword.chat_id)
+        .where(Chat.active.is_(True))
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+
+
+async def chat_modes(session: AsyncSession, chat_ids: set[int]) -> dict[int, DeliveryMode]:
+    if not chat_ids:
+        return {}
+    query = select(Chat.id, Chat.delivery_mode).where(Chat.id.in_(sorted(chat_ids)))
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}
+
+
+async def stop(session: AsyncSession, chat_id: int) -> None:
+    """The reader asked for nothing more: inactive, and nothing pending is sent."""
+    await session.execute(
+        update(Chat)
+        .where(Chat.id == chat_id)
+        .values(active=False, deactivated_reason="stopped by the reader (/stop)")
+    )
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
+        )
+        .values(status=DeliveryStatus.DROPPED, last_error="stopped by the reader")
+    )
+
+
+async def digests_waiting(session: AsyncSession) -> list[Chat]:
+    """Active readers in a digest mode who have held deliveries."""
+    held = (
+        select(Delivery.chat_id)
+        .where(Delivery.status == DeliveryStatus.HELD)
+        .distinct()
+        .scalar_subquery()
+    )
+    query = select(Chat).where(
+        Chat.active.is_(True),
+        Chat.kind == ChatKind.PRIVATE,
+        Chat.delivery_mode != DeliveryMode.INSTANT,
+        Chat.id.in_(held),
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def held_deliveries(session: AsyncSession, chat_id: int) -> list[tuple[int, int]]:
+    """(delivery id, article id) held for the chat's digest, oldest article first."""
+    query = (
+        select(Delivery.id, Delivery.article_id)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
+        .order_by(Delivery.article_id)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """A reader back in instant mode gets what was held for the digest, one by one."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=now)
+    )
+
+
+async def categories_by_id(session: AsyncSession) -> dict[int, Category]:
+    return {c.id: c for c in (await session.scalars(select(Category))).all()}
