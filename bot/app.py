@@ -14,7 +14,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.config import Settings
 from bot.delivery.sender import Sender
-from bot.delivery.telegram import TelegramPublisher
+from bot.delivery.botapi import BotApiPublisher
 from bot.feeds.poller import TickReport
 from bot.services import BotData, NashraApp, NashraContext, Services
 from handlers.texts import text
@@ -56,11 +56,17 @@ def services_of(application: NashraApp) -> Services:
 async def _start_services(application: NashraApp, settings: Settings) -> None:
     services = Services.build(settings)
     await upgrade(services.engine)
+    services.publisher = BotApiPublisher(
+        settings.telegram_api_base_url,
+        application.bot.token,
+        paid_broadcast=settings.paid_broadcast,
+    )
     services.sender = Sender(
         services.sessions,
-        TelegramPublisher(application.bot),
+        services.publisher,
         services.style,
         limits=services.limits(),
+        settings=services.sender_settings(),
     )
     application.bot_data.services = services
     # A plain task, not application.create_task: the application is not running yet during

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     parse_workers: int = Field(default=2, ge=0, le=64)
     max_feed_failures: int = Field(default=20, ge=1)
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+    paid_broadcast: bool = False
+    sender_lease_seconds: int = Field(default=60, ge=2, le=3600)
+
+    @model_validator(mode="after")
+    def _paid_rate(self) -> Settings:
+        if self.global_rate_per_second > 30 and not self.paid_broadcast:
+            raise ValueError(
+                "GLOBAL_RATE_PER_SECOND above 30 needs PAID_BROADCAST=true (Telegram's paid "
+                "broadcasts allow up to 1000 messages per second)"
+            )
+        return self
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -15,7 +15,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.delivery.pacing import Limits
-from bot.delivery.sender import Sender
+from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings
 from bot.feeds.workers import ParserPool
@@ -58,6 +59,7 @@ class Services:
     parsers: ParserPool
     poller: Poller
     style: PostStyle
+    publisher: BotApiPublisher | None = field(default=None)
     sender: Sender | None = field(default=None)
     sender_task: asyncio.Task[None] | None = field(default=None)
 
@@ -73,11 +75,19 @@ class Services:
     def limits(self) -> Limits:
         return Limits(global_per_second=self.settings.global_rate_per_second)
 
+    def sender_settings(self) -> SenderSettings:
+        lease = timedelta(seconds=self.settings.sender_lease_seconds)
+        # A batch must be sent well within its lease, or another process could take it too.
+        batch = max(10, min(500, int(self.settings.global_rate_per_second * lease.seconds / 2)))
+        return SenderSettings(batch=batch, lease=lease)
+
     async def close(self) -> None:
         if self.sender_task is not None:
             self.sender_task.cancel()
             await asyncio.gather(self.sender_task, return_exceptions=True)
         await self.fetcher.close()
+        if self.publisher is not None:
+            await self.publisher.close()
         self.parsers.close()
         await self.engine.dispose()
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.delivery.botapi import BotApiPublisher
 from storage.db import make_engine, make_sessions, upgrade
 from tests.fakes.feeds import FeedServer
 from tests.fakes.telegram import FakeTelegram
@@ -84,3 +85,11 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     await fake.start()
     yield fake
     await fake.stop()
+
+
+@pytest.fixture
+async def publisher(telegram: FakeTelegram) -> AsyncIterator[BotApiPublisher]:
+    """The outbox's Bot API client, pointed at the fake server."""
+    client = BotApiPublisher(telegram.base_url, telegram.token)
+    yield client
+    await client.close()

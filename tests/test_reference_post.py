@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
 
+from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender
-from bot.delivery.telegram import TelegramPublisher
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import Poller
 from bot.feeds.workers import ParserPool
@@ -43,12 +40,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(telegram.token, base_url=f"{telegram.base_url}/bot") as the_bot:
-        yield the_bot
-
-
 def reference_page() -> tuple[list[str], list[str]]:
     """The page's body paragraphs and its category labels."""
     lines = [line for line in (seed_dir() / "aleppo-article.txt").read_text().splitlines()]
@@ -65,7 +56,7 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     sessions: async_sessionmaker[AsyncSession],
     feed_server: FeedServer,
     telegram: FakeTelegram,
-    bot: Bot,
+    publisher: BotApiPublisher,
 ) -> None:
     body, labels = reference_page()
     older = {"title": "خبر سابق", "guid": "old", "link": "https://hashtagsyria.com/old"}
@@ -94,7 +85,7 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     assert report.new_articles == 1
     assert report.planned == 1
 
-    sender = Sender(sessions, TelegramPublisher(bot), PostStyle(), limits=Limits(), clock=clock)
+    sender = Sender(sessions, publisher, PostStyle(), limits=Limits(), clock=clock)
     assert await sender.drain_once() == 1
     [message] = telegram.sent(CHANNEL)
     lines = message.text.splitlines()

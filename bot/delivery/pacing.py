@@ -37,6 +37,12 @@ class Pacer:
         """Seconds until the next message may go to anyone."""
         return max(0.0, max(self._global_next, self._paused_until) - self.clock())
 
+    def interval(self, kind: ChatKind) -> float:
+        """Seconds between two messages to one chat of this kind."""
+        if kind is ChatKind.PRIVATE:
+            return self.limits.private_interval
+        return self.limits.group_interval
+
     def take(self, chat_id: int, kind: ChatKind) -> None:
         """Book a send now, to this chat."""
         now = self.clock()

@@ -1,7 +1,9 @@
 """The sender: drains the outbox at Telegram's pace and records every outcome.
 
-Each leased row is sent at most once per lease, and its outcome is committed right after the
-send, so a crash repeats at most the messages that were in flight.
+One outbox for channels and people. Rows are leased (so several processes can share the
+work), sent within the limits of `Pacer`, and their outcomes are written by a recorder that
+commits whatever finished while its previous write ran (group commit). A crash therefore
+repeats at most the messages in flight: sent, but not yet recorded.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.pacing import Limits, Pacer
 from bot.errors import DeliveryError, SendOutcome
+from bot.news.digest import DigestItem, digest_due, format_digest
 from bot.news.formatter import Post, PostSource, PostStyle, format_post
-from storage import catalog, outbox
+from storage import catalog, outbox, readers
 from storage.articles import articles_by_ids
 from storage.models import Article, Chat, ChatKind, Delivery, DeliveryStatus
 
@@ -30,16 +34,39 @@ logger = logging.getLogger(__name__)
 class Publisher(Protocol):
     async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int: ...
 
+    async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int: ...
+
 
 @dataclass(frozen=True)
 class SenderSettings:
-    batch: int = 200
-    lease: timedelta = timedelta(minutes=2)
+    batch: int = 500
+    lease: timedelta = timedelta(seconds=60)
     max_attempts: int = 8
     first_backoff: timedelta = timedelta(seconds=5)
     max_backoff: timedelta = timedelta(hours=1)
-    concurrency: int = 16
+    concurrency: int = 32
     idle_seconds: float = 5.0  # longest sleep when the outbox is empty
+    digest_check: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What sending needs to know of a chat."""
+
+    kind: ChatKind
+    zone: ZoneInfo
+    quiet_start: int | None
+    quiet_end: int | None
+
+    def quiet(self, now: datetime) -> bool:
+        """Inside the reader's quiet hours (minutes after local midnight; may wrap)."""
+        if self.quiet_start is None or self.quiet_end is None:
+            return False
+        local = now.astimezone(self.zone)
+        minute = local.hour * 60 + local.minute
+        if self.quiet_start <= self.quiet_end:
+            return self.quiet_start <= minute < self.quiet_end
+        return minute >= self.quiet_start or minute < self.quiet_end
 
 
 @dataclass(frozen=True)
@@ -47,7 +74,7 @@ class _Job:
     delivery_id: int
     article_id: int
     chat_id: int
-    kind: ChatKind
+    recipient: Recipient
     attempts: int
 
 
@@ -66,6 +93,25 @@ def post_source(article: Article) -> PostSource:
         fetched_at=article.fetched_at,
         categories=[category.name for category in article.categories],
     )
+
+
+class _Recorder:
+    """Writes delivery outcomes in batches: whatever finished while the last write ran."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self._rows: list[dict[str, Any]] = []
+        self._lock = asyncio.Lock()
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
+
+    async def flush(self) -> None:
+        async with self._lock:
+            rows, self._rows = self._rows, []
+            if rows:
+                async with self.sessions.begin() as session:
+                    await session.execute(update(Delivery), rows)
 
 
 class Sender:
@@ -87,6 +133,8 @@ class Sender:
         self.pacer = Pacer(limits or Limits(), asyncio.get_running_loop().time)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._recorder = _Recorder(sessions)
+        self._next_digest_check = datetime.min.replace(tzinfo=UTC)
 
     def wake(self) -> None:
         """New deliveries were planned: look at the outbox now."""
@@ -97,6 +145,9 @@ class Sender:
         while True:
             try:
                 sent = await self.drain_once()
+                if self.clock() >= self._next_digest_check:
+                    self._next_digest_check = self.clock() + self.settings.digest_check
+                    sent += await self.send_digests()
             except Exception:
                 logger.exception("sender round failed; retrying shortly")
                 sent = 0
@@ -113,6 +164,8 @@ class Sender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)
 
+    # ----------------------------------------------------------------- instant deliveries
+
     async def drain_once(self) -> int:
         """Send what is due now, within the limits; return how many rows were attempted."""
         jobs = await self._lease()
@@ -121,60 +174,68 @@ class Sender:
         posts = await self._posts({job.article_id for job in jobs})
         postponed: dict[int, datetime] = {}
         queued: dict[int, int] = {}
-        attempted = 0
+        sends: list[asyncio.Task[None]] = []
+        batch_done = asyncio.Event()
         async with asyncio.TaskGroup() as group:
+            group.create_task(self._record_until(batch_done))
             for job in jobs:
                 wait = self.pacer.chat_ready_in(job.chat_id)
                 if wait > 0:
                     # Not this chat's turn yet: give the row back for when it will be.
                     turn = queued.get(job.chat_id, 0)
                     queued[job.chat_id] = turn + 1
-                    interval = self._interval(job.kind)
-                    postponed[job.delivery_id] = self.clock() + timedelta(
-                        seconds=wait + turn * interval
-                    )
+                    delay = wait + turn * self.pacer.interval(job.recipient.kind)
+                    postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
                     continue
                 await asyncio.sleep(self.pacer.global_ready_in())
                 if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
                     postponed[job.delivery_id] = self.clock()
                     continue
-                self.pacer.take(job.chat_id, job.kind)
+                self.pacer.take(job.chat_id, job.recipient.kind)
                 await self._slots.acquire()
-                group.create_task(self._deliver(job, posts.get(job.article_id)))
-                attempted += 1
+                sends.append(group.create_task(self._deliver(job, posts.get(job.article_id))))
+            await asyncio.gather(*sends)
+            batch_done.set()
+        await self._recorder.flush()
         if postponed:
             async with self.sessions.begin() as session:
                 for delivery_id, when in postponed.items():
                     await outbox.reschedule(session, [delivery_id], when)
         self.pacer.forget(self.pacer.clock() - 60)
-        return attempted
+        return len(sends)
 
-    def _interval(self, kind: ChatKind) -> float:
-        limits = self.pacer.limits
-        return limits.private_interval if kind is ChatKind.PRIVATE else limits.group_interval
+    async def _record_until(self, done: asyncio.Event) -> None:
+        """Commit outcomes as they come while a batch is being sent."""
+        while not done.is_set():
+            await self._recorder.flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), 0.01)
 
     async def _lease(self) -> list[_Job]:
         async with self.sessions.begin() as session:
             rows = await outbox.lease_due(
                 session, self.clock(), limit=self.settings.batch, lease=self.settings.lease
             )
-            kinds = await self._chat_kinds(session, {row.chat_id for row in rows})
+            recipients = await self._recipients(session, {row.chat_id for row in rows})
             jobs = []
             for row in rows:
-                kind = kinds.get(row.chat_id)
-                if kind is None:  # the chat was deactivated after planning
+                recipient = recipients.get(row.chat_id)
+                if recipient is None:  # the chat was deactivated after planning
                     row.status = DeliveryStatus.DROPPED
                     row.last_error = "chat is inactive"
                     continue
-                jobs.append(_Job(row.id, row.article_id, row.chat_id, kind, row.attempts))
+                jobs.append(_Job(row.id, row.article_id, row.chat_id, recipient, row.attempts))
             return jobs
 
-    @staticmethod
-    async def _chat_kinds(session: AsyncSession, ids: set[int]) -> dict[int, ChatKind]:
+    async def _recipients(self, session: AsyncSession, ids: set[int]) -> dict[int, Recipient]:
         if not ids:
             return {}
-        query = select(Chat.id, Chat.kind).where(Chat.id.in_(ids), Chat.active.is_(True))
-        return {chat_id: kind for chat_id, kind in (await session.execute(query)).all()}
+        query = select(Chat).where(Chat.id.in_(sorted(ids)), Chat.active.is_(True))
+        return {chat.id: self._recipient(chat) for chat in (await session.scalars(query)).all()}
+
+    def _recipient(self, chat: Chat) -> Recipient:
+        zone = ZoneInfo(chat.timezone) if chat.timezone else self.style.timezone
+        return Recipient(chat.kind, zone, chat.quiet_start, chat.quiet_end)
 
     async def _posts(self, article_ids: set[int]) -> dict[int, Post]:
         async with self.sessions() as session:
@@ -184,22 +245,22 @@ class Sender:
     async def _deliver(self, job: _Job, post: Post | None) -> None:
         try:
             if post is None:
-                await self._finish(job, DeliveryStatus.DROPPED, error="article was deleted")
+                self._record(job, DeliveryStatus.DROPPED, error="article was deleted")
                 return
+            silent = job.recipient.quiet(self.clock())
             try:
-                message_id = await self.publisher.send(job.chat_id, post)
+                message_id = await self.publisher.send(job.chat_id, post, silent=silent)
             except DeliveryError as exc:
-                await self._failed(job, exc, post)
+                await self._failed(job, exc, post.text)
             else:
-                await self._finish(job, DeliveryStatus.SENT, message_id=message_id)
+                self._record(job, DeliveryStatus.SENT, message_id=message_id)
         except Exception:
-            # A failure to record must not take the other sends down; the lease brings the
-            # row back.
-            logger.exception("recording delivery %s failed", job.delivery_id)
+            # A failure here must not take the other sends down; the lease brings the row back.
+            logger.exception("delivery %s failed unexpectedly", job.delivery_id)
         finally:
             self._slots.release()
 
-    async def _finish(
+    def _record(
         self,
         job: _Job,
         status: DeliveryStatus,
@@ -209,31 +270,30 @@ class Sender:
         attempts: int | None = None,
         next_attempt_at: datetime | None = None,
     ) -> None:
-        values: dict[str, object] = {"status": status, "last_error": error}
-        if message_id is not None:
-            values.update(message_id=message_id, sent_at=self.clock())
-        if attempts is not None:
-            values["attempts"] = attempts
-        if next_attempt_at is not None:
-            values["next_attempt_at"] = next_attempt_at
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(Delivery).where(Delivery.id == job.delivery_id).values(**values)
-            )
+        now = self.clock()
+        self._recorder.add(
+            {
+                "id": job.delivery_id,
+                "status": status,
+                "last_error": error,
+                "message_id": message_id,
+                "sent_at": now if status is DeliveryStatus.SENT else None,
+                "attempts": job.attempts if attempts is None else attempts,
+                "next_attempt_at": next_attempt_at or now,
+            }
+        )
 
-    async def _failed(self, job: _Job, error: DeliveryError, post: Post) -> None:
+    async def _failed(self, job: _Job, error: DeliveryError, text: str) -> None:
         now = self.clock()
         reason = str(error)
         if error.outcome is SendOutcome.RATE_LIMITED:
             seconds = error.retry_after or 1.0
             self.pacer.pause(seconds)
             logger.warning("Telegram rate limit: pausing all sends for %.1f s", seconds)
-            await self._finish(
-                job,
-                DeliveryStatus.PENDING,
-                error=reason,
+            self._record(
+                job, DeliveryStatus.PENDING, error=reason,
                 next_attempt_at=now + timedelta(seconds=seconds),
-            )
+            )  # fmt: skip
         elif error.outcome is SendOutcome.CHAT_GONE:
             async with self.sessions.begin() as session:
                 await catalog.deactivate_chat(session, job.chat_id, reason)
@@ -251,25 +311,75 @@ class Sender:
         elif error.outcome is SendOutcome.REJECTED:
             # A malformed message is our bug: keep what was sent so it can be fixed.
             logger.error("Telegram rejected delivery %s: %s", job.delivery_id, reason)
-            await self._finish(
-                job,
-                DeliveryStatus.FAILED,
-                error=f"{reason}\n---\n{post.text}",
+            self._record(
+                job, DeliveryStatus.FAILED, error=f"{reason}\n---\n{text}",
                 attempts=job.attempts + 1,
-            )
+            )  # fmt: skip
         else:
             attempts = job.attempts + 1
             if attempts >= self.settings.max_attempts:
-                await self._finish(job, DeliveryStatus.DEAD, error=reason, attempts=attempts)
                 logger.error("delivery %s gave up after %d attempts", job.delivery_id, attempts)
+                self._record(job, DeliveryStatus.DEAD, error=reason, attempts=attempts)
                 return
             backoff = min(
                 self.settings.first_backoff * 2 ** (attempts - 1), self.settings.max_backoff
             )
-            await self._finish(
-                job,
-                DeliveryStatus.PENDING,
-                error=reason,
-                attempts=attempts,
+            self._record(
+                job, DeliveryStatus.PENDING, error=reason, attempts=attempts,
                 next_attempt_at=now + backoff,
+            )  # fmt: skip
+
+    # ----------------------------------------------------------------- digests
+
+    async def send_digests(self) -> int:
+        """Send every digest that is due; return how many messages went."""
+        now = self.clock()
+        async with self.sessions() as session:
+            waiting = await readers.digests_waiting(session)
+        sent = 0
+        for chat in waiting:
+            recipient = self._recipient(chat)
+            if not digest_due(
+                chat.delivery_mode.value, now=now, last=chat.last_digest_at,
+                digest_hour=chat.digest_hour, zone=recipient.zone,
+            ):  # fmt: skip
+                continue
+            sent += await self._send_digest(chat, recipient, now)
+        return sent
+
+    async def _send_digest(self, chat: Chat, recipient: Recipient, now: datetime) -> int:
+        async with self.sessions() as session:
+            held = await readers.held_deliveries(session, chat.id)
+            articles = await articles_by_ids(session, (article for _, article in held))
+        items = [
+            DigestItem(a.headline, a.link or "", a.source_domain, [c.name for c in a.categories])
+            for _, article_id in held
+            if (a := articles.get(article_id)) is not None
+        ]
+        parts = format_digest(items, chat.delivery_mode.value, chat.language or "ar")
+        message_id = None
+        for part in parts:
+            await asyncio.sleep(
+                max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat.id))
             )
+            self.pacer.take(chat.id, ChatKind.PRIVATE)
+            try:
+                message_id = await self.publisher.send_text(
+                    chat.id, part, silent=recipient.quiet(now)
+                )
+            except DeliveryError as exc:
+                if exc.outcome is SendOutcome.RATE_LIMITED:
+                    self.pacer.pause(exc.retry_after or 1.0)
+                elif exc.outcome is SendOutcome.CHAT_GONE:
+                    async with self.sessions.begin() as session:
+                        await catalog.deactivate_chat(session, chat.id, str(exc))
+                logger.warning("digest for %s not sent: %s", chat.id, exc)
+                return 0  # held rows stay held; the next check tries again
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([delivery_id for delivery_id, _ in held]))
+                .values(status=DeliveryStatus.SENT, sent_at=now, message_id=message_id)
+            )
+            await session.execute(update(Chat).where(Chat.id == chat.id).values(last_digest_at=now))
+        return len(parts)

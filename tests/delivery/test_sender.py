@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
 
+from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.sender import Sender, SenderSettings
-from bot.delivery.telegram import TelegramPublisher
 from bot.news.formatter import PostStyle
 from storage import catalog, outbox
 from storage.articles import insert_articles, tag_articles
@@ -35,12 +33,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(telegram.token, base_url=f"{telegram.base_url}/bot") as the_bot:
-        yield the_bot
 
 
 async def plan_articles(
@@ -66,9 +58,11 @@ async def plan_articles(
         await outbox.plan(session, [(i, chat_id, 0, PENDING) for i in sorted(ids.values())], NOW)
 
 
-def make_sender(sessions: async_sessionmaker[AsyncSession], bot: Bot, clock: Clock) -> Sender:
+def make_sender(
+    sessions: async_sessionmaker[AsyncSession], publisher: BotApiPublisher, clock: Clock
+) -> Sender:
     return Sender(
-        sessions, TelegramPublisher(bot), PostStyle(),
+        sessions, publisher, PostStyle(),
         limits=Limits(group_interval=0.05, private_interval=0.05),
         settings=SenderSettings(max_attempts=3), clock=clock,
     )  # fmt: skip
@@ -80,11 +74,11 @@ async def deliveries(sessions: async_sessionmaker[AsyncSession]) -> list[Deliver
 
 
 async def test_sent_post_is_recorded_with_its_message_id(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
-    assert await make_sender(sessions, bot, Clock()).drain_once() == 1
+    assert await make_sender(sessions, publisher, Clock()).drain_once() == 1
     [row] = await deliveries(sessions)
     [message] = telegram.sent(CHANNEL)
     assert row.status is DeliveryStatus.SENT
@@ -93,13 +87,13 @@ async def test_sent_post_is_recorded_with_its_message_id(
 
 
 async def test_429_waits_and_does_not_count_an_attempt(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
     telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 7})
     clock = Clock()
-    sender = make_sender(sessions, bot, clock)
+    sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
     assert row.status is DeliveryStatus.PENDING
@@ -110,11 +104,11 @@ async def test_429_waits_and_does_not_count_an_attempt(
 
 
 async def test_403_deactivates_the_chat_and_drops_its_pending_rows(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel", bot_status="left")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
-    await make_sender(sessions, bot, Clock()).drain_once()
+    await make_sender(sessions, publisher, Clock()).drain_once()
     rows = await deliveries(sessions)
     assert {row.status for row in rows} == {DeliveryStatus.DROPPED}
     async with sessions() as session:
@@ -126,13 +120,13 @@ async def test_403_deactivates_the_chat_and_drops_its_pending_rows(
 
 
 async def test_5xx_retries_with_backoff_then_dead_letters(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
     telegram.fail_next("sendMessage", status=500, times=1)
     clock = Clock()
-    sender = make_sender(sessions, bot, clock)
+    sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
     assert row.status is DeliveryStatus.PENDING
@@ -164,12 +158,12 @@ async def plan_more(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def test_migrated_group_moves_and_gets_the_post(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(GROUP, "group")
     telegram.migrate(GROUP, SUPERGROUP, notify=False)
     await plan_articles(sessions, GROUP, ChatKind.GROUP)
-    sender = make_sender(sessions, bot, Clock())
+    sender = make_sender(sessions, publisher, Clock())
     await sender.drain_once()
     await sender.drain_once()
     assert len(telegram.sent(SUPERGROUP)) == 1
@@ -181,7 +175,7 @@ async def test_migrated_group_moves_and_gets_the_post(
 
 
 async def test_rejected_message_is_recorded_and_never_retried(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
@@ -189,7 +183,7 @@ async def test_rejected_message_is_recorded_and_never_retried(
         "sendMessage", status=400, description="Bad Request: can't parse entities: oops"
     )
     clock = Clock()
-    sender = make_sender(sessions, bot, clock)
+    sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     clock.now += timedelta(days=1)
     assert await sender.drain_once() == 0
@@ -214,14 +208,12 @@ async def test_pacing_keeps_one_channel_within_its_rate() -> None:
 
 
 async def test_channel_posts_are_spaced_so_telegram_never_answers_429(
-    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, bot: Bot
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     telegram.group_per_minute = 60  # one a second, so that the test stays short
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
-    sender = Sender(
-        sessions, TelegramPublisher(bot), PostStyle(), limits=Limits(group_interval=1.0)
-    )
+    sender = Sender(sessions, publisher, PostStyle(), limits=Limits(group_interval=1.0))
     for _ in range(20):
         await sender.drain_once()
         if len(telegram.sent(CHANNEL)) == 3:
