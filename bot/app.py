@@ -13,8 +13,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.config import Settings
-from bot.delivery.sender import Sender
 from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.sender import Sender
 from bot.feeds.poller import TickReport
 from bot.services import BotData, NashraApp, NashraContext, Services
 from handlers.texts import text
