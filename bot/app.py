@@ -17,7 +17,7 @@ from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.sender import Sender
 from bot.feeds.poller import TickReport
 from bot.services import BotData, NashraApp, NashraContext, Services
-from handlers.texts import text
+from handlers.texts import COMMANDS, text
 from storage.db import upgrade
 
 logger = logging.getLogger(__name__)
@@ -80,12 +80,10 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
             name="poll-feeds",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+    # The command menu: Arabic for everyone, English for English-speaking Telegram apps.
+    await application.bot.set_my_commands([BotCommand(*c) for c in COMMANDS["ar"]])
     await application.bot.set_my_commands(
-        [BotCommand("start", "رسالة الترحيب"), BotCommand("help", "قائمة الأوامر")]
-    )
-    await application.bot.set_my_commands(
-        [BotCommand("start", "Welcome message"), BotCommand("help", "List of commands")],
-        language_code="en",
+        [BotCommand(*c) for c in COMMANDS["en"]], language_code="en"
     )
 
 

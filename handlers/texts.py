@@ -1,25 +1,183 @@
-"""What the bot says to people, in Arabic first and English as a setting."""
+"""What the bot says to people, in Arabic first and English when the reader's Telegram is.
+
+Numbers are written in the reader's digits, and plurals follow CLDR's rules (Babel): Arabic
+has six plural forms.
+"""
 
 from __future__ import annotations
+
+from babel import Locale
+
+from bot.text.dates import to_digits
+
+_AR = Locale.parse("ar")
+_EN = Locale.parse("en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
         "ar": (
             "أهلاً بك في <b>نشرة</b> 📰\n"
-            "أجمع لك الأخبار من مواقع إخبارية عربية كثيرة، وأنشر كل خبر جديد مع ملخص قصير "
-            "ورابط إلى مصدره الأصلي.\n"
-            "اكتب /help لترى ما يمكنني فعله."
+            "أجمع لك الأخبار من مواقع إخبارية عربية كثيرة، وأرسل لك كل خبر جديد في التصنيفات "
+            "التي تختارها، مع ملخص قصير ورابط إلى مصدره الأصلي.\n"
+            "اختر التصنيفات التي تهمك من الأزرار أدناه:"
         ),
         "en": (
             "Welcome to <b>Nashra</b> 📰\n"
-            "I collect news from many Arabic news sites and publish every new story with a "
-            "short summary and a link to its original source.\n"
-            "Send /help to see what I can do."
+            "I collect news from many Arabic news sites and send you every new story in the "
+            "categories you choose, with a short summary and a link to its original source.\n"
+            "Pick the categories you want below:"
         ),
     },
+    "welcome_back": {
+        "ar": "أهلاً بعودتك! ستصلك الأخبار من جديد بحسب اشتراكاتك السابقة:",
+        "en": "Welcome back! News will reach you again, with your earlier choices:",
+    },
+    "picker": {
+        "ar": "اختر التصنيفات التي تريد متابعتها (✅ = تتابعه). اضغط مرة أخرى لإلغاء المتابعة.",
+        "en": "Choose the categories to follow (✅ = following). Press again to stop.",
+    },
+    "no_categories": {
+        "ar": "لا توجد تصنيفات بعد. سيضيفها المشرفون قريباً.",
+        "en": "There are no categories yet; the admins will add some soon.",
+    },
+    "category_gone": {
+        "ar": "هذا التصنيف لم يعد موجوداً.",
+        "en": "That category no longer exists.",
+    },
+    "followed": {"ar": "تتابع الآن: {name}", "en": "Now following: {name}"},
+    "unfollowed": {"ar": "أوقفت متابعة: {name}", "en": "Stopped following: {name}"},
+    "done_button": {"ar": "تم ✔️", "en": "Done ✔️"},
+    "settings_button": {"ar": "⚙️ طريقة الاستلام", "en": "⚙️ Delivery settings"},
+    "categories_button": {"ar": "🗂 التصنيفات", "en": "🗂 Categories"},
+    "mysubs": {
+        "ar": (
+            "<b>اشتراكاتك</b>\n"
+            "• التصنيفات: {categories}\n"
+            "• كلمات تتابعها: {alerts}\n"
+            "• كلمات مكتومة: {mutes}\n"
+            "• طريقة الاستلام: {mode}\n"
+            "• ساعات الهدوء: {quiet}"
+        ),
+        "en": (
+            "<b>Your subscriptions</b>\n"
+            "• Categories: {categories}\n"
+            "• Keyword alerts: {alerts}\n"
+            "• Muted words: {mutes}\n"
+            "• Delivery: {mode}\n"
+            "• Quiet hours: {quiet}"
+        ),
+    },
+    "none": {"ar": "لا شيء", "en": "none"},
+    "mode_instant": {"ar": "فوراً، خبراً بخبر", "en": "instantly, story by story"},
+    "mode_hourly": {"ar": "ملخص كل ساعة", "en": "an hourly digest"},
+    "mode_daily": {"ar": "ملخص يومي الساعة {hour}", "en": "a daily digest at {hour}"},
+    "button_instant": {"ar": "فوراً", "en": "Instant"},
+    "button_hourly": {"ar": "كل ساعة", "en": "Hourly"},
+    "button_daily": {"ar": "يومياً", "en": "Daily"},
+    "quiet_off": {"ar": "بلا ساعات هدوء", "en": "no quiet hours"},
+    "quiet_range": {
+        "ar": "{start}–{end} (تصل الأخبار بلا صوت)",
+        "en": "{start}–{end} (news arrives silently)",
+    },
+    "quiet_usage": {
+        "ar": (
+            "اكتب ساعات الهدوء هكذا: /quiet 00:00-07:00\n"
+            "أو /quiet off لإلغائها. في ساعات الهدوء تصلك الأخبار بلا صوت."
+        ),
+        "en": (
+            "Write quiet hours like this: /quiet 00:00-07:00\n"
+            "or /quiet off to remove them. During quiet hours news arrives silently."
+        ),
+    },
+    "quiet_set": {"ar": "ساعات الهدوء: {quiet}", "en": "Quiet hours: {quiet}"},
+    "keyword_usage": {
+        "ar": "اكتب الكلمة بعد الأمر، مثلاً: {command} حلب",
+        "en": "Write the word after the command, for example: {command} Aleppo",
+    },
+    "keyword_no_letters": {
+        "ar": "لم أجد كلمة في «{word}». اكتب كلمة بحروف، مثلاً: {command} حلب",
+        "en": "There is no word in “{word}”. Write a word, for example: {command} Aleppo",
+    },
+    "keyword_one_letter": {
+        "ar": "الكلمة «{word}» قصيرة جداً: حرف واحد يطابق أخباراً كثيرة لا علاقة لها بما تريد.",
+        "en": "“{word}” is too short: one letter would match far too many stories.",
+    },
+    "keyword_too_long": {
+        "ar": "الكلمة طويلة جداً؛ الحد الأقصى {limit} حرفاً.",
+        "en": "That is too long; at most {limit} characters.",
+    },
+    "keyword_too_many": {
+        "ar": "لديك {count} بالفعل، وهو الحد الأقصى. احذف واحدة بالأمر /unfollow أو /unmute.",
+        "en": "You already have {count}, the maximum. Remove one with /unfollow or /unmute.",
+    },
+    "keyword_already": {
+        "ar": "أنت تتابع «{word}» من قبل.",
+        "en": "You already have “{word}”.",
+    },
+    "keyword_not_found": {
+        "ar": "«{word}» ليست في قائمتك.",
+        "en": "“{word}” is not in your list.",
+    },
+    "follow_ok": {
+        "ar": "سأرسل لك كل خبر فيه «{word}»، أياً كان تصنيفه.",
+        "en": "I will send you every story that mentions “{word}”, whatever its category.",
+    },
+    "unfollow_ok": {"ar": "أوقفت تنبيهات «{word}».", "en": "Alerts for “{word}” removed."},
+    "mute_ok": {
+        "ar": "لن تصلك الأخبار التي فيها «{word}».",
+        "en": "Stories that mention “{word}” will not reach you.",
+    },
+    "unmute_ok": {"ar": "ألغيت كتم «{word}».", "en": "“{word}” is no longer muted."},
+    "stop_confirm": {
+        "ar": "هل تريد إيقاف كل الأخبار؟ لن يصلك شيء بعد ذلك حتى ترسل /start من جديد.",
+        "en": "Stop all news? Nothing will reach you until you send /start again.",
+    },
+    "stop_yes": {"ar": "نعم، أوقف كل شيء", "en": "Yes, stop everything"},
+    "stop_no": {"ar": "لا، تراجع", "en": "No, keep it"},
+    "stopped": {
+        "ar": "أوقفت كل الأخبار. أرسل /start متى شئت لتعود، وستجد اشتراكاتك كما تركتها.",
+        "en": "All news stopped. Send /start whenever you like; your choices are kept.",
+    },
+    "stop_cancelled": {"ar": "حسناً، لم يتغير شيء.", "en": "Fine, nothing changed."},
     "help": {
-        "ar": ("الأوامر المتاحة:\n/start — رسالة الترحيب\n/help — هذه القائمة"),
-        "en": ("Commands:\n/start — the welcome message\n/help — this list"),
+        "ar": (
+            "الأوامر:\n"
+            "/start — البدء واختيار التصنيفات\n"
+            "/categories — اختيار التصنيفات التي تتابعها\n"
+            "/mysubs — اشتراكاتك وطريقة الاستلام وساعات الهدوء\n"
+            "/follow كلمة — تنبيه بكل خبر فيه هذه الكلمة\n"
+            "/unfollow كلمة — إلغاء تنبيه كلمة\n"
+            "/mute كلمة — عدم إرسال الأخبار التي فيها هذه الكلمة\n"
+            "/unmute كلمة — إلغاء كتم كلمة\n"
+            "/quiet 00:00-07:00 — ساعات تصلك فيها الأخبار بلا صوت\n"
+            "/stop — إيقاف كل الأخبار\n"
+            "/help — هذه القائمة"
+        ),
+        "en": (
+            "Commands:\n"
+            "/start — start and pick categories\n"
+            "/categories — choose the categories you follow\n"
+            "/mysubs — your subscriptions, delivery mode and quiet hours\n"
+            "/follow word — an alert for every story with this word\n"
+            "/unfollow word — remove a keyword alert\n"
+            "/mute word — never send stories with this word\n"
+            "/unmute word — unmute a word\n"
+            "/quiet 00:00-07:00 — hours when news arrives silently\n"
+            "/stop — stop all news\n"
+            "/help — this list"
+        ),
+    },
+    "unknown_command": {
+        "ar": "لا أعرف هذا الأمر. اكتب /help لترى الأوامر المتاحة.",
+        "en": "I don't know that command. Send /help to see what I can do.",
+    },
+    "not_text": {
+        "ar": "أنا أفهم الأوامر فقط، مثل /categories أو /follow حلب. اكتب /help للقائمة.",
+        "en": "I understand commands such as /categories or /follow Aleppo. Send /help.",
+    },
+    "private_only": {
+        "ar": "هذا الأمر يعمل في المحادثة الخاصة مع البوت فقط.",
+        "en": "This command works only in a private chat with the bot.",
     },
     "error": {
         "ar": "عذراً، حدث خطأ غير متوقع. أُبلغ المشرفون به، حاول مرة أخرى لاحقاً.",
@@ -35,12 +193,73 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
+PLURALS: dict[str, dict[str, dict[str, str]]] = {
+    "keywords": {
+        "ar": {
+            "zero": "لا كلمات",
+            "one": "كلمة واحدة",
+            "two": "كلمتان",
+            "few": "{n} كلمات",
+            "many": "{n} كلمة",
+            "other": "{n} كلمة",
+        },
+        "en": {"one": "{n} word", "other": "{n} words"},
+    },
+}
+
+COMMANDS = {
+    "ar": [
+        ("start", "البدء واختيار التصنيفات"),
+        ("categories", "اختيار التصنيفات"),
+        ("mysubs", "اشتراكاتي وطريقة الاستلام"),
+        ("follow", "تنبيه بكلمة"),
+        ("unfollow", "إلغاء تنبيه كلمة"),
+        ("mute", "كتم كلمة"),
+        ("unmute", "إلغاء كتم كلمة"),
+        ("quiet", "ساعات الهدوء"),
+        ("stop", "إيقاف كل الأخبار"),
+        ("help", "قائمة الأوامر"),
+    ],
+    "en": [
+        ("start", "Start and pick categories"),
+        ("categories", "Choose categories"),
+        ("mysubs", "My subscriptions and delivery"),
+        ("follow", "Alert me about a word"),
+        ("unfollow", "Remove a word alert"),
+        ("mute", "Mute a word"),
+        ("unmute", "Unmute a word"),
+        ("quiet", "Quiet hours"),
+        ("stop", "Stop all news"),
+        ("help", "List of commands"),
+    ],
+}
+
 
 def language_of(language_code: str | None) -> str:
     """Arabic unless the person's Telegram language is one we have a translation for."""
     if language_code and language_code.split("-")[0].lower() == "en":
         return "en"
     return "ar"
+
+
+def number(n: int, language: str) -> str:
+    return to_digits(str(n), "arab") if language == "ar" else str(n)
+
+
+def clock(minutes: int, language: str) -> str:
+    return number_text(f"{minutes // 60:02d}:{minutes % 60:02d}", language)
+
+
+def number_text(value: str, language: str) -> str:
+    return to_digits(value, "arab") if language == "ar" else value
+
+
+def plural(key: str, n: int, language_code: str | None) -> str:
+    language = language_of(language_code)
+    form = (_AR if language == "ar" else _EN).plural_form(n)
+    forms = PLURALS[key][language]
+    return forms.get(form, forms["other"]).format(n=number(n, language))
 
 
 def text(key: str, language_code: str | None = None, **values: object) -> str:

@@ -1,0 +1,178 @@
+"""What readers can do in a private chat: a service layer the handlers call.
+
+Each function takes the caller's session (the handler owns the transaction) and returns
+what the handler needs to reply; nothing here speaks Telegram or chooses words.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.planner import keyword_term
+from bot.text.arabic import normalise
+from bot.text.dates import to_digits
+from storage import catalog, readers
+from storage.models import Category, Chat, ChatKind, DeliveryMode
+
+MAX_KEYWORDS = 20
+MAX_KEYWORD_LENGTH = 50
+DIGEST_HOURS = (6, 7, 8, 9, 12, 18, 20, 22)
+# (start, end) in minutes after local midnight.
+QUIET_PRESETS = ((23 * 60, 7 * 60), (0, 7 * 60), (22 * 60, 8 * 60))
+
+
+class KeywordProblem(enum.Enum):
+    EMPTY = "empty"  # nothing after the command
+    NO_LETTERS = "no_letters"  # only punctuation or marks
+    ONE_LETTER = "one_letter"  # matches far too much
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"  # the reader has MAX_KEYWORDS already
+    ALREADY = "already"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class KeywordResult:
+    word: str
+    problem: KeywordProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    """Everything /mysubs and the category picker show."""
+
+    chat: Chat
+    categories: list[Category]
+    followed: set[int]
+    alerts: list[str]
+    mutes: list[str]
+
+
+async def enrol(
+    session: AsyncSession, chat_id: int, *, name: str | None, language: str | None
+) -> tuple[Chat, bool]:
+    """Create or reactivate the reader; return it and whether it came back from inactive."""
+    chat = await session.get(Chat, chat_id)
+    returning = chat is not None and not chat.active
+    chat = await catalog.upsert_chat(session, chat_id, ChatKind.PRIVATE, title=name)
+    if language:
+        chat.language = language[:8]
+    return chat, returning
+
+
+async def view(session: AsyncSession, chat_id: int) -> ReaderView | None:
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    return ReaderView(
+        chat=chat,
+        categories=list(await catalog.all_categories(session)),
+        followed=await readers.subscribed_category_ids(session, chat_id),
+        alerts=[k.word for k in await readers.keywords(session, chat_id, mute=False)],
+        mutes=[k.word for k in await readers.keywords(session, chat_id, mute=True)],
+    )
+
+
+async def toggle_category(session: AsyncSession, chat_id: int, category_id: int) -> bool | None:
+    """Follow or unfollow; None when the category no longer exists."""
+    if await session.get(Category, category_id) is None:
+        return None
+    return await readers.toggle_subscription(session, chat_id, category_id)
+
+
+def _clean_word(raw: str) -> tuple[str, KeywordProblem | None]:
+    word = " ".join(raw.split())
+    if not word:
+        return word, KeywordProblem.EMPTY
+    if len(word) > MAX_KEYWORD_LENGTH:
+        return word, KeywordProblem.TOO_LONG
+    letters = re.sub(r"[\W_]", "", normalise(word))
+    if not letters:
+        return word, KeywordProblem.NO_LETTERS
+    if len(letters) < 2:
+        return word, KeywordProblem.ONE_LETTER
+    if not keyword_term(word):
+        return word, KeywordProblem.NO_LETTERS
+    return word, None
+
+
+async def add_keyword(
+    session: AsyncSession, chat_id: int, raw: str, *, mute: bool
+) -> KeywordResult:
+    word, problem = _clean_word(raw)
+    if problem is not None:
+        return KeywordResult(word, problem)
+    if await readers.keyword_count(session, chat_id) >= MAX_KEYWORDS:
+        return KeywordResult(word, KeywordProblem.TOO_MANY)
+    added = await readers.add_keyword(session, chat_id, word, keyword_term(word), mute=mute)
+    return KeywordResult(word, None if added else KeywordProblem.ALREADY)
+
+
+async def remove_keyword(
+    session: AsyncSession, chat_id: int, raw: str, *, mute: bool
+) -> KeywordResult:
+    word, problem = _clean_word(raw)
+    if problem in (KeywordProblem.EMPTY, KeywordProblem.NO_LETTERS):
+        return KeywordResult(word, problem)
+    removed = await readers.remove_keyword(session, chat_id, keyword_term(word), mute=mute)
+    return KeywordResult(word, None if removed else KeywordProblem.NOT_FOUND)
+
+
+async def set_mode(
+    session: AsyncSession, chat: Chat, mode: DeliveryMode, now: datetime, hour: int | None = None
+) -> None:
+    chat.delivery_mode = mode
+    if hour is not None:
+        chat.digest_hour = hour
+    if mode is DeliveryMode.INSTANT:
+        await readers.release_held(session, chat.id, now)
+
+
+def parse_quiet(text: str) -> tuple[int, int] | None:
+    """ "00:00-07:00" (any digits, any dash) → minutes; None when it is not a time range."""
+    cleaned = to_digits(text, "latn").replace("–", "-").replace("—", "-").replace(" ", "")
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?", cleaned)
+    if match is None:
+        return None
+    start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
+    if start_h > 23 or end_h > 24 or start_m > 59 or end_m > 59:
+        return None
+    start, end = start_h * 60 + start_m, (end_h * 60 + end_m) % (24 * 60)
+    return None if start == end else (start, end)
+
+
+def set_quiet(chat: Chat, window: tuple[int, int] | None) -> None:
+    chat.quiet_start, chat.quiet_end = window if window else (None, None)
+
+
+def preset_quiet(value: str) -> tuple[int, int] | None:
+    """A preset button's "start-end" in minutes; None for "off" or anything else."""
+    start, _, end = value.partition("-")
+    if start.isdigit() and end.isdigit() and (int(start), int(end)) in QUIET_PRESETS:
+        return int(start), int(end)
+    return None
+
+
+async def stop(session: AsyncSession, chat_id: int) -> None:
+    await readers.stop(session, chat_id)
+
+
+async def blocked(session: AsyncSession, chat_id: int) -> None:
+    """The reader blocked the bot: inactive, nothing pending is sent; subscriptions stay."""
+    await catalog.deactivate_chat(session, chat_id, "blocked the bot")
+
+
+async def unblocked(session: AsyncSession, chat_id: int) -> None:
+    chat = await session.get(Chat, chat_id)
+    if chat is not None:
+        chat.active = True
+        chat.deactivated_reason = None

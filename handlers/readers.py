@@ -1,0 +1,278 @@
+"""The reader's conversation in a private chat: categories, keywords, delivery, stop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
+
+from bot import readers
+from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, KeywordResult
+from bot.services import NashraContext
+from handlers import keyboards
+from handlers.texts import clock, language_of, plural, text
+from storage.models import Chat, DeliveryMode
+
+
+def _lang(update: Update) -> str | None:
+    return update.effective_user.language_code if update.effective_user else None
+
+
+def _private_chat_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
+
+
+async def _reply(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(message, reply_markup=markup)
+
+
+async def _enrol(
+    context: NashraContext, update: Update, chat_id: int
+) -> tuple[readers.ReaderView, bool]:
+    """Enrol the reader if new; return what they follow, and whether they came back."""
+    user = update.effective_user
+    async with context.services.sessions.begin() as session:
+        _, returning = await readers.enrol(
+            session, chat_id, name=user.full_name if user else None, language=_lang(update)
+        )
+        view = await readers.view(session, chat_id)
+    assert view is not None
+    return view, returning
+
+
+async def _view(context: NashraContext, update: Update, chat_id: int) -> readers.ReaderView:
+    return (await _enrol(context, update, chat_id))[0]
+
+
+async def start(update: Update, context: NashraContext) -> None:
+    """Enrol the reader (or welcome them back) and show the category picker."""
+    chat_id = _private_chat_id(update)
+    if chat_id is None:
+        await _reply(update, text("private_only", _lang(update)))
+        return
+    view, returning = await _enrol(context, update, chat_id)
+    greeting = text("welcome_back" if returning else "welcome", _lang(update))
+    if not view.categories:
+        greeting += "\n\n" + text("no_categories", _lang(update))
+    await _reply(update, greeting, keyboards.picker(view, _lang(update)))
+
+
+async def categories(update: Update, context: NashraContext) -> None:
+    """Show the category picker (/categories, /subscribe)."""
+    chat_id = _private_chat_id(update)
+    if chat_id is None:
+        await _reply(update, text("private_only", _lang(update)))
+        return
+    view = await _view(context, update, chat_id)
+    message = text("picker" if view.categories else "no_categories", _lang(update))
+    await _reply(update, message, keyboards.picker(view, _lang(update)))
+
+
+async def mysubs(update: Update, context: NashraContext) -> None:
+    """Show what the reader follows, their delivery mode and quiet hours, with buttons."""
+    chat_id = _private_chat_id(update)
+    if chat_id is None:
+        await _reply(update, text("private_only", _lang(update)))
+        return
+    view = await _view(context, update, chat_id)
+    lang = _lang(update)
+    await _reply(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
+
+
+def _pressed(update: Update) -> tuple[CallbackQuery, int, str]:
+    """The pressed button's query, its chat and its data."""
+    query = update.callback_query
+    if query is None or query.message is None or query.data is None:
+        raise ValueError("a button handler got an update without a pressed button")
+    return query, query.message.chat.id, query.data
+
+
+async def _edit(update: Update, message: str | None, markup: InlineKeyboardMarkup) -> None:
+    """Edit the pressed message in place; an unchanged message is not an error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        if message is None:
+            await query.edit_message_reply_markup(markup)
+        else:
+            await query.edit_message_text(message, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def on_category(update: Update, context: NashraContext) -> None:
+    """A category button: toggle it and redraw the picker in the same message."""
+    query, chat_id, data = _pressed(update)
+    category_id = int(data.split(":")[1])
+    lang = query.from_user.language_code
+    async with context.services.sessions.begin() as session:
+        following = await readers.toggle_category(session, chat_id, category_id)
+    view = await _view(context, update, chat_id)
+    name = next((c.name for c in view.categories if c.id == category_id), "")
+    if following is None:
+        await query.answer(text("category_gone", lang))
+    else:
+        await query.answer(text("followed" if following else "unfollowed", lang, name=name))
+    await _edit(update, None, keyboards.picker(view, lang))
+
+
+async def on_screen(update: Update, context: NashraContext) -> None:
+    """Switch the message between the picker ("cats") and the settings ("subs", "done")."""
+    query, chat_id, data = _pressed(update)
+    view = await _view(context, update, chat_id)
+    lang = query.from_user.language_code
+    await query.answer()
+    if data == "cats":
+        await _edit(update, text("picker", lang), keyboards.picker(view, lang))
+    else:
+        await _edit(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
+
+
+async def on_setting(update: Update, context: NashraContext) -> None:
+    """A settings button (mode, digest hour, quiet hours): save it and redraw the settings."""
+    query, chat_id, data = _pressed(update)
+    action, _, value = data.partition(":")
+    now = datetime.now(UTC)
+    await _view(context, update, chat_id)
+    async with context.services.sessions.begin() as session:
+        chat = await session.get_one(Chat, chat_id)
+        if action == "mode" and value in {mode.value for mode in DeliveryMode}:
+            await readers.set_mode(session, chat, DeliveryMode(value), now)
+        elif action == "hour" and value.isdigit() and int(value) < 24:
+            await readers.set_mode(session, chat, DeliveryMode.DAILY, now, hour=int(value))
+        elif action == "quiet":
+            readers.set_quiet(chat, readers.preset_quiet(value))
+    await query.answer()
+    view = await _view(context, update, chat_id)
+    lang = query.from_user.language_code
+    await _edit(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
+
+
+async def quiet(update: Update, context: NashraContext) -> None:
+    """/quiet 00:00-07:00 or /quiet off."""
+    chat_id, lang = _private_chat_id(update), _lang(update)
+    if chat_id is None:
+        await _reply(update, text("private_only", lang))
+        return
+    argument = " ".join(context.args or [])
+    off = argument.strip().lower() in {"off", "إيقاف", "الغاء", "إلغاء", "لا"}
+    window = None if off else readers.parse_quiet(argument)
+    if window is None and not off:
+        await _reply(update, text("quiet_usage", lang))
+        return
+    await _view(context, update, chat_id)
+    async with context.services.sessions.begin() as session:
+        readers.set_quiet(await session.get_one(Chat, chat_id), window)
+    language = language_of(lang)
+    if window is None:
+        shown = text("quiet_off", lang)
+    else:
+        start, end = clock(window[0], language), clock(window[1], language)
+        shown = text("quiet_range", lang, start=start, end=end)
+    await _reply(update, text("quiet_set", lang, quiet=shown))
+
+
+def _keyword_reply(result: KeywordResult, command: str, success: str, lang: str | None) -> str:
+    problem = result.problem
+    if problem is None:
+        return text(success, lang, word=result.word)
+    if problem is KeywordProblem.EMPTY:
+        return text("keyword_usage", lang, command=command)
+    if problem is KeywordProblem.NO_LETTERS:
+        return text("keyword_no_letters", lang, word=result.word, command=command)
+    if problem is KeywordProblem.TOO_MANY:
+        return text("keyword_too_many", lang, count=plural("keywords", MAX_KEYWORDS, lang))
+    if problem is KeywordProblem.TOO_LONG:
+        return text("keyword_too_long", lang, limit=MAX_KEYWORD_LENGTH)
+    return text(f"keyword_{problem.value}", lang, word=result.word)
+
+
+async def _keyword(
+    update: Update, context: NashraContext, *, add: bool, mute: bool, command: str, success: str
+) -> None:
+    chat_id, lang = _private_chat_id(update), _lang(update)
+    if chat_id is None:
+        await _reply(update, text("private_only", lang))
+        return
+    await _view(context, update, chat_id)
+    word = " ".join(context.args or [])
+    async with context.services.sessions.begin() as session:
+        change = readers.add_keyword if add else readers.remove_keyword
+        result = await change(session, chat_id, word, mute=mute)
+    await _reply(update, _keyword_reply(result, command, success, lang))
+
+
+async def follow(update: Update, context: NashraContext) -> None:
+    """/follow word: an alert for every article that mentions it."""
+    await _keyword(update, context, add=True, mute=False, command="/follow", success="follow_ok")
+
+
+async def unfollow(update: Update, context: NashraContext) -> None:
+    """/unfollow word."""
+    await _keyword(
+        update, context, add=False, mute=False, command="/unfollow", success="unfollow_ok"
+    )
+
+
+async def mute(update: Update, context: NashraContext) -> None:
+    """/mute word: never send articles that mention it."""
+    await _keyword(update, context, add=True, mute=True, command="/mute", success="mute_ok")
+
+
+async def unmute(update: Update, context: NashraContext) -> None:
+    """/unmute word."""
+    await _keyword(update, context, add=False, mute=True, command="/unmute", success="unmute_ok")
+
+
+async def stop(update: Update, context: NashraContext) -> None:
+    """/stop: ask for confirmation before stopping everything."""
+    lang = _lang(update)
+    if _private_chat_id(update) is None:
+        await _reply(update, text("private_only", lang))
+        return
+    await _reply(update, text("stop_confirm", lang), keyboards.stop_confirmation(lang))
+
+
+async def on_stop(update: Update, context: NashraContext) -> None:
+    """The /stop confirmation buttons."""
+    query, chat_id, data = _pressed(update)
+    confirmed = data == "stop:yes"
+    if confirmed:
+        async with context.services.sessions.begin() as session:
+            await readers.stop(session, chat_id)
+    await query.answer()
+    lang = query.from_user.language_code
+    await query.edit_message_text(text("stopped" if confirmed else "stop_cancelled", lang))
+
+
+async def help_command(update: Update, context: NashraContext) -> None:
+    """List every command, one line each."""
+    await _reply(update, text("help", _lang(update)))
+
+
+async def unknown_command(update: Update, context: NashraContext) -> None:
+    """A command the bot does not have."""
+    await _reply(update, text("unknown_command", _lang(update)))
+
+
+async def not_a_command(update: Update, context: NashraContext) -> None:
+    """Plain text in the private chat: say what the bot understands."""
+    await _reply(update, text("not_text", _lang(update)))
+
+
+async def membership(update: Update, context: NashraContext) -> None:
+    """The reader blocked or unblocked the bot (my_chat_member in a private chat)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    async with context.services.sessions.begin() as session:
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            await readers.blocked(session, change.chat.id)
+        elif status == ChatMemberStatus.MEMBER:
+            await readers.unblocked(session, change.chat.id)
