@@ -18,6 +18,7 @@ from storage.models import (
     DeliveryStatus,
     Keyword,
     Subscription,
+    utcnow,
 )
 
 
@@ -59,10 +60,10 @@ async def add_keyword(
     session: AsyncSession, chat_id: int, word: str, term: str, *, mute: bool
 ) -> bool:
     """Add the keyword; False when the reader already has it."""
-    result = await session.execute(
-        insert_ignore(session, Keyword),
-        [{"chat_id": chat_id, "word": word, "term": term, "mute": mute}],
+    statement = insert_ignore(session, Keyword).values(
+        chat_id=chat_id, word=word, term=term, mute=mute, created_at=utcnow()
     )
+    result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
