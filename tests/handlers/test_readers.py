@@ -61,7 +61,7 @@ async def _settled(telegram: FakeTelegram) -> None:
     while count != len(telegram.calls):
         count = len(telegram.calls)
         try:
-            await telegram.wait_for(lambda: len(telegram.calls) > count, timeout=0.3)
+            await telegram.wait_for(lambda seen=count: len(telegram.calls) > seen, timeout=0.3)
         except TimeoutError:
             return
 
