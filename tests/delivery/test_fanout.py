@@ -1,0 +1,217 @@
+"""Fan-out to readers through the fake server: pacing, quiet hours, digests, 429 storms."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.pacing import Limits
+from bot.delivery.planner import NewArticle, plan_deliveries
+from bot.delivery.sender import Sender
+from bot.news.formatter import PostStyle
+from storage import catalog
+from storage.articles import insert_articles, tag_articles
+from storage.feeds import add_feed
+from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from tests.fakes.telegram import FakeTelegram
+
+# 10:00 in Damascus (UTC+3).
+NOW = datetime(2026, 1, 11, 7, 0, tzinfo=UTC)
+CHANNEL = -1005000000001
+_batches = itertools.count()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def publish(
+    sessions: async_sessionmaker[AsyncSession],
+    readers: list[int],
+    *,
+    articles: int = 1,
+    channel: bool = False,
+    mode: DeliveryMode = DeliveryMode.INSTANT,
+    quiet: tuple[int, int] | None = None,
+) -> None:
+    """Readers following سياسة, and `articles` new political articles planned for them."""
+    async with sessions.begin() as session:
+        [politics] = await catalog.ensure_categories(session, ["سياسة"])
+        for reader in readers:
+            chat = await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
+            chat.delivery_mode = mode
+            chat.quiet_start, chat.quiet_end = quiet or (None, None)
+            await catalog.subscribe(session, reader, [politics])
+        if channel:
+            await catalog.upsert_chat(session, CHANNEL, ChatKind.CHANNEL)
+            await catalog.subscribe(session, CHANNEL, [politics])
+        batch = next(_batches)
+        feed = await add_feed(session, f"https://x.sy/feed/{batch}", now=NOW)
+        rows = [
+            {
+                "feed_id": feed.id, "key": f"k{n}", "canonical_link": f"https://x.sy/{batch}/{n}",
+                "link": f"https://x.sy/{batch}/{n}", "original_title": f"خبر سياسي رقم {n}",
+                "headline": f"خبر سياسي رقم {n}", "text": "نص.", "summary": "نص.",
+                "source_domain": "x.sy", "language": "ar", "published_at": NOW, "fetched_at": NOW,
+            }
+            for n in range(articles)
+        ]  # fmt: skip
+        ids = await insert_articles(session, rows)
+        await tag_articles(session, [(i, politics.id) for i in ids.values()])
+        await plan_deliveries(
+            session, [NewArticle(i, [politics.id], "t", "") for i in sorted(ids.values())], NOW
+        )
+
+
+def sender(
+    sessions: async_sessionmaker[AsyncSession],
+    publisher: BotApiPublisher,
+    clock: Clock | None = None,
+    **limits: float,
+) -> Sender:
+    """A sender on the real clock unless a test needs to move time itself."""
+    if clock is None:
+        return Sender(sessions, publisher, PostStyle(), limits=Limits(**limits))
+    return Sender(sessions, publisher, PostStyle(), limits=Limits(**limits), clock=clock)
+
+
+async def drain(the_sender: Sender, done: object, rounds: int = 100) -> None:
+    for _ in range(rounds):
+        await the_sender.drain_once()
+        if done():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+
+
+async def statuses(sessions: async_sessionmaker[AsyncSession]) -> list[DeliveryStatus]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Delivery.status).order_by(Delivery.id))).all())
+
+
+async def test_one_reader_gets_at_most_one_message_a_second(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=3)
+    the_sender = sender(sessions, publisher)
+    await drain(the_sender, lambda: len(telegram.sent(1)) == 3)
+    sent = telegram.calls_of("sendMessage")
+    assert telegram.count_429 == 0
+    assert [call.status for call in sent] == [200, 200, 200]
+    gaps = [b.time - a.time for a, b in zip(sent, sent[1:], strict=False)]
+    assert min(gaps) >= 0.95
+    texts = [m.text for m in telegram.sent(1)]
+    assert ["رقم 0" in texts[0], "رقم 1" in texts[1], "رقم 2" in texts[2]] == [True] * 3
+
+
+async def test_channels_go_before_people(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    for reader in (1, 2, 3):
+        telegram.add_user(reader, f"قارئ {reader}")
+    await publish(sessions, [1, 2, 3], channel=True)
+    await drain(sender(sessions, publisher), lambda: len(telegram.calls_of("sendMessage")) == 4)
+    first = telegram.calls_of("sendMessage")[0]
+    assert int(first.params["chat_id"]) == CHANNEL
+
+
+async def test_quiet_hours_send_silently_instead_of_dropping(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "ساهر")
+    telegram.add_user(2, "نهاري")
+    await publish(sessions, [1], quiet=(9 * 60, 11 * 60))  # 10:00 local is quiet
+    await publish(sessions, [2], quiet=(0, 7 * 60))
+    the_sender = sender(sessions, publisher, Clock())
+    await drain(the_sender, lambda: len(telegram.calls_of("sendMessage")) == 2)
+    [quiet_message] = telegram.sent(1)
+    [loud_message] = telegram.sent(2)
+    assert quiet_message.disable_notification
+    assert not loud_message.disable_notification
+
+
+async def test_hourly_digest_is_one_message_and_marks_everything_sent(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=5, mode=DeliveryMode.HOURLY)
+    clock = Clock()
+    the_sender = sender(sessions, publisher, clock)
+    assert await the_sender.drain_once() == 0  # nothing instant
+    assert await the_sender.send_digests() == 1
+    [digest] = telegram.sent(1)
+    assert digest.text.startswith("📰 نشرة الساعة")
+    assert all(f"خبر سياسي رقم {n}" in digest.text for n in range(5))
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+    # Not again within the hour, even with something new.
+    await publish(sessions, [1], articles=1, mode=DeliveryMode.HOURLY)
+    assert await the_sender.send_digests() == 0
+    clock.now += timedelta(hours=1)
+    assert await the_sender.send_digests() == 1
+    async with sessions() as session:
+        chat = await session.get(Chat, 1)
+        assert chat is not None
+        assert chat.last_digest_at == clock.now
+
+
+async def test_a_429_storm_pauses_everyone_and_loses_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    readers = list(range(1, 11))
+    for reader in readers:
+        telegram.add_user(reader, f"قارئ {reader}")
+    await publish(sessions, readers)
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 1}, times=3)
+    clock = Clock()
+    the_sender = sender(sessions, publisher, clock)
+
+    async def done() -> bool:
+        return sum(len(telegram.sent(r)) for r in readers) == 10
+
+    for _ in range(60):
+        await the_sender.drain_once()
+        if await done():
+            break
+        clock.now += timedelta(seconds=1)
+        await asyncio.sleep(0.1)
+    assert [len(telegram.sent(r)) for r in readers] == [1] * 10
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+    async with sessions() as session:
+        attempts = (await session.scalars(select(Delivery.attempts))).all()
+    assert set(attempts) == {0}  # a 429 is not a failed attempt
+
+
+async def test_stop_drops_what_was_pending(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    from storage import readers
+
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2)
+    async with sessions.begin() as session:
+        await readers.stop(session, 1)
+    assert await sender(sessions, publisher).drain_once() == 0
+    assert telegram.sent(1) == []
+    assert set(await statuses(sessions)) == {DeliveryStatus.DROPPED}

@@ -1,0 +1,118 @@
+"""Who gets an article: categories, keyword alerts with Arabic variants, mutes, digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
+from storage import catalog, readers
+from storage.articles import insert_articles
+from storage.feeds import add_feed
+from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+
+NOW = datetime(2026, 1, 11, tzinfo=UTC)
+CHANNEL, ALICE, BOB, CAROL = -1001, 11, 12, 13
+
+
+async def world(session: AsyncSession) -> tuple[int, int]:
+    """A channel and three readers; returns the ids of سياسة and رياضة."""
+    politics, sport = await catalog.ensure_categories(session, ["سياسة", "رياضة"])
+    await catalog.upsert_chat(session, CHANNEL, ChatKind.CHANNEL)
+    await catalog.subscribe(session, CHANNEL, [politics])
+    for reader in (ALICE, BOB, CAROL):
+        await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
+    await catalog.subscribe(session, ALICE, [politics])
+    await catalog.subscribe(session, BOB, [sport])
+    return politics.id, sport.id
+
+
+async def article(session: AsyncSession, title: str, text: str = "") -> int:
+    feed = await add_feed(session, f"https://x.sy/{title}", now=NOW)
+    row = {
+        "feed_id": feed.id, "key": title, "canonical_link": None, "link": None,
+        "original_title": title, "headline": title, "text": text, "summary": "",
+        "source_domain": "x.sy", "language": "ar", "published_at": NOW, "fetched_at": NOW,
+    }  # fmt: skip
+    return (await insert_articles(session, [row]))[title]
+
+
+async def audience(sessions: async_sessionmaker[AsyncSession]) -> dict[int, tuple[int, str]]:
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+        return {row.chat_id: (row.priority, row.status.value) for row in rows}
+
+
+async def test_category_followers_channels_first(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        politics, _ = await world(session)
+        article_id = await article(session, "بيان سياسي")
+        planned = await plan_deliveries(session, [NewArticle(article_id, [politics], "t", "")], NOW)
+    assert planned == 2
+    assert await audience(sessions) == {CHANNEL: (0, "pending"), ALICE: (1, "pending")}
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("الانسحاب", "أعلنت القوات انْسِحَابَهَا من الحي"),  # diacritics and a suffix
+        ("انسحاب", "بدء الإنسحاب من حلب"),  # hamza written on the alef
+        ("مقاتلي", "خروج المقاتلين من الشيخ مقصود"),
+        ("أسعار الذهب", "ارتفاع اسعار الذهب اليوم"),  # a phrase, hamza dropped
+        ("سوريا", "قالت سوريّا إن…"),  # shadda
+    ],
+)
+async def test_keyword_alerts_match_arabic_variants(
+    sessions: async_sessionmaker[AsyncSession], keyword: str, text: str
+) -> None:
+    async with sessions.begin() as session:
+        _, sport = await world(session)
+        await readers.add_keyword(session, CAROL, keyword, keyword_term(keyword), mute=False)
+        article_id = await article(session, "خبر", text)
+        await plan_deliveries(session, [NewArticle(article_id, [sport], "خبر", text)], NOW)
+    assert CAROL in await audience(sessions)
+
+
+async def test_keyword_that_does_not_occur_plans_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        await world(session)
+        await readers.add_keyword(session, CAROL, "حمص", keyword_term("حمص"), mute=False)
+        article_id = await article(session, "خبر", "أخبار من حلب")
+        await plan_deliveries(session, [NewArticle(article_id, [], "خبر", "أخبار من حلب")], NOW)
+    assert await audience(sessions) == {}
+
+
+async def test_mute_suppresses_a_followed_category_but_not_a_channel(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        politics, _ = await world(session)
+        await readers.add_keyword(
+            session, ALICE, "الانتخابات", keyword_term("الانتخابات"), mute=True
+        )
+        text = "جدل حول موعد الاِنتخابات"
+        article_id = await article(session, "خبر", text)
+        await plan_deliveries(session, [NewArticle(article_id, [politics], "خبر", text)], NOW)
+    assert await audience(sessions) == {CHANNEL: (0, "pending")}
+
+
+async def test_digest_readers_get_held_rows_and_inactive_chats_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        politics, sport = await world(session)
+        alice = await session.get(Chat, ALICE)
+        assert alice is not None
+        alice.delivery_mode = DeliveryMode.HOURLY
+        await catalog.deactivate_chat(session, BOB, "blocked the bot")
+        article_id = await article(session, "خبر")
+        await plan_deliveries(session, [NewArticle(article_id, [politics, sport], "خبر", "")], NOW)
+    planned = await audience(sessions)
+    assert planned == {CHANNEL: (0, "pending"), ALICE: (1, DeliveryStatus.HELD.value)}
