@@ -66,7 +66,8 @@ def test_grouped_by_category_with_links() -> None:
     assert lines[0] == "<b>📰 نشرة الساعة</b>"
     politics = lines.index("<b>سياسة</b>")
     economy = lines.index("<b>اقتصاد</b>")
-    assert "انسحاب من حلب" in lines[politics + 1] and "جلسة البرلمان" in lines[politics + 2]
+    assert "انسحاب من حلب" in lines[politics + 1]
+    assert "جلسة البرلمان" in lines[politics + 2]
     assert "الليرة تتراجع" in lines[economy + 1]
     assert '<a href="https://a.sy/1">a.sy</a>' in message
     assert "<b>أخبار أخرى</b>" in message
@@ -87,12 +88,14 @@ def test_long_digest_is_split_at_the_limit_between_lines() -> None:
 
 def test_english_digest_title() -> None:
     [message] = format_digest([DigestItem("x", "https://a", "a", [])], "daily", "en")
-    assert "Your daily digest" in message and "Other news" in message
+    assert "Your daily digest" in message
+    assert "Other news" in message
 
 
 def test_headline_is_escaped() -> None:
     [message] = format_digest([DigestItem("<script>&", "javascript:x", "", [])], "hourly")
-    assert "&lt;script&gt;&amp;" in message and "javascript" not in message
+    assert "&lt;script&gt;&amp;" in message
+    assert "javascript" not in message
 
 
 def test_due_uses_the_local_day() -> None:
