@@ -64,6 +64,14 @@ async def subscribe(session: AsyncSession, chat_id: int, categories: Iterable[Ca
         await session.execute(insert_ignore(session, Subscription), rows)
 
 
+async def subscribe_many(
+    session: AsyncSession, chat_ids: Iterable[int], category: Category
+) -> None:
+    rows = [{"chat_id": chat_id, "category_id": category.id} for chat_id in chat_ids]
+    if rows:
+        await session.execute(insert_ignore(session, Subscription), rows)
+
+
 async def chat_categories(session: AsyncSession, chat_id: int) -> list[str]:
     query = (
         select(Category.name)
