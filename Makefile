@@ -24,6 +24,7 @@ lint: $(BIN)/nashra
 
 bench: $(BIN)/nashra
 	$(BIN)/python -m bench.poll
+	$(BIN)/python -m bench.fanout
 
 clean:
 	rm -rf $(VENV) build *.egg-info
