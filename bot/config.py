@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 TELEGRAM_API = "https://api.telegram.org"
-_PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:ABC-DEF"}
+_PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:abc-def"}
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,59 @@
+"""Settings: defaults, parsing, and bad values that name themselves."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from tests.support import make_settings
+
+
+def test_defaults() -> None:
+    settings = make_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///nashra.db"
+    assert settings.telegram_api_base_url == "https://api.telegram.org"
+    assert settings.poll_interval_seconds == 300
+    assert (settings.timezone, settings.locale, settings.digits) == (
+        "Asia/Damascus",
+        "ar_SY",
+        "arab",
+    )
+    assert settings.bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"timezone": "Mars/Olympus"}, "TIMEZONE"),
+        ({"locale": "xx_QQ"}, "LOCALE"),
+        ({"digits": "roman"}, "DIGITS"),
+        ({"poll_interval_seconds": 5}, "POLL_INTERVAL_SECONDS"),
+        ({"bot_token": "not-a-token"}, "BOT_TOKEN"),
+        ({"telegram_api_base_url": "api.telegram.org"}, "TELEGRAM_API_BASE_URL"),
+        ({"global_rate_per_second": 100}, "PAID_BROADCAST"),
+        ({"log_level": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_values_name_the_setting(values: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        make_settings(**values)
+
+
+def test_parsing() -> None:
+    settings = make_settings(
+        admin_ids="12, 34;56",
+        bot_token="123456:ABCdef",
+        log_level="debug",
+        global_rate_per_second=1000,
+        paid_broadcast=True,
+        telegram_api_base_url="http://127.0.0.1:8081/",
+    )
+    assert settings.admin_ids == [12, 34, 56]
+    assert settings.log_level == "DEBUG"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081"
+    assert "ABCdef" not in repr(settings)  # the token is a secret
+
+
+@pytest.mark.parametrize("placeholder", ["", "changeme", "123456:ABC-DEF"])
+def test_placeholder_token_counts_as_none(placeholder: str) -> None:
+    assert make_settings(bot_token=placeholder).bot_token is None
