@@ -90,6 +90,8 @@ def parser() -> argparse.ArgumentParser:
     category_add.add_argument("--keyword", action="append", default=[], metavar="WORD")
     category.add_parser("list", help="list categories")
 
+    commands.add_parser("outbox", help="deliveries by status; the dead-lettered and rejected")
+
     db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply the schema migrations")
     return top

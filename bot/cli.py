@@ -23,10 +23,10 @@ from bot.news.dedupe import source_domain
 from bot.news.formatter import format_post
 from bot.services import fetch_limits, post_style
 from bot.text.arabic import normalise
-from storage import catalog
+from storage import catalog, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, feed_by_url
-from storage.models import Article, Category, ChatKind
+from storage.models import Article, Category, ChatKind, DeliveryStatus
 
 
 def run(settings: Settings) -> int:
@@ -60,6 +60,8 @@ async def dispatch(settings: Settings, args: argparse.Namespace) -> int:
                     return await category_add(session, args.name, args.alias, args.keyword)
                 case ("category", "list"):
                     return await category_list(session)
+                case ("outbox", _):
+                    return await outbox_report(session)
         return 2
     finally:
         await engine.dispose()
@@ -234,4 +236,17 @@ async def category_list(session: AsyncSession) -> int:
             print(f"    أسماء بديلة / aliases: {'، '.join(category.aliases)}")
         if category.keywords:
             print(f"    كلمات / keywords: {'، '.join(category.keywords)}")
+    return 0
+
+
+async def outbox_report(session: AsyncSession) -> int:
+    """Deliveries by status, and the latest that gave up or were rejected, with the reason."""
+    counts = await outbox.counts_by_status(session)
+    print("الرسائل حسب الحالة / deliveries by status:")
+    for status in DeliveryStatus:
+        print(f"    {status.value}: {counts.get(status.value, 0)}")
+    for row in await outbox.problems(session):
+        reason = (row.last_error or "").split("\n", 1)[0]
+        print(f"#{row.id} [{row.status.value}] chat {row.chat_id}, article {row.article_id}, "
+              f"attempts {row.attempts}: {reason}")  # fmt: skip
     return 0

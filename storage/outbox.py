@@ -76,3 +76,14 @@ async def reschedule(session: AsyncSession, delivery_ids: Iterable[int], when: d
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
     query = select(Delivery.status, func.count()).group_by(Delivery.status)
     return {str(status): count for status, count in (await session.execute(query)).all()}
+
+
+async def problems(session: AsyncSession, *, limit: int = 20) -> Sequence[Delivery]:
+    """The latest deliveries that gave up (dead) or that Telegram rejected (failed)."""
+    query = (
+        select(Delivery)
+        .where(Delivery.status.in_([DeliveryStatus.DEAD, DeliveryStatus.FAILED]))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

@@ -104,3 +104,12 @@ def test_bootstrap_commands(database: Path, capsys: pytest.CaptureFixture[str]) 
 def test_preview_of_a_missing_file(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["preview", "/nonexistent/feed.xml"]) == 1
     assert "cannot use this feed" in capsys.readouterr().err
+
+
+def test_outbox_report_shows_dead_letters(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["outbox"]) == 0
+    out = capsys.readouterr().out
+    assert "pending: 0" in out
+    assert "dead: 0" in out

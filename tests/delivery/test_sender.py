@@ -147,6 +147,10 @@ async def test_5xx_retries_with_backoff_then_dead_letters(
         await asyncio.sleep(0.06)
         await sender.drain_once()
     assert (await deliveries(sessions))[-1].status is DeliveryStatus.DEAD
+    async with sessions() as session:
+        [dead] = await outbox.problems(session)  # what `nashra outbox` shows the operators
+    assert dead.attempts == 3
+    assert dead.last_error
 
 
 async def plan_more(sessions: async_sessionmaker[AsyncSession]) -> None:
