@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -20,14 +23,28 @@ def _lang(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
 
 
-def _private_chat_id(update: Update) -> int | None:
-    chat = update.effective_chat
-    return chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
-
-
 async def _reply(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(message, reply_markup=markup)
+
+
+PrivateHandler = Callable[[Update, NashraContext, int], Coroutine[Any, Any, None]]
+
+
+def private_only(
+    handler: PrivateHandler,
+) -> Callable[[Update, NashraContext], Coroutine[Any, Any, None]]:
+    """Run the reader's command in a private chat (given its id); elsewhere, say so."""
+
+    @functools.wraps(handler)
+    async def in_private(update: Update, context: NashraContext) -> None:
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await _reply(update, text("private_only", _lang(update)))
+            return
+        await handler(update, context, chat.id)
+
+    return in_private
 
 
 async def _enrol(
@@ -48,12 +65,9 @@ async def _view(context: NashraContext, update: Update, chat_id: int) -> readers
     return (await _enrol(context, update, chat_id))[0]
 
 
-async def start(update: Update, context: NashraContext) -> None:
+@private_only
+async def start(update: Update, context: NashraContext, chat_id: int) -> None:
     """Enrol the reader (or welcome them back) and show the category picker."""
-    chat_id = _private_chat_id(update)
-    if chat_id is None:
-        await _reply(update, text("private_only", _lang(update)))
-        return
     view, returning = await _enrol(context, update, chat_id)
     greeting = text("welcome_back" if returning else "welcome", _lang(update))
     if not view.categories:
@@ -61,23 +75,17 @@ async def start(update: Update, context: NashraContext) -> None:
     await _reply(update, greeting, keyboards.picker(view, _lang(update)))
 
 
-async def categories(update: Update, context: NashraContext) -> None:
+@private_only
+async def categories(update: Update, context: NashraContext, chat_id: int) -> None:
     """Show the category picker (/categories, /subscribe)."""
-    chat_id = _private_chat_id(update)
-    if chat_id is None:
-        await _reply(update, text("private_only", _lang(update)))
-        return
     view = await _view(context, update, chat_id)
     message = text("picker" if view.categories else "no_categories", _lang(update))
     await _reply(update, message, keyboards.picker(view, _lang(update)))
 
 
-async def mysubs(update: Update, context: NashraContext) -> None:
+@private_only
+async def mysubs(update: Update, context: NashraContext, chat_id: int) -> None:
     """Show what the reader follows, their delivery mode and quiet hours, with buttons."""
-    chat_id = _private_chat_id(update)
-    if chat_id is None:
-        await _reply(update, text("private_only", _lang(update)))
-        return
     view = await _view(context, update, chat_id)
     lang = _lang(update)
     await _reply(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
@@ -153,12 +161,10 @@ async def on_setting(update: Update, context: NashraContext) -> None:
     await _edit(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
 
 
-async def quiet(update: Update, context: NashraContext) -> None:
+@private_only
+async def quiet(update: Update, context: NashraContext, chat_id: int) -> None:
     """/quiet 00:00-07:00 or /quiet off."""
-    chat_id, lang = _private_chat_id(update), _lang(update)
-    if chat_id is None:
-        await _reply(update, text("private_only", lang))
-        return
+    lang = _lang(update)
     argument = " ".join(context.args or [])
     off = argument.strip().lower() in {"off", "إيقاف", "الغاء", "إلغاء", "لا"}
     window = None if off else readers.parse_quiet(argument)
@@ -192,49 +198,34 @@ def _keyword_reply(result: KeywordResult, command: str, success: str, lang: str 
     return text(f"keyword_{problem.value}", lang, word=result.word)
 
 
-async def _keyword(
-    update: Update, context: NashraContext, *, add: bool, mute: bool, command: str, success: str
-) -> None:
-    chat_id, lang = _private_chat_id(update), _lang(update)
-    if chat_id is None:
-        await _reply(update, text("private_only", lang))
-        return
+# command → (add or remove, mute or alert, the reply on success)
+KEYWORD_COMMANDS = {
+    "follow": (True, False, "follow_ok"),
+    "unfollow": (False, False, "unfollow_ok"),
+    "mute": (True, True, "mute_ok"),
+    "unmute": (False, True, "unmute_ok"),
+}
+
+
+@private_only
+async def keyword(update: Update, context: NashraContext, chat_id: int) -> None:
+    """/follow, /unfollow, /mute, /unmute word: change the reader's keyword alerts and mutes."""
+    message = update.effective_message
+    first = (message.text or "").split(maxsplit=1)[0] if message else "/follow"
+    command = first.lstrip("/").split("@")[0].lower()
+    add, mute, success = KEYWORD_COMMANDS[command]
     await _view(context, update, chat_id)
     word = " ".join(context.args or [])
     async with context.services.sessions.begin() as session:
         change = readers.add_keyword if add else readers.remove_keyword
         result = await change(session, chat_id, word, mute=mute)
-    await _reply(update, _keyword_reply(result, command, success, lang))
+    await _reply(update, _keyword_reply(result, f"/{command}", success, _lang(update)))
 
 
-async def follow(update: Update, context: NashraContext) -> None:
-    """/follow word: an alert for every article that mentions it."""
-    await _keyword(update, context, add=True, mute=False, command="/follow", success="follow_ok")
-
-
-async def unfollow(update: Update, context: NashraContext) -> None:
-    """/unfollow word."""
-    await _keyword(
-        update, context, add=False, mute=False, command="/unfollow", success="unfollow_ok"
-    )
-
-
-async def mute(update: Update, context: NashraContext) -> None:
-    """/mute word: never send articles that mention it."""
-    await _keyword(update, context, add=True, mute=True, command="/mute", success="mute_ok")
-
-
-async def unmute(update: Update, context: NashraContext) -> None:
-    """/unmute word."""
-    await _keyword(update, context, add=False, mute=True, command="/unmute", success="unmute_ok")
-
-
-async def stop(update: Update, context: NashraContext) -> None:
+@private_only
+async def stop(update: Update, context: NashraContext, chat_id: int) -> None:
     """/stop: ask for confirmation before stopping everything."""
     lang = _lang(update)
-    if _private_chat_id(update) is None:
-        await _reply(update, text("private_only", lang))
-        return
     await _reply(update, text("stop_confirm", lang), keyboards.stop_confirmation(lang))
 
 
