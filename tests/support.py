@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,16 @@ needs_corpus = pytest.mark.skipif(
     not FEEDS.is_dir(),
     reason=f"the shared feed corpus is not at {FEEDS} (put ../shared beside the repo)",
 )
+
+
+class FrozenClock:
+    """A clock for the code under test that moves only when the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

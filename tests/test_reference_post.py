@@ -18,7 +18,7 @@ from storage.feeds import add_feed
 from storage.models import ChatKind
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
-from tests.support import seed_dir
+from tests.support import FrozenClock, seed_dir
 
 ORIGINAL_TITLE = 'من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب'
 DISCLAIMER = (
@@ -31,13 +31,6 @@ SECOND_LINE = (
 )
 CHANNEL = -1003000000001
 FETCHED = datetime(2026, 1, 11, 8, 15, tzinfo=UTC)
-
-
-class Clock:
-    now = FETCHED - timedelta(hours=1)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def reference_page() -> tuple[list[str], list[str]]:
@@ -64,10 +57,10 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     telegram.add_chat(CHANNEL, "channel", title="نشرة سوريا")
     async with sessions.begin() as session:
         categories = await catalog.ensure_categories(session, ["سياسة", "سوريا محلي"])
-        await add_feed(session, url, now=Clock.now)
+        await add_feed(session, url, now=FETCHED - timedelta(hours=1))
         await catalog.upsert_chat(session, CHANNEL, ChatKind.CHANNEL)
         await catalog.subscribe(session, CHANNEL, categories[:1])
-    clock = Clock()
+    clock = FrozenClock(FETCHED - timedelta(hours=1))
     async with Fetcher() as fetcher:
         poller = Poller(sessions, fetcher, ParserPool(workers=0), clock=clock)
         await poller.tick()  # the first poll records the old entry without posting it

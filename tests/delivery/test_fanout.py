@@ -19,19 +19,12 @@ from storage.articles import insert_articles, tag_articles
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 from tests.fakes.telegram import FakeTelegram
+from tests.support import FrozenClock
 
 # 10:00 in Damascus (UTC+3).
 NOW = datetime(2026, 1, 11, 7, 0, tzinfo=UTC)
 CHANNEL = -1005000000001
 _batches = itertools.count()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def publish(
@@ -75,7 +68,7 @@ async def publish(
 def sender(
     sessions: async_sessionmaker[AsyncSession],
     publisher: BotApiPublisher,
-    clock: Clock | None = None,
+    clock: FrozenClock | None = None,
     **limits: float,
 ) -> Sender:
     """A sender on the real clock unless a test needs to move time itself."""
@@ -138,7 +131,7 @@ async def test_quiet_hours_send_silently_instead_of_dropping(
     telegram.add_user(2, "نهاري")
     await publish(sessions, [1], quiet=(9 * 60, 11 * 60))  # 10:00 local is quiet
     await publish(sessions, [2], quiet=(0, 7 * 60))
-    the_sender = sender(sessions, publisher, Clock())
+    the_sender = sender(sessions, publisher, FrozenClock(NOW))
     await drain(the_sender, lambda: len(telegram.calls_of("sendMessage")) == 2)
     [quiet_message] = telegram.sent(1)
     [loud_message] = telegram.sent(2)
@@ -153,7 +146,7 @@ async def test_hourly_digest_is_one_message_and_marks_everything_sent(
 ) -> None:
     telegram.add_user(1, "قارئ")
     await publish(sessions, [1], articles=5, mode=DeliveryMode.HOURLY)
-    clock = Clock()
+    clock = FrozenClock(NOW)
     the_sender = sender(sessions, publisher, clock)
     assert await the_sender.drain_once() == 0  # nothing instant
     assert await the_sender.send_digests() == 1
@@ -182,7 +175,7 @@ async def test_a_429_storm_pauses_everyone_and_loses_nothing(
         telegram.add_user(reader, f"قارئ {reader}")
     await publish(sessions, readers)
     telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 1}, times=3)
-    clock = Clock()
+    clock = FrozenClock(NOW)
     the_sender = sender(sessions, publisher, clock)
 
     async def done() -> bool:

@@ -18,6 +18,7 @@ from storage.articles import insert_articles, tag_articles
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
 from tests.fakes.telegram import FakeTelegram
+from tests.support import FrozenClock
 
 PENDING = DeliveryStatus.PENDING
 
@@ -25,14 +26,6 @@ CHANNEL = -1002000000001
 GROUP = -4002
 SUPERGROUP = -1002000000999
 NOW = datetime(2026, 1, 11, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def plan_articles(
@@ -59,7 +52,7 @@ async def plan_articles(
 
 
 def make_sender(
-    sessions: async_sessionmaker[AsyncSession], publisher: BotApiPublisher, clock: Clock
+    sessions: async_sessionmaker[AsyncSession], publisher: BotApiPublisher, clock: FrozenClock
 ) -> Sender:
     return Sender(
         sessions, publisher, PostStyle(),
@@ -78,7 +71,7 @@ async def test_sent_post_is_recorded_with_its_message_id(
 ) -> None:
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
-    assert await make_sender(sessions, publisher, Clock()).drain_once() == 1
+    assert await make_sender(sessions, publisher, FrozenClock(NOW)).drain_once() == 1
     [row] = await deliveries(sessions)
     [message] = telegram.sent(CHANNEL)
     assert row.status is DeliveryStatus.SENT
@@ -92,7 +85,7 @@ async def test_429_waits_and_does_not_count_an_attempt(
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
     telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 7})
-    clock = Clock()
+    clock = FrozenClock(NOW)
     sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
@@ -108,7 +101,7 @@ async def test_403_deactivates_the_chat_and_drops_its_pending_rows(
 ) -> None:
     telegram.add_chat(CHANNEL, "channel", bot_status="left")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
-    await make_sender(sessions, publisher, Clock()).drain_once()
+    await make_sender(sessions, publisher, FrozenClock(NOW)).drain_once()
     rows = await deliveries(sessions)
     assert {row.status for row in rows} == {DeliveryStatus.DROPPED}
     async with sessions() as session:
@@ -125,7 +118,7 @@ async def test_5xx_retries_with_backoff_then_dead_letters(
     telegram.add_chat(CHANNEL, "channel")
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
     telegram.fail_next("sendMessage", status=500, times=1)
-    clock = Clock()
+    clock = FrozenClock(NOW)
     sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     [row] = await deliveries(sessions)
@@ -167,7 +160,7 @@ async def test_migrated_group_moves_and_gets_the_post(
     telegram.add_chat(GROUP, "group")
     telegram.migrate(GROUP, SUPERGROUP, notify=False)
     await plan_articles(sessions, GROUP, ChatKind.GROUP)
-    sender = make_sender(sessions, publisher, Clock())
+    sender = make_sender(sessions, publisher, FrozenClock(NOW))
     await sender.drain_once()
     await sender.drain_once()
     assert len(telegram.sent(SUPERGROUP)) == 1
@@ -186,7 +179,7 @@ async def test_rejected_message_is_recorded_and_never_retried(
     telegram.fail_next(
         "sendMessage", status=400, description="Bad Request: can't parse entities: oops"
     )
-    clock = Clock()
+    clock = FrozenClock(NOW)
     sender = make_sender(sessions, publisher, clock)
     await sender.drain_once()
     clock.now += timedelta(days=1)

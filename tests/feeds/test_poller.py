@@ -14,22 +14,12 @@ from storage import catalog
 from storage.feeds import add_feed
 from storage.models import Article, ChatKind, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
+from tests.support import FrozenClock
 
 CHANNEL = -1001234567890
 
 
 START = datetime(2026, 1, 11, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def item(n: int, category: str = "") -> dict[str, str]:
@@ -55,7 +45,9 @@ async def setup_feed(
         return feed.id
 
 
-def poller(sessions: async_sessionmaker[AsyncSession], clock: Clock, **settings: object) -> Poller:
+def poller(
+    sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, **settings: object
+) -> Poller:
     fetcher = Fetcher(FetchLimits(timeout_seconds=2))
     return Poller(
         sessions,
@@ -76,7 +68,7 @@ async def test_first_poll_records_without_posting_then_new_entries_are_planned(
 ) -> None:
     url = feed_server.set("f.xml", rss([item(2), item(1)]))
     await setup_feed(sessions, url)
-    clock = Clock()
+    clock = FrozenClock(START)
     the_poller = poller(sessions, clock)
     first = await the_poller.tick()
     assert first.new_articles == 2
@@ -108,7 +100,7 @@ async def test_feed_not_due_is_not_polled(
 ) -> None:
     url = feed_server.set("f.xml", rss([item(1)]))
     await setup_feed(sessions, url)
-    clock = Clock()
+    clock = FrozenClock(START)
     the_poller = poller(sessions, clock)
     await the_poller.tick()
     clock.advance(minutes=1)
@@ -124,7 +116,7 @@ async def test_same_story_in_two_feeds_is_stored_once(
     b = feed_server.set("b.xml", rss([{**item(1), "guid": "other-guid"}]))
     await setup_feed(sessions, a)
     await setup_feed(sessions, b, channel=False)
-    the_poller = poller(sessions, Clock())
+    the_poller = poller(sessions, FrozenClock(START))
     await the_poller.tick()
     assert await count(sessions, Article) == 1
     await the_poller.fetcher.close()
@@ -137,7 +129,7 @@ async def test_failing_feed_backs_off_then_is_disabled_and_others_go_on(
     bad = feed_server.set("bad.xml", "<html>not a feed</html>")
     await setup_feed(sessions, good)
     bad_id = await setup_feed(sessions, bad, channel=False)
-    clock = Clock()
+    clock = FrozenClock(START)
     the_poller = poller(sessions, clock, max_failures=3)
     report = await the_poller.tick()
     assert report.new_articles == 1
@@ -184,7 +176,7 @@ async def test_categories_from_labels_and_keywords(
             ]
         ),
     )
-    the_poller = poller(sessions, Clock())
+    the_poller = poller(sessions, FrozenClock(START))
     await the_poller.tick()
     async with sessions() as session:
         articles = (await session.scalars(select(Article).order_by(Article.id))).all()
@@ -198,7 +190,7 @@ async def test_parsing_in_worker_processes(
     url = feed_server.set("f.xml", rss([item(1), item(2)]))
     await setup_feed(sessions, url)
     pool = ParserPool(workers=1)
-    the_poller = Poller(sessions, Fetcher(), pool, clock=Clock())
+    the_poller = Poller(sessions, Fetcher(), pool, clock=FrozenClock(START))
     try:
         assert (await the_poller.tick()).new_articles == 2
     finally:
