@@ -58,12 +58,21 @@ class ReaderView:
 
 
 async def enrol(
-    session: AsyncSession, chat_id: int, *, name: str | None, language: str | None
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    name: str | None,
+    language: str | None,
+    resume: bool = False,
 ) -> tuple[Chat, bool]:
-    """Create or reactivate the reader; return it and whether it came back from inactive."""
+    """Create the reader, or update their name and language; with `resume` (/start), make a
+    reader who stopped or blocked the bot active again. Return it and whether it came back."""
     chat = await session.get(Chat, chat_id)
-    returning = chat is not None and not chat.active
-    chat = await catalog.upsert_chat(session, chat_id, ChatKind.PRIVATE, title=name)
+    returning = chat is not None and not chat.active and resume
+    if chat is None or resume:
+        chat = await catalog.upsert_chat(session, chat_id, ChatKind.PRIVATE, title=name)
+    elif name:
+        chat.title = name
     if language:
         chat.language = language[:8]
     return chat, returning

@@ -48,13 +48,17 @@ def private_only(
 
 
 async def _enrol(
-    context: NashraContext, update: Update, chat_id: int
+    context: NashraContext, update: Update, chat_id: int, *, resume: bool = False
 ) -> tuple[readers.ReaderView, bool]:
     """Enrol the reader if new; return what they follow, and whether they came back."""
     user = update.effective_user
     async with context.services.sessions.begin() as session:
         _, returning = await readers.enrol(
-            session, chat_id, name=user.full_name if user else None, language=_lang(update)
+            session,
+            chat_id,
+            name=user.full_name if user else None,
+            language=_lang(update),
+            resume=resume,
         )
         view = await readers.view(session, chat_id)
     assert view is not None
@@ -68,7 +72,7 @@ async def _view(context: NashraContext, update: Update, chat_id: int) -> readers
 @private_only
 async def start(update: Update, context: NashraContext, chat_id: int) -> None:
     """Enrol the reader (or welcome them back) and show the category picker."""
-    view, returning = await _enrol(context, update, chat_id)
+    view, returning = await _enrol(context, update, chat_id, resume=True)
     greeting = text("welcome_back" if returning else "welcome", _lang(update))
     if not view.categories:
         greeting += "\n\n" + text("no_categories", _lang(update))

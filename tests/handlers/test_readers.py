@@ -188,6 +188,8 @@ async def test_stop_asks_first_and_start_resumes_with_old_subscriptions(
     await press(telegram, READER, confirm, "stop:yes")
     assert "أوقفت كل الأخبار" in telegram.sent(READER)[-1].text
     assert not (await reader(app)).active
+    await say(telegram, READER, "/mysubs")  # looking is not resuming
+    assert not (await reader(app)).active
 
     back = await say(telegram, READER, "/start")
     assert "أهلاً بعودتك" in back.text
