@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand (`make bench`); they report figures and assert nothing."""
