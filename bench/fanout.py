@@ -150,7 +150,7 @@ async def prepare(database_url: str, subscribers: int) -> tuple[AsyncEngine, Ses
         await tag_articles(session, [(article_id, politics.id)])
     started = time.perf_counter()
     async with sessions.begin() as session:
-        await plan_deliveries(session, [NewArticle(article_id, [politics.id], "t", "")], now)
+        await plan_deliveries(session, [NewArticle(article_id, [politics.id], "")], now)
     return engine, sessions, time.perf_counter() - started
 
 

@@ -102,9 +102,7 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
         print("لا توجد أخبار في هذا المصدر / the feed has no entries")
     newest = list(reversed(parsed.entries))[: max(limit, 0)]
     for number, entry in enumerate(newest, 1):
-        ids = categoriser.categorise(
-            defaults=defaults, labels=entry.labels, title=entry.title, text=entry.text
-        )
+        ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
         names = [categories[i].name for i in ids]
         article = _preview_article(entry, parsed, url, fetched_at, [categories[i] for i in ids])
         post = format_post(post_source(article), style)

@@ -43,7 +43,7 @@ async def prepare(database_url: str) -> None:
         }  # fmt: skip
         [article_id] = (await insert_articles(session, [row])).values()
         await tag_articles(session, [(article_id, politics.id)])
-        await plan_deliveries(session, [NewArticle(article_id, [politics.id], "t", "")], now)
+        await plan_deliveries(session, [NewArticle(article_id, [politics.id], "")], now)
     await engine.dispose()
 
 

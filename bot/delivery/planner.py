@@ -25,8 +25,7 @@ PRIORITY = {ChatKind.CHANNEL: 0, ChatKind.GROUP: 0, ChatKind.PRIVATE: 1}
 class NewArticle:
     id: int
     categories: Sequence[int]
-    title: str
-    text: str
+    terms: str  # index_terms of title and text, space-separated
 
 
 def keyword_term(word: str) -> str:
@@ -44,20 +43,42 @@ class _KeywordIndex:
             table = self.phrases if " " in term else self.single
             table.setdefault(term, set()).add(chat_id)
 
-    def chats(self, terms: list[str]) -> set[int]:
+    def __bool__(self) -> bool:
+        return bool(self.single or self.phrases)
+
+    def chats(self, terms: str, words: set[str]) -> set[int]:
         found: set[int] = set()
-        for term in set(terms) & self.single.keys():
+        for term in words & self.single.keys():
             found |= self.single[term]
         if self.phrases:
-            text = f" {' '.join(terms)} "
+            text = f" {terms} "
             for phrase, chats in self.phrases.items():
                 if f" {phrase} " in text:
                     found |= chats
         return found
 
 
+@dataclass(frozen=True)
+class Keywords:
+    """Every active reader's keyword alerts and mutes, loaded once per poll."""
+
+    alerts: _KeywordIndex
+    mutes: _KeywordIndex
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> Keywords:
+        rows = await readers.all_keywords(session)
+        return cls(
+            _KeywordIndex([(chat, term) for chat, term, mute in rows if not mute]),
+            _KeywordIndex([(chat, term) for chat, term, mute in rows if mute]),
+        )
+
+
 async def plan_deliveries(
-    session: AsyncSession, articles: Sequence[NewArticle], now: datetime
+    session: AsyncSession,
+    articles: Sequence[NewArticle],
+    now: datetime,
+    keywords: Keywords | None = None,
 ) -> int:
     """Stage one delivery per (article, chat in its audience); return how many."""
     if not articles:
@@ -68,9 +89,9 @@ async def plan_deliveries(
     by_category: dict[int, list[tuple[int, ChatKind]]] = {}
     for category_id, chat_id, kind in followers:
         by_category.setdefault(category_id, []).append((chat_id, kind))
-    keywords = await readers.all_keywords(session)
-    alerts = _KeywordIndex([(chat, term) for chat, term, mute in keywords if not mute])
-    mutes = _KeywordIndex([(chat, term) for chat, term, mute in keywords if mute])
+    if keywords is None:
+        keywords = await Keywords.load(session)
+    alerts, mutes = keywords.alerts, keywords.mutes
 
     audiences: list[tuple[int, dict[int, ChatKind]]] = []
     for article in articles:
@@ -79,11 +100,11 @@ async def plan_deliveries(
             for category in article.categories
             for chat_id, kind in by_category.get(category, ())
         }
-        if keywords:
-            terms = index_terms(f"{article.title}\n{article.text}")
-            for chat_id in alerts.chats(terms):
+        if alerts or mutes:
+            words = set(article.terms.split())
+            for chat_id in alerts.chats(article.terms, words):
                 audience.setdefault(chat_id, ChatKind.PRIVATE)
-            for chat_id in mutes.chats(terms):
+            for chat_id in mutes.chats(article.terms, words):
                 if audience.get(chat_id) is ChatKind.PRIVATE:
                     del audience[chat_id]
         audiences.append((article.id, audience))

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import lazyload
 
-from bot.delivery.planner import NewArticle, plan_deliveries
+from bot.delivery.planner import Keywords, NewArticle, plan_deliveries
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import Entry, ParsedFeed
@@ -45,6 +46,7 @@ class PollSettings:
     max_failures: int = 20
     summary_chars: int = 400
     batch: int = 500  # feeds leased per tick
+    writers: int = 4  # feeds storing at once (each holds a database connection)
     lease: timedelta = timedelta(minutes=10)
 
 
@@ -94,6 +96,14 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """What decides an article's categories and audience, loaded once per tick."""
+
+    categoriser: Categoriser
+    keywords: Keywords
+
+
 async def load_categoriser(session: AsyncSession) -> Categoriser:
     """The categoriser for the categories as they are now in the database."""
     rules = [
@@ -119,6 +129,9 @@ class Poller:
         self.settings = settings or PollSettings()
         self.clock = clock
         self._tick_lock = asyncio.Lock()
+        # Storing is bounded apart from fetching: a feed holds a database connection only
+        # while it writes, and never waits for the pool longer than its own write.
+        self._writers = asyncio.Semaphore(self.settings.writers)
 
     async def tick(self) -> TickReport:
         """Poll every due feed once; return what happened to each."""
@@ -129,8 +142,8 @@ class Poller:
                     session, now, limit=self.settings.batch, lease=self.settings.lease
                 )
                 states = [self._state(feed) for feed in feeds]
-                categoriser = await load_categoriser(session)
-            outcomes = await asyncio.gather(*(self._poll(state, categoriser) for state in states))
+                rules = _Rules(await load_categoriser(session), await Keywords.load(session))
+            outcomes = await asyncio.gather(*(self._poll(state, rules) for state in states))
             report = TickReport(list(outcomes))
             if states:
                 logger.info(
@@ -155,7 +168,7 @@ class Poller:
             category_ids=tuple(category.id for category in feed.categories),
         )
 
-    async def _poll(self, state: FeedState, categoriser: Categoriser) -> FeedOutcome:
+    async def _poll(self, state: FeedState, rules: _Rules) -> FeedOutcome:
         outcome = FeedOutcome(state.id, state.url)
         try:
             result = await self.fetcher.fetch(
@@ -170,12 +183,12 @@ class Poller:
                 parsed = await self.parsers.parse(
                     result.body, fetched_at, self.settings.summary_chars
                 )
-            async with self.sessions.begin() as session:
-                feed = await session.get(Feed, state.id)
+            async with self._writers, self.sessions.begin() as session:
+                feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
                 if feed is None:  # deleted while we fetched
                     return outcome
                 if parsed is not None:
-                    await self._store(session, feed, state, parsed, categoriser, outcome)
+                    await self._store(session, feed, state, parsed, rules, outcome)
                     feed.body_hash = body_hash
                     feed.primed = True
                     feed.last_error = parsed.warning
@@ -199,7 +212,7 @@ class Poller:
         feed: Feed,
         state: FeedState,
         parsed: ParsedFeed,
-        categoriser: Categoriser,
+        rules: _Rules,
         outcome: FeedOutcome,
     ) -> None:
         entries = await self._new_entries(session, state.id, parsed.entries)
@@ -229,8 +242,8 @@ class Poller:
             article_id = ids.get(entry.key)
             if article_id is None:
                 continue  # stored by a concurrent poll of a feed sharing the link
-            categories = categoriser.categorise(
-                defaults=state.category_ids, labels=entry.labels, title=entry.title, text=entry.text
+            categories = rules.categoriser.categorise(
+                defaults=state.category_ids, labels=entry.labels, terms=entry.terms
             )
             tagged.append((article_id, categories))
         await article_store.tag_articles(
@@ -241,22 +254,12 @@ class Poller:
         if feed.primed:
             # Non-Arabic entries are kept for the archive but not posted: Nashra publishes
             # Arabic news (Urdu, Persian and Hebrew feeds look alike but are not).
-            postable = {
-                ids[entry.key]
+            postable = [
+                NewArticle(ids[entry.key], categories_of[ids[entry.key]], entry.terms)
                 for entry in entries
                 if entry.key in ids and entry.language in POSTED_LANGUAGES
-            }
-            outcome.planned = await plan_deliveries(
-                session,
-                [
-                    NewArticle(
-                        ids[entry.key], categories_of[ids[entry.key]], entry.title, entry.text
-                    )
-                    for entry in entries
-                    if entry.key in ids and ids[entry.key] in postable
-                ],
-                self.clock(),
-            )
+            ]
+            outcome.planned = await plan_deliveries(session, postable, self.clock(), rules.keywords)
 
     @staticmethod
     async def _new_entries(
@@ -277,8 +280,8 @@ class Poller:
     async def _failed(self, state: FeedState, reason: str, outcome: FeedOutcome) -> None:
         outcome.error = reason
         now = self.clock()
-        async with self.sessions.begin() as session:
-            feed = await session.get(Feed, state.id)
+        async with self._writers, self.sessions.begin() as session:
+            feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
             if feed is None:
                 return
             feed.error_count += 1

@@ -37,15 +37,16 @@ class Categoriser:
                     self._keywords.append((" " + " ".join(terms) + " ", rule.id))
 
     def categorise(
-        self, *, defaults: Iterable[int], labels: Iterable[str], title: str, text: str
+        self, *, defaults: Iterable[int], labels: Iterable[str], terms: str
     ) -> list[int]:
+        """Categories of an entry; `terms` is index_terms of its title and text, joined."""
         found = list(dict.fromkeys(defaults))
         for label in labels:
             category = self._by_label.get(normalise(label))
             if category is not None and category not in found:
                 found.append(category)
         if self._keywords:
-            haystack = " " + " ".join(index_terms(f"{title}\n{text}")) + " "
+            haystack = f" {terms} "
             for needle, category in self._keywords:
                 if category not in found and needle in haystack:
                     found.append(category)

@@ -6,6 +6,7 @@ module changes how text is displayed: posts show the outlet's own spelling.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -96,7 +97,9 @@ _STEMMER_LOCK = threading.Lock()
 _CONJUNCTION_BEFORE_AL = re.compile(r"^[وف](?=ال..)")
 
 
+@functools.lru_cache(maxsize=200_000)
 def _stem_folded(word: str) -> str:
+    # Cached: news repeats its vocabulary, and stemming is most of the cost of indexing.
     word = _CONJUNCTION_BEFORE_AL.sub("", word)
     with _STEMMER_LOCK:
         stemmed: str = _STEMMER.stemWord(word)
@@ -131,6 +134,14 @@ _MIN_URDU_SHARE = 0.01  # Urdu has ے or ہ in almost every sentence
 _MIN_PERSIAN_ONLY_SHARE = 0.01  # about 2% in Persian prose, far less from a name or two
 
 
+_ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_HEBREW_RANGES = "\u0590-\u05ff\ufb1d-\ufb4f"
+# Letters only ([^\W\d_]: no digits, marks or punctuation), counted by the regex engine.
+_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(rf"(?=[^\W\d_])[{_ARABIC_RANGES}]")
+_HEBREW_LETTER = re.compile(rf"(?=[^\W\d_])[{_HEBREW_RANGES}]")
+
+
 def _is_arabic_script(ch: str) -> bool:
     cp = ord(ch)
     return (
@@ -142,8 +153,8 @@ def _is_arabic_script(ch: str) -> bool:
     )
 
 
-def _is_hebrew_script(ch: str) -> bool:
-    return 0x0590 <= ord(ch) <= 0x05FF or 0xFB1D <= ord(ch) <= 0xFB4F
+def _count(text: str, letters: frozenset[str]) -> int:
+    return sum(text.count(letter) for letter in letters)
 
 
 def detect_language(text: str) -> str | None:
@@ -151,22 +162,22 @@ def detect_language(text: str) -> str | None:
 
     None also means: too few letters, or mostly Latin (or another script) letters.
     """
-    letters = [ch for ch in unicodedata.normalize("NFC", text) if ch.isalpha()]
-    arabic_script = [ch for ch in letters if _is_arabic_script(ch)]
-    hebrew = sum(1 for ch in letters if _is_hebrew_script(ch))
-    if max(len(arabic_script), hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * len(letters)):
+    text = unicodedata.normalize("NFC", text)
+    letters = len(_LETTER.findall(text))
+    arabic_script = "".join(_ARABIC_LETTER.findall(text))
+    total = len(arabic_script)
+    hebrew = len(_HEBREW_LETTER.findall(text))
+    if max(total, hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * letters):
         return None
-    if hebrew > len(arabic_script):
+    if hebrew > total:
         return "he"
 
-    total = len(arabic_script)
-    urdu = sum(1 for ch in arabic_script if ch in _URDU_LETTERS)
-    if urdu >= _MIN_URDU_SHARE * total:
+    if _count(arabic_script, _URDU_LETTERS) >= _MIN_URDU_SHARE * total:
         return "ur"
-    persian_only = sum(1 for ch in arabic_script if ch in _PERSIAN_ONLY_LETTERS)
-    persian_yeh_kaf = sum(1 for ch in arabic_script if ch in _PERSIAN_YEH_KAF)
-    arabic_yeh_kaf = sum(1 for ch in arabic_script if ch in _ARABIC_YEH_KAF)
-    arabic_endings = sum(1 for ch in arabic_script if ch in _ARABIC_ENDINGS)
+    persian_only = _count(arabic_script, _PERSIAN_ONLY_LETTERS)
+    persian_yeh_kaf = _count(arabic_script, _PERSIAN_YEH_KAF)
+    arabic_yeh_kaf = _count(arabic_script, _ARABIC_YEH_KAF)
+    arabic_endings = _count(arabic_script, _ARABIC_ENDINGS)
     # Decided by proportions: an Arabic article that spells a name with گ or پ ("گوگل") still
     # has far more ي ك ة ى than Persian letters.
     if persian_only + persian_yeh_kaf > arabic_yeh_kaf + arabic_endings:

@@ -61,7 +61,7 @@ async def publish(
         ids = await insert_articles(session, rows)
         await tag_articles(session, [(i, politics.id) for i in ids.values()])
         await plan_deliveries(
-            session, [NewArticle(i, [politics.id], "t", "") for i in sorted(ids.values())], NOW
+            session, [NewArticle(i, [politics.id], "") for i in sorted(ids.values())], NOW
         )
 
 

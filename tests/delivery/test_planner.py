@@ -9,12 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
+from bot.text.arabic import index_terms
 from storage import catalog, readers
 from storage.articles import insert_articles
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
 NOW = datetime(2026, 1, 11, tzinfo=UTC)
+
+
+def terms(title: str, text: str) -> str:
+    """What the parser computes for an entry."""
+    return " ".join(index_terms(f"{title}\n{text}"))
+
+
 CHANNEL, ALICE, BOB, CAROL = -1001, 11, 12, 13
 
 
@@ -52,7 +60,7 @@ async def test_category_followers_channels_first(
     async with sessions.begin() as session:
         politics, _ = await world(session)
         article_id = await article(session, "بيان سياسي")
-        planned = await plan_deliveries(session, [NewArticle(article_id, [politics], "t", "")], NOW)
+        planned = await plan_deliveries(session, [NewArticle(article_id, [politics], "")], NOW)
     assert planned == 2
     assert await audience(sessions) == {CHANNEL: (0, "pending"), ALICE: (1, "pending")}
 
@@ -74,7 +82,7 @@ async def test_keyword_alerts_match_arabic_variants(
         _, sport = await world(session)
         await readers.add_keyword(session, CAROL, keyword, keyword_term(keyword), mute=False)
         article_id = await article(session, "خبر", text)
-        await plan_deliveries(session, [NewArticle(article_id, [sport], "خبر", text)], NOW)
+        await plan_deliveries(session, [NewArticle(article_id, [sport], terms("خبر", text))], NOW)
     assert CAROL in await audience(sessions)
 
 
@@ -85,7 +93,9 @@ async def test_keyword_that_does_not_occur_plans_nothing(
         await world(session)
         await readers.add_keyword(session, CAROL, "حمص", keyword_term("حمص"), mute=False)
         article_id = await article(session, "خبر", "أخبار من حلب")
-        await plan_deliveries(session, [NewArticle(article_id, [], "خبر", "أخبار من حلب")], NOW)
+        await plan_deliveries(
+            session, [NewArticle(article_id, [], terms("خبر", "أخبار من حلب"))], NOW
+        )
     assert await audience(sessions) == {}
 
 
@@ -99,7 +109,9 @@ async def test_mute_suppresses_a_followed_category_but_not_a_channel(
         )
         text = "جدل حول موعد الاِنتخابات"
         article_id = await article(session, "خبر", text)
-        await plan_deliveries(session, [NewArticle(article_id, [politics], "خبر", text)], NOW)
+        await plan_deliveries(
+            session, [NewArticle(article_id, [politics], terms("خبر", text))], NOW
+        )
     assert await audience(sessions) == {CHANNEL: (0, "pending")}
 
 
@@ -113,6 +125,6 @@ async def test_digest_readers_get_held_rows_and_inactive_chats_nothing(
         alice.delivery_mode = DeliveryMode.HOURLY
         await catalog.deactivate_chat(session, BOB, "blocked the bot")
         article_id = await article(session, "خبر")
-        await plan_deliveries(session, [NewArticle(article_id, [politics, sport], "خبر", "")], NOW)
+        await plan_deliveries(session, [NewArticle(article_id, [politics, sport], "")], NOW)
     planned = await audience(sessions)
     assert planned == {CHANNEL: (0, "pending"), ALICE: (1, DeliveryStatus.HELD.value)}
