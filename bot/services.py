@@ -77,9 +77,7 @@ class Services:
 
     def sender_settings(self) -> SenderSettings:
         lease = timedelta(seconds=self.settings.sender_lease_seconds)
-        # A batch must be sent well within its lease, or another process could take it too.
-        batch = max(10, min(500, int(self.settings.global_rate_per_second * lease.seconds / 2)))
-        return SenderSettings(batch=batch, lease=lease)
+        return SenderSettings.for_rate(self.settings.global_rate_per_second, lease)
 
     async def close(self) -> None:
         if self.sender_task is not None:

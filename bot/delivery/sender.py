@@ -48,6 +48,17 @@ class SenderSettings:
     idle_seconds: float = 5.0  # longest sleep when the outbox is empty
     digest_check: timedelta = timedelta(seconds=30)
 
+    @classmethod
+    def for_rate(cls, rate: float, lease: timedelta) -> SenderSettings:
+        """Settings that let a sender reach `rate` messages per second."""
+        return cls(
+            # A batch must be sent well within its lease, or another process could take it.
+            batch=max(10, min(500, int(rate * lease.total_seconds() / 2))),
+            lease=lease,
+            # Sends in flight: the rate times Telegram's answer time (up to about 200 ms).
+            concurrency=max(32, min(256, int(rate / 5))),
+        )
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -102,9 +113,11 @@ class _Recorder:
         self.sessions = sessions
         self._rows: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
+        self.ready = asyncio.Event()  # something to write, or the batch is over
 
     def add(self, row: dict[str, Any]) -> None:
         self._rows.append(row)
+        self.ready.set()
 
     async def flush(self) -> None:
         async with self._lock:
@@ -196,6 +209,7 @@ class Sender:
                 sends.append(group.create_task(self._deliver(job, posts.get(job.article_id))))
             await asyncio.gather(*sends)
             batch_done.set()
+            self._recorder.ready.set()
         await self._recorder.flush()
         if postponed:
             async with self.sessions.begin() as session:
@@ -205,11 +219,12 @@ class Sender:
         return len(sends)
 
     async def _record_until(self, done: asyncio.Event) -> None:
-        """Commit outcomes as they come while a batch is being sent."""
+        """Commit outcomes as they come while a batch is being sent: each write takes what
+        finished during the previous one."""
         while not done.is_set():
+            await self._recorder.ready.wait()
+            self._recorder.ready.clear()
             await self._recorder.flush()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), 0.01)
 
     async def _lease(self) -> list[_Job]:
         async with self.sessions.begin() as session:
