@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.pacing import Limits, Pacer
@@ -106,6 +106,20 @@ def post_source(article: Article) -> PostSource:
     )
 
 
+_COLUMNS = ("status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at")
+# One executemany per write; Core, because the ORM's bulk update costs more per row.
+_RECORD = (
+    update(Delivery.__table__)  # type: ignore[arg-type]
+    .where(Delivery.__table__.c.id == bindparam("delivery_id"))
+    .values({name: bindparam(name) for name in _COLUMNS})
+)
+# Outcomes wait at most this long for the next write, so that a fast fan-out writes them in
+# batches; it bounds what a crash can double (see the module docstring).
+RECORD_EVERY = 0.02
+# On shutdown, how long the sends in flight may take to finish and be recorded.
+SETTLE_SECONDS = 10.0
+
+
 class _Recorder:
     """Writes delivery outcomes in batches: whatever finished while the last write ran."""
 
@@ -113,18 +127,29 @@ class _Recorder:
         self.sessions = sessions
         self._rows: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
-        self.ready = asyncio.Event()  # something to write, or the batch is over
+        self._ready = asyncio.Event()
 
     def add(self, row: dict[str, Any]) -> None:
         self._rows.append(row)
-        self.ready.set()
+        self._ready.set()
+
+    async def run(self) -> None:
+        """Write outcomes as they come: each write takes what finished since the last one."""
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            try:
+                await self.flush()
+            except Exception:
+                logger.exception("recording delivery outcomes failed; the leases bring them back")
+            await asyncio.sleep(RECORD_EVERY)
 
     async def flush(self) -> None:
         async with self._lock:
             rows, self._rows = self._rows, []
             if rows:
                 async with self.sessions.begin() as session:
-                    await session.execute(update(Delivery), rows)
+                    await session.execute(_RECORD, rows)
 
 
 class Sender:
@@ -147,6 +172,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self._recorder = _Recorder(sessions)
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)
 
     def wake(self) -> None:
@@ -154,18 +180,31 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        """Drain the outbox until cancelled."""
-        while True:
-            try:
-                sent = await self.drain_once()
-                if self.clock() >= self._next_digest_check:
-                    self._next_digest_check = self.clock() + self.settings.digest_check
-                    sent += await self.send_digests()
-            except Exception:
-                logger.exception("sender round failed; retrying shortly")
-                sent = 0
-            if sent == 0:
-                await self._idle()
+        """Drain the outbox until cancelled; then let the sends in flight finish and record."""
+        recorder = asyncio.create_task(self._recorder.run())
+        try:
+            while True:
+                try:
+                    # Not waiting for a batch's last sends: the next lease overlaps them.
+                    sent = await self.drain_once(settle=False)
+                    if self.clock() >= self._next_digest_check:
+                        self._next_digest_check = self.clock() + self.settings.digest_check
+                        sent += await self.send_digests()
+                except Exception:
+                    logger.exception("sender round failed; retrying shortly")
+                    sent = 0
+                if sent == 0:
+                    await self._idle()
+        finally:
+            recorder.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.settle(), SETTLE_SECONDS)
+
+    async def settle(self) -> None:
+        """Wait for the sends in flight, and record every outcome."""
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self._recorder.flush()
 
     async def _idle(self) -> None:
         async with self.sessions() as session:
@@ -179,52 +218,45 @@ class Sender:
 
     # ----------------------------------------------------------------- instant deliveries
 
-    async def drain_once(self) -> int:
-        """Send what is due now, within the limits; return how many rows were attempted."""
+    async def drain_once(self, *, settle: bool = True) -> int:
+        """Send what is due now, within the limits; return how many rows were attempted.
+
+        With `settle`, return only once those sends are done and recorded.
+        """
         jobs = await self._lease()
         if not jobs:
             return 0
         posts = await self._posts({job.article_id for job in jobs})
         postponed: dict[int, datetime] = {}
         queued: dict[int, int] = {}
-        sends: list[asyncio.Task[None]] = []
-        batch_done = asyncio.Event()
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._record_until(batch_done))
-            for job in jobs:
-                wait = self.pacer.chat_ready_in(job.chat_id)
-                if wait > 0:
-                    # Not this chat's turn yet: give the row back for when it will be.
-                    turn = queued.get(job.chat_id, 0)
-                    queued[job.chat_id] = turn + 1
-                    delay = wait + turn * self.pacer.interval(job.recipient.kind)
-                    postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
-                    continue
-                await asyncio.sleep(self.pacer.global_ready_in())
-                if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
-                    postponed[job.delivery_id] = self.clock()
-                    continue
-                self.pacer.take(job.chat_id, job.recipient.kind)
-                await self._slots.acquire()
-                sends.append(group.create_task(self._deliver(job, posts.get(job.article_id))))
-            await asyncio.gather(*sends)
-            batch_done.set()
-            self._recorder.ready.set()
-        await self._recorder.flush()
+        attempted = 0
+        for job in jobs:
+            wait = self.pacer.chat_ready_in(job.chat_id)
+            if wait > 0:
+                # Not this chat's turn yet: give the row back for when it will be.
+                turn = queued.get(job.chat_id, 0)
+                queued[job.chat_id] = turn + 1
+                delay = wait + turn * self.pacer.interval(job.recipient.kind)
+                postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
+                continue
+            await asyncio.sleep(self.pacer.global_ready_in())
+            if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
+                postponed[job.delivery_id] = self.clock()
+                continue
+            self.pacer.take(job.chat_id, job.recipient.kind)
+            await self._slots.acquire()
+            task = asyncio.create_task(self._deliver(job, posts.get(job.article_id)))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+            attempted += 1
+        if settle:
+            await self.settle()
         if postponed:
             async with self.sessions.begin() as session:
                 for delivery_id, when in postponed.items():
                     await outbox.reschedule(session, [delivery_id], when)
         self.pacer.forget(self.pacer.clock() - 60)
-        return len(sends)
-
-    async def _record_until(self, done: asyncio.Event) -> None:
-        """Commit outcomes as they come while a batch is being sent: each write takes what
-        finished during the previous one."""
-        while not done.is_set():
-            await self._recorder.ready.wait()
-            self._recorder.ready.clear()
-            await self._recorder.flush()
+        return attempted
 
     async def _lease(self) -> list[_Job]:
         async with self.sessions.begin() as session:
@@ -288,7 +320,7 @@ class Sender:
         now = self.clock()
         self._recorder.add(
             {
-                "id": job.delivery_id,
+                "delivery_id": job.delivery_id,
                 "status": status,
                 "last_error": error,
                 "message_id": message_id,
