@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import cli
+from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 
@@ -28,26 +29,24 @@ No bot token (BOT_TOKEN) is set.
 """
 
 
-class _RedactToken(logging.Filter):
-    """Keep the bot token out of every log line (request URLs contain it)."""
+class RedactingFormatter(logging.Formatter):
+    """Keep the bot token out of every log line, tracebacks included (URLs contain it)."""
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, token: str | None) -> None:
+        super().__init__(fmt)
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<BOT_TOKEN>")
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        return line.replace(self.token, "<BOT_TOKEN>") if self.token else line
 
 
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if settings.bot_token is not None:
-        handler.addFilter(_RedactToken(settings.bot_token.get_secret_value()))
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+    )
     logging.basicConfig(level=settings.log_level_number, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -97,6 +96,12 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def run(settings: Settings) -> int:
+    """Run the bot with long polling until interrupted."""
+    build_application(settings).run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # python-telegram-bot 22 warns on every RetryAfter unless durations are opted in to
@@ -112,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
-        return cli.run(settings)
+        return run(settings)
     return asyncio.run(cli.dispatch(settings, args))
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.delivery.sender import post_source
 from bot.errors import FeedError
@@ -27,13 +26,6 @@ from storage import catalog, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, feed_by_url
 from storage.models import Article, Category, ChatKind, DeliveryStatus
-
-
-def run(settings: Settings) -> int:
-    """Run the bot with long polling until interrupted."""
-    application = build_application(settings)
-    application.run_polling(allowed_updates=None, drop_pending_updates=False)
-    return 0
 
 
 async def dispatch(settings: Settings, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from bot.text.dates import to_digits
 from storage import catalog, readers
 from storage.models import Category, Chat, ChatKind, DeliveryMode
 
+BLOCKED = "blocked the bot"
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 50
 DIGEST_HOURS = (6, 7, 8, 9, 12, 18, 20, 22)
@@ -144,6 +145,8 @@ async def set_mode(
         chat.digest_hour = hour
     if mode is DeliveryMode.INSTANT:
         await readers.release_held(session, chat.id, now)
+    else:
+        await readers.hold_pending(session, chat.id)
 
 
 def parse_quiet(text: str) -> tuple[int, int] | None:
@@ -159,8 +162,22 @@ def parse_quiet(text: str) -> tuple[int, int] | None:
     return None if start == end else (start, end)
 
 
-def set_quiet(chat: Chat, window: tuple[int, int] | None) -> None:
+async def set_quiet(session: AsyncSession, chat_id: int, window: tuple[int, int] | None) -> None:
+    chat = await session.get_one(Chat, chat_id)
     chat.quiet_start, chat.quiet_end = window if window else (None, None)
+
+
+async def apply_setting(
+    session: AsyncSession, chat_id: int, action: str, value: str, now: datetime
+) -> None:
+    """A settings button: "mode:<instant|hourly|daily>", "hour:<0-23>" or "quiet:<preset|off>"."""
+    chat = await session.get_one(Chat, chat_id)
+    if action == "mode" and value in {mode.value for mode in DeliveryMode}:
+        await set_mode(session, chat, DeliveryMode(value), now)
+    elif action == "hour" and value.isdigit() and int(value) < 24:
+        await set_mode(session, chat, DeliveryMode.DAILY, now, hour=int(value))
+    elif action == "quiet":
+        await set_quiet(session, chat_id, preset_quiet(value))
 
 
 def preset_quiet(value: str) -> tuple[int, int] | None:
@@ -177,11 +194,15 @@ async def stop(session: AsyncSession, chat_id: int) -> None:
 
 async def blocked(session: AsyncSession, chat_id: int) -> None:
     """The reader blocked the bot: inactive, nothing pending is sent; subscriptions stay."""
-    await catalog.deactivate_chat(session, chat_id, "blocked the bot")
+    chat = await session.get(Chat, chat_id)
+    if chat is not None and chat.deactivated_reason == readers.STOPPED:
+        return  # already stopped, and only /start brings them back
+    await catalog.deactivate_chat(session, chat_id, BLOCKED)
 
 
 async def unblocked(session: AsyncSession, chat_id: int) -> None:
+    """The reader unblocked the bot; one who had sent /stop still waits for /start."""
     chat = await session.get(Chat, chat_id)
-    if chat is not None:
+    if chat is not None and chat.deactivated_reason != readers.STOPPED:
         chat.active = True
         chat.deactivated_reason = None

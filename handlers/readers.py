@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -15,8 +16,7 @@ from bot import readers
 from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, KeywordResult
 from bot.services import NashraContext
 from handlers import keyboards
-from handlers.texts import clock, language_of, plural, text
-from storage.models import Chat, DeliveryMode
+from handlers.texts import clock, language_of, number, plural, text
 
 
 def _lang(update: Update) -> str | None:
@@ -152,13 +152,7 @@ async def on_setting(update: Update, context: NashraContext) -> None:
     now = datetime.now(UTC)
     await _view(context, update, chat_id)
     async with context.services.sessions.begin() as session:
-        chat = await session.get_one(Chat, chat_id)
-        if action == "mode" and value in {mode.value for mode in DeliveryMode}:
-            await readers.set_mode(session, chat, DeliveryMode(value), now)
-        elif action == "hour" and value.isdigit() and int(value) < 24:
-            await readers.set_mode(session, chat, DeliveryMode.DAILY, now, hour=int(value))
-        elif action == "quiet":
-            readers.set_quiet(chat, readers.preset_quiet(value))
+        await readers.apply_setting(session, chat_id, action, value, now)
     await query.answer()
     view = await _view(context, update, chat_id)
     lang = query.from_user.language_code
@@ -177,7 +171,7 @@ async def quiet(update: Update, context: NashraContext, chat_id: int) -> None:
         return
     await _view(context, update, chat_id)
     async with context.services.sessions.begin() as session:
-        readers.set_quiet(await session.get_one(Chat, chat_id), window)
+        await readers.set_quiet(session, chat_id, window)
     language = language_of(lang)
     if window is None:
         shown = text("quiet_off", lang)
@@ -187,7 +181,11 @@ async def quiet(update: Update, context: NashraContext, chat_id: int) -> None:
     await _reply(update, text("quiet_set", lang, quiet=shown))
 
 
-def _keyword_reply(result: KeywordResult, command: str, success: str, lang: str | None) -> str:
+def _keyword_reply(
+    result: KeywordResult, command: str, success: str, lang: str | None, *, mute: bool
+) -> str:
+    # What the reader typed goes back into an HTML message: escaped.
+    result = KeywordResult(html.escape(result.word), result.problem)
     problem = result.problem
     if problem is None:
         return text(success, lang, word=result.word)
@@ -197,8 +195,10 @@ def _keyword_reply(result: KeywordResult, command: str, success: str, lang: str 
         return text("keyword_no_letters", lang, word=result.word, command=command)
     if problem is KeywordProblem.TOO_MANY:
         return text("keyword_too_many", lang, count=plural("keywords", MAX_KEYWORDS, lang))
+    if problem is KeywordProblem.ALREADY:
+        return text("keyword_muted_already" if mute else "keyword_already", lang, word=result.word)
     if problem is KeywordProblem.TOO_LONG:
-        return text("keyword_too_long", lang, limit=MAX_KEYWORD_LENGTH)
+        return text("keyword_too_long", lang, limit=number(MAX_KEYWORD_LENGTH, language_of(lang)))
     return text(f"keyword_{problem.value}", lang, word=result.word)
 
 
@@ -223,7 +223,8 @@ async def keyword(update: Update, context: NashraContext, chat_id: int) -> None:
     async with context.services.sessions.begin() as session:
         change = readers.add_keyword if add else readers.remove_keyword
         result = await change(session, chat_id, word, mute=mute)
-    await _reply(update, _keyword_reply(result, f"/{command}", success, _lang(update)))
+    reply = _keyword_reply(result, f"/{command}", success, _lang(update), mute=mute)
+    await _reply(update, reply)
 
 
 @private_only

@@ -111,8 +111,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You already have {count}, the maximum. Remove one with /unfollow or /unmute.",
     },
     "keyword_already": {
-        "ar": "أنت تتابع «{word}» من قبل.",
-        "en": "You already have “{word}”.",
+        "ar": "«{word}» في قائمة تنبيهاتك من قبل.",
+        "en": "“{word}” is already in your alerts.",
+    },
+    "keyword_muted_already": {
+        "ar": "«{word}» مكتومة من قبل.",
+        "en": "“{word}” is already muted.",
     },
     "keyword_not_found": {
         "ar": "«{word}» ليست في قائمتك.",

@@ -8,7 +8,15 @@ from sqlalchemy import BigInteger, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore
-from storage.models import Category, Chat, ChatKind, Delivery, DeliveryStatus, Subscription
+from storage.models import (
+    Category,
+    Chat,
+    ChatKind,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+    utcnow,
+)
 
 
 async def all_categories(session: AsyncSession) -> Sequence[Category]:
@@ -109,7 +117,10 @@ async def deactivate_chat(session: AsyncSession, chat_id: int, reason: str) -> i
     )
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
+        )
         .values(status=DeliveryStatus.DROPPED, last_error=reason)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
@@ -120,11 +131,13 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     old = await session.get(Chat, old_id)
     if old is None:
         return
-    if await session.get(Chat, new_id) is None:
-        session.add(
-            Chat(id=new_id, kind=old.kind, title=old.title, username=old.username, active=True)
+    # Two sends to the old group can both learn of the move: the new chat is added once.
+    await session.execute(
+        insert_ignore(session, Chat).values(
+            id=new_id, kind=old.kind, title=old.title, username=old.username, active=True,
+            created_at=utcnow(),
         )
-        await session.flush()
+    )  # fmt: skip
     await session.execute(
         insert_ignore(session, Subscription).from_select(
             ["chat_id", "category_id", "created_at"],

@@ -21,6 +21,8 @@ from storage.models import (
     utcnow,
 )
 
+STOPPED = "stopped by the reader (/stop)"
+
 
 async def subscribed_category_ids(session: AsyncSession, chat_id: int) -> set[int]:
     query = select(Subscription.category_id).where(Subscription.chat_id == chat_id)
@@ -96,9 +98,7 @@ async def chat_modes(session: AsyncSession, chat_ids: set[int]) -> dict[int, Del
 async def stop(session: AsyncSession, chat_id: int) -> None:
     """The reader asked for nothing more: inactive, and nothing pending is sent."""
     await session.execute(
-        update(Chat)
-        .where(Chat.id == chat_id)
-        .values(active=False, deactivated_reason="stopped by the reader (/stop)")
+        update(Chat).where(Chat.id == chat_id).values(active=False, deactivated_reason=STOPPED)
     )
     await session.execute(
         update(Delivery)
@@ -135,6 +135,59 @@ async def held_deliveries(session: AsyncSession, chat_id: int) -> list[tuple[int
         .order_by(Delivery.article_id)
     )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def claim_digest(
+    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
+) -> bool:
+    """Take the reader's digest for this round; False when another sender took it first."""
+    previous = Chat.last_digest_at.is_(None) if last is None else Chat.last_digest_at == last
+    result = await session.execute(
+        update(Chat).where(Chat.id == chat_id, previous).values(last_digest_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unclaim_digest(
+    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
+) -> None:
+    """Nothing of the digest went out: it is due again at the next check."""
+    await session.execute(
+        update(Chat)
+        .where(Chat.id == chat_id, Chat.last_digest_at == now)
+        .values(last_digest_at=last)
+    )
+
+
+async def finish_held(
+    session: AsyncSession,
+    delivery_ids: Sequence[int],
+    status: DeliveryStatus,
+    now: datetime,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Record the outcome of held deliveries that a digest part listed."""
+    if not delivery_ids:
+        return
+    values: dict[str, object] = {"status": status, "last_error": error}
+    if status is DeliveryStatus.SENT:
+        values.update(sent_at=now, message_id=message_id)
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == DeliveryStatus.HELD)
+        .values(**values)
+    )
+
+
+async def hold_pending(session: AsyncSession, chat_id: int) -> None:
+    """A reader who chose a digest: what waits to be sent one by one waits for the digest."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.HELD)
+    )
 
 
 async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> None:

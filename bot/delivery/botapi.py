@@ -16,6 +16,7 @@ import aiohttp
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post
 
+BOT_REFUSED_PAUSE = 60.0  # seconds
 # 400 answers that mean the chat is gone for good, not that the message is wrong.
 _GONE = ("chat not found", "have no rights to send", "not enough rights", "need administrator")
 
@@ -28,6 +29,14 @@ def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
     if code == 429:
         retry_after = float(parameters.get("retry_after") or 1)
         return DeliveryError(description, SendOutcome.RATE_LIMITED, retry_after=retry_after)
+    if code in (401, 404):
+        # The token was revoked or TELEGRAM_API_BASE_URL is wrong: nothing can be sent. Hold
+        # everything (no attempt counted) rather than burn every delivery's retries.
+        reason = (
+            f"Telegram refused the bot ({code} {description}): check BOT_TOKEN and "
+            "TELEGRAM_API_BASE_URL"
+        )
+        return DeliveryError(reason, SendOutcome.RATE_LIMITED, retry_after=BOT_REFUSED_PAUSE)
     if "migrate_to_chat_id" in parameters:
         new_id = int(parameters["migrate_to_chat_id"])
         return DeliveryError(description, SendOutcome.MIGRATED, new_chat_id=new_id)

@@ -116,6 +116,7 @@ _RECORD = (
 # Outcomes wait at most this long for the next write, so that a fast fan-out writes them in
 # batches; it bounds what a crash can double (see the module docstring).
 RECORD_EVERY = 0.02
+DIGESTS_PER_ROUND = 20
 # On shutdown, how long the sends in flight may take to finish and be recorded.
 SETTLE_SECONDS = 10.0
 
@@ -141,15 +142,20 @@ class _Recorder:
             try:
                 await self.flush()
             except Exception:
-                logger.exception("recording delivery outcomes failed; the leases bring them back")
+                logger.exception("recording delivery outcomes failed; trying again")
             await asyncio.sleep(RECORD_EVERY)
 
     async def flush(self) -> None:
         async with self._lock:
             rows, self._rows = self._rows, []
             if rows:
-                async with self.sessions.begin() as session:
-                    await session.execute(_RECORD, rows)
+                try:
+                    async with self.sessions.begin() as session:
+                        await session.execute(_RECORD, rows)
+                except BaseException:
+                    # Kept for the next write: dropping them would send those messages again.
+                    self._rows[:0] = rows
+                    raise
 
 
 class Sender:
@@ -196,9 +202,11 @@ class Sender:
                 if sent == 0:
                     await self._idle()
         finally:
-            recorder.cancel()
+            # The sends in flight finish and are recorded before the recorder stops, so that a
+            # graceful stop doubles nothing.
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.settle(), SETTLE_SECONDS)
+            recorder.cancel()
 
     async def settle(self) -> None:
         """Wait for the sends in flight, and record every outcome."""
@@ -379,54 +387,77 @@ class Sender:
     # ----------------------------------------------------------------- digests
 
     async def send_digests(self) -> int:
-        """Send every digest that is due; return how many messages went."""
+        """Send the digests that are due, a few per round so that instant sends go on between
+        them; return how many messages went."""
         now = self.clock()
         async with self.sessions() as session:
             waiting = await readers.digests_waiting(session)
-        sent = 0
-        for chat in waiting:
-            recipient = self._recipient(chat)
-            if not digest_due(
+        due = [
+            chat
+            for chat in waiting
+            if digest_due(
                 chat.delivery_mode.value, now=now, last=chat.last_digest_at,
-                digest_hour=chat.digest_hour, zone=recipient.zone,
-            ):  # fmt: skip
-                continue
-            sent += await self._send_digest(chat, recipient, now)
+                digest_hour=chat.digest_hour, zone=self._recipient(chat).zone,
+            )
+        ]  # fmt: skip
+        if len(due) > DIGESTS_PER_ROUND:
+            self._next_digest_check = now  # the rest in the next round
+        sent = 0
+        for chat in due[:DIGESTS_PER_ROUND]:
+            sent += await self._send_digest(chat, now)
         return sent
 
-    async def _send_digest(self, chat: Chat, recipient: Recipient, now: datetime) -> int:
-        async with self.sessions() as session:
+    async def _send_digest(self, chat: Chat, now: datetime) -> int:
+        """One reader's digest. It is claimed first (one sender sends it); each part's rows are
+        recorded as it goes, so a failure never sends a part twice, and what a failed part
+        listed waits for the next digest."""
+        async with self.sessions.begin() as session:
+            if not await readers.claim_digest(session, chat.id, chat.last_digest_at, now):
+                return 0
             held = await readers.held_deliveries(session, chat.id)
             articles = await articles_by_ids(session, (article for _, article in held))
+        listed = [(d, a) for d, article_id in held if (a := articles.get(article_id)) is not None]
         items = [
             DigestItem(a.headline, a.link or "", a.source_domain, [c.name for c in a.categories])
-            for _, article_id in held
-            if (a := articles.get(article_id)) is not None
+            for _, a in listed
         ]
         parts = format_digest(items, chat.delivery_mode.value, chat.language or "ar")
-        message_id = None
+        recipient = self._recipient(chat)
+        sent = 0
         for part in parts:
-            await asyncio.sleep(
-                max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat.id))
-            )
+            rows = [listed[index][0] for index in part.items]
+            pause = max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat.id))
+            await asyncio.sleep(pause)
             self.pacer.take(chat.id, ChatKind.PRIVATE)
             try:
                 message_id = await self.publisher.send_text(
-                    chat.id, part, silent=recipient.quiet(now)
+                    chat.id, part.text, silent=recipient.quiet(now)
                 )
             except DeliveryError as exc:
-                if exc.outcome is SendOutcome.RATE_LIMITED:
-                    self.pacer.pause(exc.retry_after or 1.0)
-                elif exc.outcome is SendOutcome.CHAT_GONE:
-                    async with self.sessions.begin() as session:
-                        await catalog.deactivate_chat(session, chat.id, str(exc))
-                logger.warning("digest for %s not sent: %s", chat.id, exc)
-                return 0  # held rows stay held; the next check tries again
+                await self._digest_failed(chat, rows, exc, part.text, now, sent)
+                return sent
+            async with self.sessions.begin() as session:
+                await readers.finish_held(
+                    session, rows, DeliveryStatus.SENT, now, message_id=message_id
+                )
+            sent += 1
+        return sent
+
+    async def _digest_failed(
+        self, chat: Chat, rows: list[int], error: DeliveryError, text: str, now: datetime,
+        sent: int,
+    ) -> None:  # fmt: skip
+        logger.warning("digest for %s stopped: %s", chat.id, error)
         async with self.sessions.begin() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_([delivery_id for delivery_id, _ in held]))
-                .values(status=DeliveryStatus.SENT, sent_at=now, message_id=message_id)
-            )
-            await session.execute(update(Chat).where(Chat.id == chat.id).values(last_digest_at=now))
-        return len(parts)
+            if error.outcome is SendOutcome.REJECTED:
+                # Our bug: keep the text, and never send that part again.
+                await readers.finish_held(
+                    session, rows, DeliveryStatus.FAILED, now, error=f"{error}\n---\n{text}"
+                )
+            elif error.outcome is SendOutcome.CHAT_GONE:
+                await catalog.deactivate_chat(session, chat.id, str(error))
+            elif sent == 0:
+                # Nothing went out (429, network): due again at the next check.
+                await readers.unclaim_digest(session, chat.id, chat.last_digest_at, now)
+        if error.outcome is SendOutcome.RATE_LIMITED:
+            self.pacer.pause(error.retry_after or 1.0)

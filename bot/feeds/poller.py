@@ -177,7 +177,7 @@ class Poller:
             fetched_at = self.clock()
             body_hash = hashlib.sha256(result.body).hexdigest() if result.body else None
             parsed: ParsedFeed | None = None
-            if result.not_modified or body_hash == state.body_hash:
+            if result.not_modified or (body_hash is not None and body_hash == state.body_hash):
                 outcome.not_modified = True
             else:
                 parsed = await self.parsers.parse(
@@ -202,8 +202,11 @@ class Poller:
         except FeedError as exc:
             await self._failed(state, str(exc), outcome)
         except Exception as exc:  # one bad feed never stops a tick
+            # Our fault or the database's, not the feed's: recorded, retried at the next
+            # interval, and not counted towards disabling the feed.
             logger.exception("unexpected error polling feed %s", state.url)
-            await self._failed(state, f"internal error: {type(exc).__name__}: {exc}", outcome)
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            await self._failed(state, reason, outcome, count=False)
         return outcome
 
     async def _store(
@@ -277,16 +280,21 @@ class Poller:
             fresh.append(entry)
         return fresh
 
-    async def _failed(self, state: FeedState, reason: str, outcome: FeedOutcome) -> None:
+    async def _failed(
+        self, state: FeedState, reason: str, outcome: FeedOutcome, *, count: bool = True
+    ) -> None:
         outcome.error = reason
         now = self.clock()
         async with self._writers, self.sessions.begin() as session:
             feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
             if feed is None:
                 return
-            feed.error_count += 1
             feed.last_error = reason
             feed.last_polled_at = now
+            if not count:
+                feed.next_poll_at = now + state.interval
+                return
+            feed.error_count += 1
             backoff = min(state.interval * 2 ** (feed.error_count - 1), MAX_BACKOFF)
             feed.next_poll_at = now + backoff
             if feed.error_count >= self.settings.max_failures:

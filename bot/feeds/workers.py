@@ -7,11 +7,15 @@ event loop never parses.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from bot.feeds.parse import ParsedFeed, parse_feed
+
+logger = logging.getLogger(__name__)
 
 
 class ParserPool:
@@ -35,9 +39,18 @@ class ParserPool:
         if pool is None:
             return await asyncio.to_thread(parse_feed, body, fetched_at, summary_chars)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, parse_feed, body, fetched_at, summary_chars)
+        try:
+            return await loop.run_in_executor(pool, parse_feed, body, fetched_at, summary_chars)
+        except BrokenProcessPool:
+            # A worker died (killed for memory, or crashed on a hostile body): the pool is
+            # unusable from now on, so a new one takes over and the body is tried once more.
+            logger.warning("a feed parser process died; starting new ones")
+            self.close(wait=False)
+            pool = self._pool()
+            assert pool is not None
+            return await loop.run_in_executor(pool, parse_feed, body, fetched_at, summary_chars)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None

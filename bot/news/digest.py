@@ -53,25 +53,41 @@ def _line(item: DigestItem) -> str:
     return f"• {headline}"
 
 
-def format_digest(items: Sequence[DigestItem], mode: str, language: str = "ar") -> list[str]:
-    """The digest as HTML message parts, each within Telegram's limit, never splitting a line."""
+@dataclass(frozen=True)
+class DigestPart:
+    """One message of a digest, and which of the items it lists (their indices)."""
+
+    text: str
+    items: tuple[int, ...]
+
+
+def format_digest(items: Sequence[DigestItem], mode: str, language: str = "ar") -> list[DigestPart]:
+    """The digest as HTML message parts, each within Telegram's limit, never splitting a line.
+
+    No items, no parts.
+    """
+    if not items:
+        return []
     lang = "en" if language == "en" else "ar"
-    groups: dict[str, list[DigestItem]] = {}
-    for item in items:
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
         first = item.categories[0] if item.categories else UNCATEGORISED[lang]
-        groups.setdefault(first, []).append(item)
-    blocks: list[str] = [f"<b>{escape(TITLE[mode][lang])}</b>"]
+        groups.setdefault(first, []).append(index)
+    # (block of HTML, the item it lists or None for a heading)
+    blocks: list[tuple[str, int | None]] = [(f"<b>{escape(TITLE[mode][lang])}</b>", None)]
     for category, members in groups.items():
-        blocks.append(f"\n<b>{escape(category)}</b>")
-        blocks.extend(_line(item) for item in members)
-    parts: list[str] = []
-    current = ""
-    for block in blocks:
+        blocks.append((f"\n<b>{escape(category)}</b>", None))
+        blocks.extend((_line(items[member]), member) for member in members)
+    parts: list[DigestPart] = []
+    current, listed = "", list[int]()
+    for block, listed_item in blocks:
         candidate = f"{current}\n{block}" if current else block
         if current and telegram_length(candidate) > TELEGRAM_TEXT_LIMIT:
-            parts.append(current)
-            candidate = block
+            parts.append(DigestPart(current, tuple(listed)))
+            candidate, listed = block, []
         current = candidate
+        if listed_item is not None:
+            listed.append(listed_item)
     if current:
-        parts.append(current)
+        parts.append(DigestPart(current, tuple(listed)))
     return parts

@@ -208,3 +208,71 @@ async def test_stop_drops_what_was_pending(
     assert await sender(sessions, publisher).drain_once() == 0
     assert telegram.sent(1) == []
     assert set(await statuses(sessions)) == {DeliveryStatus.DROPPED}
+
+
+async def test_a_digest_part_that_fails_is_not_sent_again_and_nothing_is_lost(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=3, mode=DeliveryMode.HOURLY)
+    clock = FrozenClock(NOW)
+    the_sender = sender(sessions, publisher, clock)
+    telegram.fail_next("sendMessage", status=500)
+    assert await the_sender.send_digests() == 0  # nothing went out: due again
+    assert set(await statuses(sessions)) == {DeliveryStatus.HELD}
+    assert await the_sender.send_digests() == 1
+    assert len(telegram.sent(1)) == 1
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+
+
+async def test_a_rejected_digest_is_recorded_not_retried(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2, mode=DeliveryMode.DAILY)
+    clock = FrozenClock(NOW)  # 10:00 local, after the 08:00 digest hour
+    the_sender = sender(sessions, publisher, clock)
+    telegram.fail_next("sendMessage", status=400, description="Bad Request: can't parse entities")
+    await the_sender.send_digests()
+    assert set(await statuses(sessions)) == {DeliveryStatus.FAILED}
+    clock.advance(minutes=1)
+    assert await the_sender.send_digests() == 0
+    assert telegram.sent(1) == []
+
+
+async def test_choosing_a_digest_holds_what_was_pending(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.readers import apply_setting
+
+    await publish(sessions, [1], articles=2)
+    async with sessions.begin() as session:
+        await apply_setting(session, 1, "mode", "hourly", NOW)
+    assert set(await statuses(sessions)) == {DeliveryStatus.HELD}
+    async with sessions.begin() as session:
+        await apply_setting(session, 1, "mode", "instant", NOW)
+    assert set(await statuses(sessions)) == {DeliveryStatus.PENDING}
+
+
+async def test_a_revoked_token_holds_everything_without_burning_attempts(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1])
+    wrong = BotApiPublisher(telegram.base_url, "1234567:revoked-token")
+    try:
+        the_sender = sender(sessions, wrong, FrozenClock(NOW))
+        await the_sender.drain_once()
+        assert the_sender.pacer.global_ready_in() > 30
+    finally:
+        await wrong.close()
+    async with sessions() as session:
+        [row] = (await session.scalars(select(Delivery))).all()
+    assert row.status is DeliveryStatus.PENDING
+    assert row.attempts == 0
+    assert row.last_error
+    assert "BOT_TOKEN" in row.last_error

@@ -196,3 +196,43 @@ async def test_parsing_in_worker_processes(
     finally:
         pool.close()
         await the_poller.fetcher.close()
+
+
+async def test_a_dead_parser_process_is_replaced(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    import os
+    import signal
+
+    url = feed_server.set("f.xml", rss([item(1)]))
+    await setup_feed(sessions, url)
+    pool = ParserPool(workers=1)
+    clock = FrozenClock(START)
+    the_poller = Poller(sessions, Fetcher(), pool, clock=clock)
+    try:
+        assert (await the_poller.tick()).new_articles == 1
+        executor = pool._executor
+        assert executor is not None
+        for pid in list(executor._processes):  # type: ignore[attr-defined]
+            os.kill(pid, signal.SIGKILL)
+        feed_server.set("f.xml", rss([item(2), item(1)]))
+        clock.advance(minutes=6)
+        report = await the_poller.tick()
+        assert report.new_articles == 1
+        assert report.outcomes[0].error is None
+    finally:
+        pool.close()
+        await the_poller.fetcher.close()
+
+
+async def test_an_empty_answer_is_an_error_not_an_unchanged_feed(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    url = feed_server.set("empty.xml", b"")
+    await setup_feed(sessions, url)
+    the_poller = poller(sessions, FrozenClock(START))
+    [outcome] = (await the_poller.tick()).outcomes
+    assert not outcome.not_modified
+    assert outcome.error
+    assert "empty response" in outcome.error
+    await the_poller.fetcher.close()

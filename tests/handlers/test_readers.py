@@ -154,7 +154,9 @@ async def test_quiet_command(app: NashraApp, telegram: FakeTelegram) -> None:
         ("/follow ...", "لم أجد كلمة"),
         ("/unfollow حمص", "«حمص» ليست في قائمتك"),
         ("/mute كرة القدم", "لن تصلك الأخبار التي فيها «كرة القدم»"),
-        ("/follow " + "ا" * 60, "طويلة جداً"),
+        ("/follow " + "ا" * 60, "طويلة جداً؛ الحد الأقصى ٥٠ حرفاً"),
+        ('/follow <حلب> & "دمشق"', 'سأرسل لك كل خبر فيه «<حلب> & "دمشق"»'),
+        ("/follow <<<", "لم أجد كلمة في «<<<»"),
     ],
 )
 async def test_keyword_commands_answer_what_was_expected(
@@ -171,7 +173,7 @@ async def test_keywords_are_limited_to_twenty(app: NashraApp, telegram: FakeTele
     async with services_of(app).sessions() as session:
         assert len((await session.scalars(select(Keyword))).all()) == 20
     assert "أوقفت تنبيهات «كلمة3»" in (await say(telegram, READER, "/unfollow كلمة3")).text
-    assert "أنت تتابع «كلمة4» من قبل" in (await say(telegram, READER, "/follow كلمة4")).text
+    assert "«كلمة4» في قائمة تنبيهاتك من قبل" in (await say(telegram, READER, "/follow كلمة4")).text
 
 
 async def test_stop_asks_first_and_start_resumes_with_old_subscriptions(
@@ -191,6 +193,11 @@ async def test_stop_asks_first_and_start_resumes_with_old_subscriptions(
     await say(telegram, READER, "/mysubs")  # looking is not resuming
     assert not (await reader(app)).active
 
+    telegram.block(READER)  # blocking and unblocking is not /start either
+    telegram.unblock(READER)
+    await telegram.wait_for(lambda: not telegram.pending_updates)
+    await _settled(telegram)
+    assert not (await reader(app)).active
     back = await say(telegram, READER, "/start")
     assert "أهلاً بعودتك" in back.text
     assert buttons(back)[f"cat:{economy}"] == "✅ اقتصاد"
@@ -232,3 +239,8 @@ async def test_command_menus_are_set_in_arabic_and_english(
     assert arabic["follow"] == "تنبيه بكلمة"
     assert english["follow"] == "Alert me about a word"
     assert set(arabic) == set(english) >= {"start", "categories", "mysubs", "stop", "help"}
+
+
+async def test_muting_twice_says_it_is_muted(app: NashraApp, telegram: FakeTelegram) -> None:
+    await say(telegram, READER, "/mute الدوري")
+    assert "«الدوري» مكتومة من قبل" in (await say(telegram, READER, "/mute الدوري")).text

@@ -61,7 +61,9 @@ def test_grouped_by_category_with_links() -> None:
         DigestItem("جلسة البرلمان", "https://a.sy/3", "a.sy", ["سياسة", "اقتصاد"]),
         DigestItem("خبر بلا تصنيف", "https://c.sy/4", "c.sy", []),
     ]
-    [message] = format_digest(items, "hourly")
+    [part] = format_digest(items, "hourly")
+    message = part.text
+    assert part.items == (0, 2, 1, 3)
     lines = message.splitlines()
     assert lines[0] == "<b>📰 نشرة الساعة</b>"
     politics = lines.index("<b>سياسة</b>")
@@ -80,20 +82,29 @@ def test_long_digest_is_split_at_the_limit_between_lines() -> None:
     ]
     parts = format_digest(items, "daily")
     assert len(parts) > 1
-    assert all(telegram_length(part) <= 4096 for part in parts)
-    joined = "\n".join(parts)
+    assert all(telegram_length(part.text) <= 4096 for part in parts)
+    joined = "\n".join(part.text for part in parts)
     assert all(f'https://a.sy/{n}"' in joined for n in range(200))
-    assert parts[0].startswith("<b>📰 نشرة اليوم</b>")
+    assert parts[0].text.startswith("<b>📰 نشرة اليوم</b>")
+    # Every item is listed in exactly one part, and the part says which.
+    assert sorted(i for part in parts for i in part.items) == list(range(200))
+    assert all(f'https://a.sy/{i}"' in part.text for part in parts for i in part.items)
+
+
+def test_no_items_no_digest() -> None:
+    assert format_digest([], "hourly") == []
 
 
 def test_english_digest_title() -> None:
-    [message] = format_digest([DigestItem("x", "https://a", "a", [])], "daily", "en")
+    [part] = format_digest([DigestItem("x", "https://a", "a", [])], "daily", "en")
+    message = part.text
     assert "Your daily digest" in message
     assert "Other news" in message
 
 
 def test_headline_is_escaped() -> None:
-    [message] = format_digest([DigestItem("<script>&", "javascript:x", "", [])], "hourly")
+    [part] = format_digest([DigestItem("<script>&", "javascript:x", "", [])], "hourly")
+    message = part.text
     assert "&lt;script&gt;&amp;" in message
     assert "javascript" not in message
 
