@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore
 from storage.models import (
-    Category,
     Chat,
     ChatKind,
     Delivery,
@@ -197,7 +196,3 @@ async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> No
         .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
         .values(status=DeliveryStatus.PENDING, next_attempt_at=now)
     )
-
-
-async def categories_by_id(session: AsyncSession) -> dict[int, Category]:
-    return {c.id: c for c in (await session.scalars(select(Category))).all()}
