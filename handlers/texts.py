@@ -9,6 +9,7 @@ from __future__ import annotations
 from babel import Locale
 
 from bot.text.dates import to_digits
+from bot.text.locale import interface_language
 
 _AR = Locale.parse("ar")
 _EN = Locale.parse("en")
@@ -241,10 +242,7 @@ COMMANDS = {
 
 
 def language_of(language_code: str | None) -> str:
-    """Arabic unless the person's Telegram language is one we have a translation for."""
-    if language_code and language_code.split("-")[0].lower() == "en":
-        return "en"
-    return "ar"
+    return interface_language(language_code)
 
 
 def number(n: int, language: str) -> str:

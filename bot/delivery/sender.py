@@ -421,7 +421,7 @@ class Sender:
             DigestItem(a.headline, a.link or "", a.source_domain, [c.name for c in a.categories])
             for _, a in listed
         ]
-        parts = format_digest(items, chat.delivery_mode.value, chat.language or "ar")
+        parts = format_digest(items, chat.delivery_mode.value, chat.language)
         recipient = self._recipient(chat)
         sent = 0
         for part in parts:

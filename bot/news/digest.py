@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.news.formatter import TELEGRAM_TEXT_LIMIT
 from bot.news.summary import truncate_words
 from bot.text.html import escape, escape_attr, rtl_paragraph, telegram_length
+from bot.text.locale import interface_language
 
 UNCATEGORISED = {"ar": "أخبار أخرى", "en": "Other news"}
 TITLE = {
@@ -61,14 +62,16 @@ class DigestPart:
     items: tuple[int, ...]
 
 
-def format_digest(items: Sequence[DigestItem], mode: str, language: str = "ar") -> list[DigestPart]:
+def format_digest(
+    items: Sequence[DigestItem], mode: str, language: str | None = "ar"
+) -> list[DigestPart]:
     """The digest as HTML message parts, each within Telegram's limit, never splitting a line.
 
     No items, no parts.
     """
     if not items:
         return []
-    lang = "en" if language == "en" else "ar"
+    lang = interface_language(language)
     groups: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         first = item.categories[0] if item.categories else UNCATEGORISED[lang]

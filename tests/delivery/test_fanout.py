@@ -276,3 +276,21 @@ async def test_a_revoked_token_holds_everything_without_burning_attempts(
     assert row.attempts == 0
     assert row.last_error
     assert "BOT_TOKEN" in row.last_error
+
+
+async def test_a_long_digest_arrives_in_parts_telegram_accepts(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=250, mode=DeliveryMode.HOURLY)
+    the_sender = sender(sessions, publisher)
+    sent = await the_sender.send_digests()
+    parts = telegram.sent(1)
+    assert sent == len(parts) > 1
+    assert all(call.status == 200 for call in telegram.calls_of("sendMessage"))
+    assert all(len(part.text) <= 4096 for part in parts)
+    text = "\n".join(part.text for part in parts)
+    assert all(f"خبر سياسي رقم {n} —" in text for n in range(250))
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}

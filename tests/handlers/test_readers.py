@@ -154,6 +154,7 @@ async def test_quiet_command(app: NashraApp, telegram: FakeTelegram) -> None:
         ("/follow ...", "لم أجد كلمة"),
         ("/unfollow حمص", "«حمص» ليست في قائمتك"),
         ("/mute كرة القدم", "لن تصلك الأخبار التي فيها «كرة القدم»"),
+        ("/unmute كرة القدم", "«كرة القدم» ليست في قائمتك"),
         ("/follow " + "ا" * 60, "طويلة جداً؛ الحد الأقصى ٥٠ حرفاً"),
         ('/follow <حلب> & "دمشق"', 'سأرسل لك كل خبر فيه «<حلب> & "دمشق"»'),
         ("/follow <<<", "لم أجد كلمة في «<<<»"),
@@ -229,6 +230,14 @@ async def test_help_unknown_commands_and_plain_text(app: NashraApp, telegram: Fa
 async def test_english_reader_gets_english(app: NashraApp, telegram: FakeTelegram) -> None:
     assert "Welcome to Nashra" in (await say(telegram, ENGLISH_READER, "/start")).text
     assert "Commands:" in (await say(telegram, ENGLISH_READER, "/help")).text
+
+
+def test_language_of_a_reader() -> None:
+    from handlers.texts import language_of
+
+    assert [language_of(code) for code in ("ar", "ar-SY", None, "", "en", "de", "fa")] == [
+        "ar", "ar", "ar", "ar", "en", "en", "en",
+    ]  # fmt: skip
 
 
 async def test_command_menus_are_set_in_arabic_and_english(
