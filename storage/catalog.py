@@ -95,6 +95,14 @@ async def channels(session: AsyncSession) -> Sequence[Chat]:
     return (await session.scalars(query)).all()
 
 
+async def active_chats(session: AsyncSession, chat_ids: Iterable[int]) -> Sequence[Chat]:
+    ids = sorted(set(chat_ids))
+    if not ids:
+        return []
+    query = select(Chat).where(Chat.id.in_(ids), Chat.active.is_(True))
+    return (await session.scalars(query)).all()
+
+
 async def subscribers(
     session: AsyncSession, category_ids: Iterable[int]
 ) -> list[tuple[int, int, ChatKind]]:

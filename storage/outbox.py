@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore, supports_skip_locked
@@ -55,6 +56,21 @@ async def lease_due(
         row.next_attempt_at = now + lease
     await session.flush()
     return rows
+
+
+_OUTCOME_COLUMNS = ("status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at")
+# One executemany per write; Core, because the ORM's bulk update costs more per row.
+_RECORD = (
+    update(Delivery.__table__)  # type: ignore[arg-type]
+    .where(Delivery.__table__.c.id == bindparam("delivery_id"))
+    .values({name: bindparam(name) for name in _OUTCOME_COLUMNS})
+)
+
+
+async def record(session: AsyncSession, outcomes: list[dict[str, Any]]) -> None:
+    """Stage the outcomes of sends: dicts with `delivery_id` and every outcome column."""
+    if outcomes:
+        await session.execute(_RECORD, outcomes)
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.pacing import Limits, Pacer
@@ -26,7 +25,7 @@ from bot.news.digest import DigestItem, digest_due, format_digest
 from bot.news.formatter import Post, PostSource, PostStyle, format_post
 from storage import catalog, outbox, readers
 from storage.articles import articles_by_ids
-from storage.models import Article, Chat, ChatKind, Delivery, DeliveryStatus
+from storage.models import Article, Chat, ChatKind, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +105,6 @@ def post_source(article: Article) -> PostSource:
     )
 
 
-_COLUMNS = ("status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at")
-# One executemany per write; Core, because the ORM's bulk update costs more per row.
-_RECORD = (
-    update(Delivery.__table__)  # type: ignore[arg-type]
-    .where(Delivery.__table__.c.id == bindparam("delivery_id"))
-    .values({name: bindparam(name) for name in _COLUMNS})
-)
 # Outcomes wait at most this long for the next write, so that a fast fan-out writes them in
 # batches; it bounds what a crash can double (see the module docstring).
 RECORD_EVERY = 0.02
@@ -151,7 +143,7 @@ class _Recorder:
             if rows:
                 try:
                     async with self.sessions.begin() as session:
-                        await session.execute(_RECORD, rows)
+                        await outbox.record(session, rows)
                 except BaseException:
                     # Kept for the next write: dropping them would send those messages again.
                     self._rows[:0] = rows
@@ -283,10 +275,8 @@ class Sender:
             return jobs
 
     async def _recipients(self, session: AsyncSession, ids: set[int]) -> dict[int, Recipient]:
-        if not ids:
-            return {}
-        query = select(Chat).where(Chat.id.in_(sorted(ids)), Chat.active.is_(True))
-        return {chat.id: self._recipient(chat) for chat in (await session.scalars(query)).all()}
+        chats = await catalog.active_chats(session, ids)
+        return {chat.id: self._recipient(chat) for chat in chats}
 
     def _recipient(self, chat: Chat) -> Recipient:
         zone = ZoneInfo(chat.timezone) if chat.timezone else self.style.timezone
@@ -356,11 +346,7 @@ class Sender:
         elif error.outcome is SendOutcome.MIGRATED and error.new_chat_id is not None:
             async with self.sessions.begin() as session:
                 await catalog.migrate_chat(session, job.chat_id, error.new_chat_id)
-                await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == job.delivery_id)
-                    .values(next_attempt_at=now)
-                )
+                await outbox.reschedule(session, [job.delivery_id], now)
             logger.info("chat %s moved to %s", job.chat_id, error.new_chat_id)
             self.wake()
         elif error.outcome is SendOutcome.REJECTED:
