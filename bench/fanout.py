@@ -51,11 +51,12 @@ from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.delivery.sender import Sender, SenderSettings, post_source
 from bot.news.formatter import PostStyle, format_post
 from storage import catalog
-from storage.articles import articles_by_ids, insert_articles, tag_articles
+from storage.articles import articles_by_ids
 from storage.db import make_engine, make_sessions, upgrade
 from storage.dialect import insert_ignore
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
+from tests.factories import article_row, store_articles
 
 FIRST_USER = 1_000_000
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,18 +139,14 @@ async def prepare(database_url: str, subscribers: int) -> tuple[AsyncEngine, Ses
         )  # fmt: skip
         await catalog.subscribe_many(session, readers, politics)
         feed = await add_feed(session, "https://www.enabbaladi.net/feed/", now=now)
-        row = {
-            "feed_id": feed.id, "key": "k", "canonical_link": "https://www.enabbaladi.net/1",
-            "link": "https://www.enabbaladi.net/archives/1",
-            "original_title": "انسحاب كامل لقوات قسد من حيي الأشرفية والشيخ مقصود في حلب",
-            "headline": "انسحاب كامل لقوات قسد من حيي الأشرفية والشيخ مقصود في حلب",
-            "text": "أعلنت قوات سوريا الديمقراطية انسحاب مقاتليها. " * 20,
-            "summary": "أعلنت قوات سوريا الديمقراطية انسحاب مقاتليها من الحيين بعد اشتباكات.",
-            "source_domain": "enabbaladi.net", "language": "ar",
-            "published_at": now, "fetched_at": now,
-        }  # fmt: skip
-        [article_id] = (await insert_articles(session, [row])).values()
-        await tag_articles(session, [(article_id, politics.id)])
+        row = article_row(
+            feed.id, "k", when=now,
+            title="انسحاب كامل لقوات قسد من حيي الأشرفية والشيخ مقصود في حلب",
+            link="https://www.enabbaladi.net/archives/1",
+            text="أعلنت قوات سوريا الديمقراطية انسحاب مقاتليها. " * 20,
+            summary="أعلنت قوات سوريا الديمقراطية انسحاب مقاتليها من الحيين بعد اشتباكات.",
+        )  # fmt: skip
+        [article_id] = await store_articles(session, [row], [politics])
     started = time.perf_counter()
     async with sessions.begin() as session:
         await plan_deliveries(session, [NewArticle(article_id, [politics.id], "")], now)

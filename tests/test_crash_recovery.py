@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from bot.delivery.planner import NewArticle, plan_deliveries
 from storage import catalog
-from storage.articles import insert_articles, tag_articles
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed
 from storage.models import ChatKind, Delivery, DeliveryStatus
+from tests.factories import article_row, store_articles
 from tests.fakes.telegram import FakeTelegram
 from tests.support import REPO
 
@@ -36,14 +36,10 @@ async def prepare(database_url: str) -> None:
             await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
         await catalog.subscribe_many(session, READERS, politics)
         feed = await add_feed(session, "https://x.sy/feed", now=now)
-        row = {
-            "feed_id": feed.id, "key": "k", "canonical_link": "https://x.sy/1",
-            "link": "https://x.sy/1", "original_title": "انسحاب القوات من حلب",
-            "headline": "انسحاب القوات من حلب", "text": "نص.", "summary": "نص.",
-            "source_domain": "x.sy", "language": "ar", "published_at": now, "fetched_at": now,
-        }  # fmt: skip
-        [article_id] = (await insert_articles(session, [row])).values()
-        await tag_articles(session, [(article_id, politics.id)])
+        row = article_row(
+            feed.id, "k", when=now, title="انسحاب القوات من حلب", text="نص.", link="https://x.sy/1"
+        )
+        [article_id] = await store_articles(session, [row], [politics])
         await plan_deliveries(session, [NewArticle(article_id, [politics.id], "")], now)
     await engine.dispose()
 

@@ -15,9 +15,10 @@ from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.delivery.sender import Sender
 from bot.news.formatter import PostStyle
 from storage import catalog
-from storage.articles import insert_articles, tag_articles
 from storage.feeds import add_feed
-from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from storage.models import Chat, Delivery, DeliveryMode, DeliveryStatus
+from tests import factories
+from tests.factories import article_row, store_articles
 from tests.fakes.telegram import FakeTelegram
 from tests.support import FrozenClock
 
@@ -39,29 +40,22 @@ async def publish(
     """Readers following سياسة, and `articles` new political articles planned for them."""
     async with sessions.begin() as session:
         [politics] = await catalog.ensure_categories(session, ["سياسة"])
-        for reader in readers:
-            chat = await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
-            chat.delivery_mode = mode
-            chat.quiet_start, chat.quiet_end = quiet or (None, None)
-            await catalog.subscribe(session, reader, [politics])
+        for chat_id in readers:
+            await factories.reader(session, chat_id, [politics], mode=mode, quiet=quiet)
         if channel:
-            await catalog.upsert_chat(session, CHANNEL, ChatKind.CHANNEL)
-            await catalog.subscribe(session, CHANNEL, [politics])
+            await factories.channel(session, CHANNEL, [politics])
         batch = next(_batches)
         feed = await add_feed(session, f"https://x.sy/feed/{batch}", now=NOW)
         rows = [
-            {
-                "feed_id": feed.id, "key": f"k{n}", "canonical_link": f"https://x.sy/{batch}/{n}",
-                "link": f"https://x.sy/{batch}/{n}", "original_title": f"خبر سياسي رقم {n}",
-                "headline": f"خبر سياسي رقم {n}", "text": "نص.", "summary": "نص.",
-                "source_domain": "x.sy", "language": "ar", "published_at": NOW, "fetched_at": NOW,
-            }
+            article_row(
+                feed.id, f"k{n}", when=NOW, title=f"خبر سياسي رقم {n}", text="نص.",
+                link=f"https://x.sy/{batch}/{n}",
+            )
             for n in range(articles)
         ]  # fmt: skip
-        ids = await insert_articles(session, rows)
-        await tag_articles(session, [(i, politics.id) for i in ids.values()])
+        ids = await store_articles(session, rows, [politics])
         await plan_deliveries(
-            session, [NewArticle(i, [politics.id], "") for i in sorted(ids.values())], NOW
+            session, [NewArticle(i, [politics.id], "") for i in ids], NOW
         )
 
 

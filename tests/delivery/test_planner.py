@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
 from bot.text.arabic import index_terms
 from storage import catalog, readers
-from storage.articles import insert_articles
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, tzinfo=UTC)
 
@@ -40,12 +40,9 @@ async def world(session: AsyncSession) -> tuple[int, int]:
 
 async def article(session: AsyncSession, title: str, text: str = "") -> int:
     feed = await add_feed(session, f"https://x.sy/{title}", now=NOW)
-    row = {
-        "feed_id": feed.id, "key": title, "canonical_link": None, "link": None,
-        "original_title": title, "headline": title, "text": text, "summary": "",
-        "source_domain": "x.sy", "language": "ar", "published_at": NOW, "fetched_at": NOW,
-    }  # fmt: skip
-    return (await insert_articles(session, [row]))[title]
+    row = article_row(feed.id, title, when=NOW, title=title, link=None, text=text, summary="")
+    [article_id] = await store_articles(session, [row])
+    return article_id
 
 
 async def audience(sessions: async_sessionmaker[AsyncSession]) -> dict[int, tuple[int, str]]:

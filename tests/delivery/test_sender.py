@@ -14,9 +14,9 @@ from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.sender import Sender, SenderSettings
 from bot.news.formatter import PostStyle
 from storage import catalog, outbox
-from storage.articles import insert_articles, tag_articles
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
+from tests.factories import article_row, channel, store_articles
 from tests.fakes.telegram import FakeTelegram
 from tests.support import FrozenClock
 
@@ -34,21 +34,12 @@ async def plan_articles(
     async with sessions.begin() as session:
         [category] = await catalog.ensure_categories(session, ["سياسة"])
         feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
-        await catalog.upsert_chat(session, chat_id, kind, title="قناة")
-        await catalog.subscribe(session, chat_id, [category])
+        await channel(session, chat_id, [category], kind=kind)
         rows = [
-            {
-                "feed_id": feed.id, "key": f"k{n}", "canonical_link": f"https://news.example.sy/{n}",
-                "link": f"https://news.example.sy/{n}", "original_title": f"عنوان الخبر {n}",
-                "headline": f"عنوان الخبر {n}", "text": "نص الخبر.", "summary": "نص الخبر.",
-                "source_domain": "news.example.sy", "language": "ar",
-                "published_at": NOW, "fetched_at": NOW,
-            }
-            for n in range(count)
-        ]  # fmt: skip
-        ids = await insert_articles(session, rows)
-        await tag_articles(session, [(article_id, category.id) for article_id in ids.values()])
-        await outbox.plan(session, [(i, chat_id, 0, PENDING) for i in sorted(ids.values())], NOW)
+            article_row(feed.id, f"k{n}", when=NOW, title=f"عنوان الخبر {n}") for n in range(count)
+        ]
+        ids = await store_articles(session, rows, [category])
+        await outbox.plan(session, [(i, chat_id, 0, PENDING) for i in ids], NOW)
 
 
 def make_sender(

@@ -16,6 +16,7 @@ from storage.articles import insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
 from storage.models import Base, Chat, ChatKind, Delivery, DeliveryStatus
+from tests.factories import article_row
 
 PENDING = DeliveryStatus.PENDING
 
@@ -23,11 +24,7 @@ NOW = datetime(2026, 1, 11, tzinfo=UTC)
 
 
 def article(feed_id: int, key: str, link: str | None) -> dict[str, object]:
-    return {
-        "feed_id": feed_id, "key": key, "canonical_link": link, "link": link,
-        "original_title": "عنوان", "headline": "عنوان", "text": "", "summary": "",
-        "source_domain": "example.sy", "language": "ar", "published_at": NOW, "fetched_at": NOW,
-    }  # fmt: skip
+    return article_row(feed_id, key, when=NOW, title="عنوان", link=link, text="")
 
 
 async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
