@@ -10,10 +10,16 @@ from dataclasses import replace
 from ipaddress import ip_address, ip_network
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import AddressNotAllowed, FetchError
 from bot.feeds.addresses import refusal
 from bot.feeds.fetch import USER_AGENT, Fetcher, FetchLimits
+from bot.feeds.poller import Poller
+from bot.feeds.workers import ParserPool
+from storage.feeds import add_feed
+from storage.models import Feed
 from tests.fakes.feeds import FeedServer, StaticNames, gzip_bomb, rss
 
 BODY = rss([{"title": "خبر", "guid": "1"}])
@@ -282,3 +288,23 @@ async def test_a_feed_on_a_non_public_address_is_refused(
         with pytest.raises(AddressNotAllowed, match=f"^address not allowed: {message}$"):
             await fetcher.fetch(url.format(port=feed_server.port))
     assert feed_server.route("feed.xml").hits == 0
+
+
+async def test_the_error_stored_for_a_feed_names_hosts_not_addresses(
+    sessions: async_sessionmaker[AsyncSession], public_server: FeedServer
+) -> None:
+    public_server.set("moved.xml", "", redirect_to="http://intranet.test:8080/feed.xml")
+    urls = [public_server.url("moved.xml", host="news.test"), "http://down.test:9/feed.xml"]
+    async with sessions.begin() as session:
+        for url in urls:
+            await add_feed(session, url)
+    names = {"intranet.test": "10.0.0.5", "down.test": "127.0.0.2"}  # port 9: nobody listens
+    async with guarded_fetcher(**names) as fetcher:
+        await Poller(sessions, fetcher, ParserPool(workers=0)).tick()
+    async with sessions() as session:
+        errors = {feed.url: feed.last_error for feed in await session.scalars(select(Feed))}
+    assert errors == {
+        urls[0]: "address not allowed: news.test redirects to intranet.test, "
+        "which resolves to a private address",
+        urls[1]: "network error: cannot connect to down.test (Connection refused)",
+    }
