@@ -136,7 +136,9 @@ class Fetcher:
         # that feeds of other hosts could use.
         async with self._host_bound(start), self._overall:
             try:
-                return await self._follow(start, headers)
+                # One deadline for the whole chain: each hop is a request of its own to aiohttp.
+                async with asyncio.timeout(self.limits.timeout_seconds):
+                    return await self._follow(start, headers)
             except TimeoutError:
                 raise FetchError(f"timed out after {self.limits.timeout_seconds:g} s") from None
             except aiohttp.ClientResponseError as exc:

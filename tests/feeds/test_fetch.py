@@ -97,6 +97,15 @@ async def test_redirect_loop_stops(feed_server: FeedServer) -> None:
     assert feed_server.route("loop1").hits + feed_server.route("loop2").hits == 4
 
 
+async def test_the_timeout_covers_the_whole_redirect_chain(feed_server: FeedServer) -> None:
+    feed_server.set("hop1", "", redirect_to="/hop2", delay=0.6)
+    feed_server.set("hop2", "", redirect_to="/hop3", delay=0.6)
+    feed_server.set("hop3", BODY, delay=0.6)
+    async with Fetcher(replace(LOCAL, timeout_seconds=1.0)) as fetcher:
+        with pytest.raises(FetchError, match="timed out after 1 s"):
+            await fetcher.fetch(feed_server.url("hop1"))
+
+
 async def test_redirects_are_followed_to_the_final_url(feed_server: FeedServer) -> None:
     feed_server.set("old.xml", "", redirect_to="/new.xml")
     new = feed_server.set("new.xml", BODY)
