@@ -686,7 +686,9 @@ async def poll_round(
         setup_seconds = time.perf_counter() - start
         # All feeds are on one local host: the per-host bound is raised to the overall one,
         # or 4 connections at a time would serialise the whole poll.
-        fetcher = Fetcher(FetchLimits(concurrency=CONCURRENCY, per_host=CONCURRENCY))
+        fetcher = Fetcher(  # the feed server is on loopback
+            FetchLimits(concurrency=CONCURRENCY, per_host=CONCURRENCY, allow_private=True)
+        )
         stack.push_async_callback(fetcher.close)
         poller = Poller(
             database.sessions, fetcher, parsers, PollSettings(batch=max(1000, len(urls)))

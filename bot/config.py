@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5_000_000, ge=10_000)
     fetch_concurrency: int = Field(default=32, ge=1, le=1000)
     fetch_per_host: int = Field(default=4, ge=1, le=100)
+    allow_private_feeds: bool = False
     parse_workers: int = Field(default=2, ge=0, le=64)
     max_feed_failures: int = Field(default=20, ge=1)
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)

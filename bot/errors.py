@@ -7,6 +7,7 @@ where they enter our code, so the layers above never import those libraries' exc
     ├── ConfigError          a setting is missing or has a bad value (start-up)
     ├── FeedError            one feed could not be used; recorded on the feed, never fatal
     │   ├── FetchError       network, timeout, HTTP status, too large, too many redirects
+    │   │   └── AddressNotAllowed   a hop leads to a loopback, private, metadata… address
     │   └── ParseError       not a feed, or nothing usable in it
     └── DeliveryError        Telegram refused or failed a send; `outcome` says what to do
 """
@@ -30,6 +31,34 @@ class FeedError(NashraError):
 
 class FetchError(FeedError):
     """The feed's server could not be reached or answered with something unusable."""
+
+
+class AddressNotAllowed(FetchError):
+    """The feed, or one of its redirects, leads to an address feeds are never fetched from
+    (loopback, private, link-local, metadata, …) unless ALLOW_PRIVATE_FEEDS=true.
+
+    The message names hosts as URLs spell them, never the addresses a name resolved to, nor
+    ports: it is stored on the feed and shown to operators.
+    """
+
+    def __init__(
+        self, host: str, kind: str, *, resolved: bool = False, via: str | None = None
+    ) -> None:
+        self.host = host
+        self.kind = kind
+        self.resolved = resolved
+        article = "an" if kind[0] in "aeiou" else "a"
+        if via is None:
+            where = f"{host} resolves to" if resolved else f"{host} is"
+        elif resolved:
+            where = f"{via} redirects to {host}, which resolves to"
+        else:  # an IP literal in a redirect: the address itself is not repeated
+            where = f"{via} redirects to"
+        super().__init__(f"address not allowed: {where} {article} {kind} address")
+
+    def via(self, origin: str) -> AddressNotAllowed:
+        """The same refusal, met on a redirect from `origin`."""
+        return AddressNotAllowed(self.host, self.kind, resolved=self.resolved, via=origin)
 
 
 class ParseError(FeedError):

@@ -39,6 +39,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         max_bytes=settings.fetch_max_bytes,
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
+        allow_private=settings.allow_private_feeds,
     )
 
 

@@ -106,6 +106,27 @@ def test_preview_of_a_missing_file(database: Path, capsys: pytest.CaptureFixture
     assert "cannot use this feed" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("url", "allow", "reason"),
+    [
+        ("http://127.0.0.1:9/feed.xml", "false", "address not allowed: 127.0.0.1 is a loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "false", "is a cloud metadata address"),
+        ("http://127.0.0.1:9/feed.xml", "true", "network error: cannot connect to 127.0.0.1"),
+    ],
+)
+def test_preview_of_a_url_goes_through_the_address_guard(
+    database: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    allow: str,
+    reason: str,
+) -> None:
+    monkeypatch.setenv("ALLOW_PRIVATE_FEEDS", allow)
+    assert main(["preview", url]) == 1
+    assert reason in capsys.readouterr().err
+
+
 def test_outbox_report_shows_dead_letters(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender
-from bot.feeds.fetch import Fetcher
+from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller
 from bot.feeds.workers import ParserPool
 from bot.news.formatter import PostStyle
@@ -61,7 +61,7 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
         await catalog.upsert_chat(session, CHANNEL, ChatKind.CHANNEL)
         await catalog.subscribe(session, CHANNEL, categories[:1])
     clock = FrozenClock(FETCHED - timedelta(hours=1))
-    async with Fetcher() as fetcher:
+    async with Fetcher(FetchLimits(allow_private=True)) as fetcher:
         poller = Poller(sessions, fetcher, ParserPool(workers=0), clock=clock)
         await poller.tick()  # the first poll records the old entry without posting it
         reference = {

@@ -1,7 +1,9 @@
 """A local HTTP server that serves feed fixtures the way real sites do.
 
 ETag and Last-Modified with 304 answers, bodies that change between polls, slow answers,
-errors, redirect loops and endless bodies.
+answers held until the test releases them, errors, redirect loops, endless bodies and
+compression bombs. `StaticNames` stands in for DNS, so tests can give the local server any
+host name without asking a real name server.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import socket
+import zlib
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 
 @dataclass
@@ -22,12 +27,15 @@ class Route:
     status: int = 200
     delay: float = 0.0
     gzip: bool = False
+    content_encoding: str | None = None  # the body is already encoded so; sent as it is
+    hold: asyncio.Event | None = None  # the answer waits until the test sets it
     redirect_to: str | None = None
     endless: bool = False
     modified: float = 0.0
     hits: int = 0
     conditional_hits: int = 0
     user_agents: list[str] = field(default_factory=list)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
 class FeedServer:
@@ -35,24 +43,28 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.port = 0
 
-    async def start(self) -> FeedServer:
+    async def start(self, host: str = "127.0.0.1") -> FeedServer:
+        """Listen on a free port of `host` (a loopback address: 127.0.0.2 works on Linux)."""
         app = web.Application()
         app.router.add_route("GET", "/{path:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://{host}:{self.port}"
         return self
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def url(self, path: str) -> str:
-        return f"{self.base_url}/{path.lstrip('/')}"
+    def url(self, path: str, *, host: str | None = None) -> str:
+        """The URL of `path`, under another host name for this server if `host` is given."""
+        base = self.base_url if host is None else f"http://{host}:{self.port}"
+        return f"{base}/{path.lstrip('/')}"
 
     def set(self, path: str, body: bytes | str, **options: object) -> str:
         """Serve `body` at `path` (replacing what was there) and return its URL."""
@@ -68,12 +80,22 @@ class FeedServer:
     def route(self, path: str) -> Route:
         return self.routes[path.lstrip("/")]
 
+    async def wait_for_hits(self, path: str, count: int) -> None:
+        """Return once `path` has been requested `count` times."""
+        route = self.route(path)
+        async with route.arrived:
+            await route.arrived.wait_for(lambda: route.hits >= count)
+
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         route = self.routes.get(request.match_info["path"])
         if route is None:
             return web.Response(status=404, text="not found")
         route.hits += 1
         route.user_agents.append(request.headers.get("User-Agent", ""))
+        async with route.arrived:
+            route.arrived.notify_all()
+        if route.hold is not None:
+            await route.hold.wait()
         if route.delay:
             await asyncio.sleep(route.delay)
         if route.redirect_to is not None:
@@ -97,6 +119,8 @@ class FeedServer:
         if route.gzip:
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
+        elif route.content_encoding is not None:
+            headers["Content-Encoding"] = route.content_encoding
         return web.Response(
             body=body,
             content_type=None,
@@ -105,6 +129,38 @@ class FeedServer:
                 "Content-Type": route.content_type,
             },
         )
+
+
+def gzip_bomb(inflated: int) -> bytes:
+    """A gzip body of about inflated/1000 bytes that inflates to `inflated` bytes of spaces."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b" " * 1_048_576
+    parts = [packer.compress(block) for _ in range(inflated // len(block))]
+    return b"".join([*parts, packer.flush()])
+
+
+class StaticNames(AbstractResolver):
+    """A name server that knows only the names a test gives it (name → address)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        if host not in self.names:
+            raise OSError(socket.EAI_NONAME, f"{host} is not a known name")
+        address = self.names[host]
+        kind = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [
+            {"hostname": host, "host": address, "port": port, "family": kind, "proto": 0,
+             "flags": socket.AI_NUMERICHOST}
+        ]  # fmt: skip
+
+    async def close(self) -> None:
+        pass
 
 
 def rss(

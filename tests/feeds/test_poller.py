@@ -48,7 +48,7 @@ async def setup_feed(
 def poller(
     sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, **settings: object
 ) -> Poller:
-    fetcher = Fetcher(FetchLimits(timeout_seconds=2))
+    fetcher = Fetcher(FetchLimits(timeout_seconds=2, allow_private=True))
     return Poller(
         sessions,
         fetcher,
@@ -190,7 +190,8 @@ async def test_parsing_in_worker_processes(
     url = feed_server.set("f.xml", rss([item(1), item(2)]))
     await setup_feed(sessions, url)
     pool = ParserPool(workers=1)
-    the_poller = Poller(sessions, Fetcher(), pool, clock=FrozenClock(START))
+    fetcher = Fetcher(FetchLimits(allow_private=True))
+    the_poller = Poller(sessions, fetcher, pool, clock=FrozenClock(START))
     try:
         assert (await the_poller.tick()).new_articles == 2
     finally:
@@ -208,7 +209,7 @@ async def test_a_dead_parser_process_is_replaced(
     await setup_feed(sessions, url)
     pool = ParserPool(workers=1)
     clock = FrozenClock(START)
-    the_poller = Poller(sessions, Fetcher(), pool, clock=clock)
+    the_poller = Poller(sessions, Fetcher(FetchLimits(allow_private=True)), pool, clock=clock)
     try:
         assert (await the_poller.tick()).new_articles == 1
         executor = pool._executor
