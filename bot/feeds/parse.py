@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,7 +85,18 @@ def _labels(entry: Any) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
+def _guid(raw: Any) -> str:
+    return (raw.get("id") or "").strip()
+
+
+def _repeated_guids(raws: Iterable[Any]) -> frozenset[str]:
+    counts = Counter(guid for raw in raws if (guid := _guid(raw)))
+    return frozenset(guid for guid, count in counts.items() if count > 1)
+
+
+def _entry(
+    raw: Any, fetched_at: datetime, summary_chars: int, repeated: frozenset[str] = frozenset()
+) -> Entry | None:
     title = " ".join(html_to_text(raw.get("title") or "").split())
     text = html_to_text(_body_html(raw))
     link = raw.get("link") or None
@@ -97,7 +109,7 @@ def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
     date_text = dict.get(raw, "published") or dict.get(raw, "updated")
     language = detect_language(f"{title}\n{text[:2000]}")
     return Entry(
-        key=entry_key(raw.get("id"), link, title, date_text),
+        key=entry_key(_guid(raw), link, title, date_text, guid_repeats=_guid(raw) in repeated),
         title=title,
         text=text,
         link=link,
@@ -139,7 +151,12 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
         if not result.get("version"):
             reason = f" ({problem})" if problem else ""
             raise ParseError(f"not an RSS or Atom feed{reason}")
-    entries = [entry for raw in result.entries if (entry := _entry(raw, fetched_at, summary_chars))]
+    repeated = _repeated_guids(result.entries)
+    entries = [
+        entry
+        for raw in result.entries
+        if (entry := _entry(raw, fetched_at, summary_chars, repeated))
+    ]
     channel = result.get("feed", {})
     return ParsedFeed(
         title=" ".join(html_to_text(channel.get("title") or "").split()),
