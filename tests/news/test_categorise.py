@@ -35,8 +35,8 @@ def terms(text: str) -> str:
         ((), ("أخبار سياسية",), "خبر", [POLITICS]),
         ((), ("محليات", "Economy"), "خبر", [SYRIA, ECONOMY]),
         ((), ("غير معروف",), "خبر", []),
-        # The first category to claim a label keeps it.
-        ((), ("سياسة",), "خبر", [POLITICS]),
+        # The first category to claim a label keeps it (سياسة is also an alias of SPORT).
+        ((), ("سياسة", "sports"), "خبر", [POLITICS, SPORT]),
         # Keywords match stemmed words, with or without the article and harakat.
         ((), (), "اشتباكات في مدينة حلب", [SYRIA]),
         ((), (), "انخفاض سعر اللّيرة السورية", [ECONOMY]),
