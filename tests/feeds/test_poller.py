@@ -17,6 +17,7 @@ from storage import catalog
 from storage.feeds import add_feed
 from storage.models import Article, ChatKind, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
+from tests.fakes.parsers import KILLER, parse_or_die
 from tests.support import FrozenClock
 
 CHANNEL = -1001234567890
@@ -651,3 +652,35 @@ async def test_internal_errors_back_off_and_disable_the_feed(
         assert (feed.disabled, feed.error_count, feed.internal_error_count) == (True, 0, 3)
     assert await count(sessions, Article) == 1  # the good feed's
     await the_poller.fetcher.close()
+
+
+async def test_a_body_that_kills_the_parser_counts_as_an_internal_failure(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    killer = feed_server.set("killer.xml", rss([item(1)]).encode() + KILLER)
+    good = feed_server.set("good.xml", rss([item(2)]))
+    killer_id = await setup_feed(sessions, killer)
+    await setup_feed(sessions, good, channel=False)
+    pool = ParserPool(workers=2, parse=parse_or_die)
+    clock = FrozenClock(START)
+    the_poller = Poller(
+        sessions, Fetcher(), pool, PollSettings(max_internal_failures=2), clock=clock
+    )
+    try:
+        report = await the_poller.tick()
+        outcomes = {outcome.url: outcome for outcome in report.outcomes}
+        assert outcomes[good].error is None
+        assert outcomes[good].new == 1
+        assert outcomes[killer].internal
+        assert "kills the parser" in (outcomes[killer].error or "")
+        clock.advance(minutes=5)
+        report = await the_poller.tick()
+        assert [o.url for o in report.disabled] == [killer]
+        assert pool.restarts == 1  # the same body was not given to new processes again
+        async with sessions() as session:
+            feed = await session.get(Feed, killer_id)
+            assert feed is not None
+            assert (feed.disabled, feed.internal_error_count, feed.error_count) == (True, 2, 0)
+    finally:
+        pool.close()
+        await the_poller.fetcher.close()
