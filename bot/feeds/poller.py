@@ -169,6 +169,7 @@ class _Candidate:
 
     entry: Entry
     article: NewArticle
+    copy: bool = False  # stored from another feed: it may have more categories than these
 
 
 def _utcnow() -> datetime:
@@ -421,7 +422,8 @@ class Poller:
             categories = rules.categoriser.categorise(
                 defaults=state.category_ids, labels=entry.labels, terms=entry.terms
             )
-            candidates.append(_Candidate(entry, NewArticle(article.id, categories, entry.terms)))
+            article_now = NewArticle(article.id, categories, entry.terms)
+            candidates.append(_Candidate(entry, article_now, copy=True))
         return candidates
 
     async def _plan(
@@ -454,12 +456,15 @@ class Poller:
             )
         # Another feed's article is planned with every category it has now: the chats that
         # had it keep their one row (unique per article and chat), the new ones get theirs.
-        everything = await article_store.categories_of(session, (c.article.id for c in posted))
+        everything = await article_store.categories_of(
+            session, (c.article.id for c in posted if c.copy)
+        )
         articles = [
-            NewArticle(c.article.id, everything.get(c.article.id) or c.article.categories,
-                       c.article.terms)
+            NewArticle(c.article.id, everything[c.article.id], c.article.terms)
+            if c.copy
+            else c.article
             for c in posted
-        ]  # fmt: skip
+        ]
         outcome.planned = await plan_deliveries(session, articles, self.clock(), rules.keywords)
 
     async def _failed(
