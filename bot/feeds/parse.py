@@ -76,10 +76,16 @@ def _body_html(entry: Any) -> str:
     return max(candidates, key=len)
 
 
+def _storable(value: str) -> str:
+    # feedparser keeps NUL characters (its loose parser), and PostgreSQL refuses them in text
+    # columns, with the whole poll of the feed.
+    return value.replace("\x00", "")
+
+
 def _labels(entry: Any) -> tuple[str, ...]:
     labels: list[str] = []
     for tag in entry.get("tags") or ():
-        label = html_to_text(tag.get("term") or tag.get("label") or "").strip()
+        label = _storable(html_to_text(tag.get("term") or tag.get("label") or "")).strip()
         if label and label not in labels:
             labels.append(label)
     return tuple(labels)
@@ -97,9 +103,9 @@ def _repeated_guids(raws: Iterable[Any]) -> frozenset[str]:
 def _entry(
     raw: Any, fetched_at: datetime, summary_chars: int, repeated: frozenset[str] = frozenset()
 ) -> Entry | None:
-    title = " ".join(html_to_text(raw.get("title") or "").split())
-    text = html_to_text(_body_html(raw))
-    link = raw.get("link") or None
+    title = " ".join(_storable(html_to_text(raw.get("title") or "")).split())
+    text = _storable(html_to_text(_body_html(raw)))
+    link = _storable(raw.get("link") or "") or None
     if not title and not text:
         return None
     if not title:

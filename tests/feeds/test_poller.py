@@ -684,3 +684,24 @@ async def test_a_body_that_kills_the_parser_counts_as_an_internal_failure(
     finally:
         pool.close()
         await the_poller.fetcher.close()
+
+
+async def test_nul_characters_from_a_feed_do_not_fail_its_poll(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    nul = {
+        "title": "خبر\x00 أول",
+        "guid": "g\x00",
+        "link": "https://news.example.sy/a\x00b",
+        "description": "نص\x00 الخبر",
+        "category": "سياسة\x00",
+    }
+    url = feed_server.set("f.xml", rss([nul, item(2)]))
+    await setup_feed(sessions, url)
+    the_poller = poller(sessions, FrozenClock(START))
+    [outcome] = (await the_poller.tick()).outcomes
+    assert (outcome.error, outcome.new) == (None, 2)
+    async with sessions() as session:
+        titles = set((await session.scalars(select(Article.original_title))).all())
+    assert "خبر أول" in titles
+    await the_poller.fetcher.close()
