@@ -50,13 +50,17 @@ async def setup_feed(
 
 
 def poller(
-    sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, **settings: object
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    *,
+    parsers: ParserPool | None = None,
+    **settings: object,
 ) -> Poller:
     fetcher = Fetcher(FetchLimits(timeout_seconds=2))
     return Poller(
         sessions,
         fetcher,
-        ParserPool(workers=0),
+        parsers or ParserPool(workers=0),
         PollSettings(**settings),
         clock=clock,  # type: ignore[arg-type]
     )
@@ -663,9 +667,7 @@ async def test_a_body_that_kills_the_parser_counts_as_an_internal_failure(
     await setup_feed(sessions, good, channel=False)
     pool = ParserPool(workers=2, parse=parse_or_die)
     clock = FrozenClock(START)
-    the_poller = Poller(
-        sessions, Fetcher(), pool, PollSettings(max_internal_failures=2), clock=clock
-    )
+    the_poller = poller(sessions, clock, parsers=pool, max_internal_failures=2)
     try:
         report = await the_poller.tick()
         outcomes = {outcome.url: outcome for outcome in report.outcomes}
