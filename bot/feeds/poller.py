@@ -335,31 +335,45 @@ class Poller:
         stored = await article_store.stored_by_links(session, (e.canonical_link for e in entries))
         fresh = [entry for entry in entries if entry.canonical_link not in stored]
         ids = await self._insert(session, state, parsed, _first_of_each_link(fresh))
-        # Entries not inserted carry a link stored before, meanwhile (a concurrent poll of a
-        # feed sharing it) or earlier in this body.
-        late = [entry for entry in entries if entry.key not in ids]
-        stored.update(await article_store.stored_by_links(
-            session, (e.canonical_link for e in late if e.canonical_link not in stored)
-        ))  # fmt: skip
-        stored.update(
-            {e.canonical_link: StoredArticle(ids[e.key], state.id)
-             for e in fresh if e.key in ids and e.canonical_link}
-        )  # fmt: skip
-        copies = [(e, stored[e.canonical_link]) for e in late if e.canonical_link in stored]
-        await article_store.record_feed_entries(
-            session, [(state.id, entry.key, article.id) for entry, article in copies]
-        )
-        candidates = self._tag_new(state, rules, [e for e in fresh if e.key in ids], ids)
+        new = [entry for entry in fresh if entry.key in ids]
+        copies = await self._copies(session, state, entries, ids, stored)
+        candidates = self._tag_new(state, rules, new, ids)
         candidates += self._tag_copies(state, rules, copies)
         await article_store.tag_articles(
             session,
             [(c.article.id, category) for c in candidates for category in c.article.categories],
         )
-        outcome.new = sum(1 for entry in fresh if entry.key in ids)
-        outcome.shared = len(candidates) - outcome.new
+        outcome.new = len(new)
+        outcome.shared = len(candidates) - len(new)
         if feed.primed:
             await self._plan(session, candidates, rules, outcome)
         return skipped
+
+    @staticmethod
+    async def _copies(
+        session: AsyncSession,
+        state: FeedState,
+        entries: list[Entry],
+        ids: dict[str, int],
+        stored: dict[str, StoredArticle],
+    ) -> list[tuple[Entry, StoredArticle]]:
+        """The entries not inserted, each with the article stored under its link, remembered.
+
+        Their link was stored before, meanwhile (a concurrent poll of a feed sharing it), or by
+        an earlier entry of this body.
+        """
+        late = [entry for entry in entries if entry.key not in ids]
+        missing = [entry.canonical_link for entry in late if entry.canonical_link not in stored]
+        stored = {**stored, **await article_store.stored_by_links(session, missing)}
+        copies = [
+            (entry, stored[entry.canonical_link])
+            for entry in late
+            if entry.canonical_link is not None and entry.canonical_link in stored
+        ]
+        await article_store.record_feed_entries(
+            session, [(state.id, entry.key, article.id) for entry, article in copies]
+        )
+        return copies
 
     async def _insert(
         self, session: AsyncSession, state: FeedState, parsed: ParsedFeed, entries: list[Entry]
