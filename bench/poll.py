@@ -690,9 +690,14 @@ async def poll_round(
             FetchLimits(concurrency=CONCURRENCY, per_host=CONCURRENCY, allow_private=True)
         )
         stack.push_async_callback(fetcher.close)
-        poller = Poller(
-            database.sessions, fetcher, parsers, PollSettings(batch=max(1000, len(urls)))
+        # Every generated entry is posted, as before the per-poll and age limits: the cold
+        # poll measures storing and planning all of them.
+        settings = PollSettings(
+            batch=max(1000, len(urls)),
+            max_posts=args.entries,
+            max_entry_age=timedelta(days=36_500),
         )
+        poller = Poller(database.sessions, fetcher, parsers, settings)
         pids = _worker_pids(parsers)
         cold = await timed_tick(poller, pids, server, profilers and profilers[0])
         articles = await count(database.sessions, Article)

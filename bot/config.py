@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     allow_private_feeds: bool = False
     parse_workers: int = Field(default=2, ge=0, le=64)
     max_feed_failures: int = Field(default=20, ge=1)
+    max_internal_failures: int = Field(default=10, ge=1)
+    max_posts_per_poll: int = Field(default=10, ge=1, le=1000)
+    max_entry_age_hours: float = Field(default=48, gt=0)
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     paid_broadcast: bool = False
     sender_lease_seconds: int = Field(default=60, ge=2, le=3600)

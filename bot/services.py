@@ -47,6 +47,9 @@ def poll_settings(settings: Settings) -> PollSettings:
     return PollSettings(
         interval=timedelta(seconds=settings.poll_interval_seconds),
         max_failures=settings.max_feed_failures,
+        max_internal_failures=settings.max_internal_failures,
+        max_posts=settings.max_posts_per_poll,
+        max_entry_age=timedelta(hours=settings.max_entry_age_hours),
         summary_chars=settings.summary_max_chars,
     )
 

@@ -2,51 +2,112 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore
-from storage.models import Article, article_categories
+from storage.models import Article, FeedEntry, article_categories
+
+# Values per statement. PostgreSQL (asyncpg) binds at most 32,767 parameters in one
+# statement and SQLite 32,766: a feed body with more entries than that must not fail its
+# poll, so every lookup and insert over a body's entries goes in chunks.
+CHUNK = 1000
+
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StoredArticle(NamedTuple):
+    """What the poller needs to know of an article stored before: whose it is."""
+
+    id: int
+    feed_id: int
 
 
 async def known_keys(session: AsyncSession, feed_id: int, keys: Iterable[str]) -> set[str]:
-    wanted = list(set(keys))
-    if not wanted:
-        return set()
-    query = select(Article.key).where(Article.feed_id == feed_id, Article.key.in_(wanted))
-    return set((await session.scalars(query)).all())
+    """The keys this feed has seen: its own articles' and its copies of other articles."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        query = union(
+            select(Article.key).where(Article.feed_id == feed_id, Article.key.in_(chunk)),
+            select(FeedEntry.key).where(FeedEntry.feed_id == feed_id, FeedEntry.key.in_(chunk)),
+        )
+        found.update((await session.scalars(query)).all())
+    return found
 
 
-async def known_links(session: AsyncSession, links: Iterable[str | None]) -> set[str]:
-    wanted = list({link for link in links if link})
-    if not wanted:
-        return set()
-    query = select(Article.canonical_link).where(Article.canonical_link.in_(wanted))
-    return {link for link in (await session.scalars(query)).all() if link}
+async def stored_by_links(
+    session: AsyncSession, links: Iterable[str | None]
+) -> dict[str, StoredArticle]:
+    """Canonical link → the article stored under it, from any feed."""
+    wanted = sorted({link for link in links if link})
+    found: dict[str, StoredArticle] = {}
+    for chunk in _chunks(wanted):
+        query = select(Article.canonical_link, Article.id, Article.feed_id).where(
+            Article.canonical_link.in_(chunk)
+        )
+        for link, article_id, feed_id in (await session.execute(query)).all():
+            found[link] = StoredArticle(article_id, feed_id)
+    return found
 
 
 async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert articles, skipping any that another poll stored meanwhile; return key → id."""
-    if not rows:
-        return {}
-    statement = insert_ignore(session, Article).returning(Article.id, Article.key)
-    result = await session.execute(statement, list(rows))
-    return {key: article_id for article_id, key in result.all()}
+    ids: dict[str, int] = {}
+    for chunk in _chunks(rows):
+        statement = insert_ignore(session, Article).returning(Article.id, Article.key)
+        result = await session.execute(statement, list(chunk))
+        ids.update({key: article_id for article_id, key in result.all()})
+    return ids
+
+
+async def record_feed_entries(
+    session: AsyncSession, entries: Iterable[tuple[int, str, int]]
+) -> None:
+    """Remember (feed id, key, article id): the feed's entry is that article."""
+    rows = [
+        {"feed_id": feed_id, "key": key, "article_id": article_id}
+        for feed_id, key, article_id in entries
+    ]
+    for chunk in _chunks(rows):
+        await session.execute(insert_ignore(session, FeedEntry), list(chunk))
 
 
 async def tag_articles(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> None:
     """Record (article id, category id) pairs."""
     rows = [{"article_id": article, "category_id": category} for article, category in pairs]
-    if rows:
-        await session.execute(insert_ignore(session, article_categories), rows)
+    for chunk in _chunks(rows):
+        await session.execute(insert_ignore(session, article_categories), list(chunk))
+
+
+async def categories_of(session: AsyncSession, ids: Iterable[int]) -> dict[int, list[int]]:
+    """Article id → its category ids (in id order)."""
+    wanted = sorted(set(ids))
+    found: dict[int, list[int]] = {article_id: [] for article_id in wanted}
+    table = article_categories.c
+    for chunk in _chunks(wanted):
+        query = (
+            select(table.article_id, table.category_id)
+            .where(table.article_id.in_(chunk))
+            .order_by(table.article_id, table.category_id)
+        )
+        for article_id, category_id in (await session.execute(query)).all():
+            found[article_id].append(category_id)
+    return found
 
 
 async def articles_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Article]:
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    found = (await session.scalars(select(Article).where(Article.id.in_(wanted)))).all()
-    return {article.id: article for article in found}
+    wanted = sorted(set(ids))
+    found: dict[int, Article] = {}
+    for chunk in _chunks(wanted):
+        rows = (await session.scalars(select(Article).where(Article.id.in_(chunk)))).all()
+        found.update({article.id: article for article in rows})
+    return found

@@ -65,6 +65,17 @@ NAMING = {
 }
 
 
+# Lengths of the columns that take text from feeds and their servers: the poller checks
+# values against them before writing (PostgreSQL refuses a longer value, and with it the
+# whole transaction).
+LINK_CHARS = 2000
+DOMAIN_CHARS = 255
+LANGUAGE_CHARS = 8
+ETAG_CHARS = 500
+LAST_MODIFIED_CHARS = 100
+FEED_NAME_CHARS = 200
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), int: Integer()}
@@ -105,10 +116,10 @@ class Feed(Base):
     __tablename__ = "feeds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000), unique=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    etag: Mapped[str | None] = mapped_column(String(500))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(LINK_CHARS), unique=True)
+    name: Mapped[str | None] = mapped_column(String(FEED_NAME_CHARS))
+    etag: Mapped[str | None] = mapped_column(String(ETAG_CHARS))
+    last_modified: Mapped[str | None] = mapped_column(String(LAST_MODIFIED_CHARS))
     # Hash of the last body parsed: an unchanged body is not parsed again even without a 304.
     body_hash: Mapped[str | None] = mapped_column(String(64))
     poll_interval_seconds: Mapped[int | None] = mapped_column()
@@ -118,6 +129,9 @@ class Feed(Base):
     # False until the first successful poll: that poll records entries without posting them.
     primed: Mapped[bool] = mapped_column(Boolean, default=False)
     error_count: Mapped[int] = mapped_column(default=0)
+    # Failed polls in a row that were our fault (database, parser), counted apart from the
+    # feed's own failures, with their own limit.
+    internal_error_count: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -134,18 +148,33 @@ class Article(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
-    canonical_link: Mapped[str | None] = mapped_column(String(2000), unique=True)
-    link: Mapped[str | None] = mapped_column(String(2000))
+    canonical_link: Mapped[str | None] = mapped_column(String(LINK_CHARS), unique=True)
+    link: Mapped[str | None] = mapped_column(String(LINK_CHARS))
     original_title: Mapped[str] = mapped_column(Text)
     headline: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    source_domain: Mapped[str] = mapped_column(String(255))
-    language: Mapped[str | None] = mapped_column(String(8))
+    source_domain: Mapped[str] = mapped_column(String(DOMAIN_CHARS))
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_CHARS))
     published_at: Mapped[datetime] = mapped_column(index=True)
     fetched_at: Mapped[datetime] = mapped_column()
 
     categories: Mapped[list[Category]] = relationship(secondary=article_categories, lazy="selectin")
+
+
+class FeedEntry(Base):
+    """A feed's entry whose article was stored from another entry: another feed's copy of
+    the story, or the same link under another key. Remembered so that it is handled once."""
+
+    __tablename__ = "feed_entries"
+
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
 
 
 class ChatKind(enum.StrEnum):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from sqlalchemy import select, update
 
@@ -20,6 +21,8 @@ from tests.support import make_settings, running_bot
 
 CHANNEL = -1001000000001
 DISCLAIMER_END = "لا يتحمل موقعنا مضمونه بأي شكل من الأشكال."
+# The bot runs on the real clock and posts only recent entries (MAX_ENTRY_AGE_HOURS).
+YESTERDAY = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
 
 
 def item(n: int) -> dict[str, str]:
@@ -30,7 +33,7 @@ def item(n: int) -> dict[str, str]:
         "description": (
             f"<p>أعلنت الجهات المعنية انسحاب القوات من الحي رقم {n}. وقال مصدر إن الوضع هادئ.</p>"
         ),
-        "pubDate": f"Sat, 10 Jan 2026 {n:02d}:00:00 GMT",
+        "pubDate": format_datetime(YESTERDAY + timedelta(minutes=n), usegmt=True),
     }
 
 

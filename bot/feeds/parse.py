@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -75,19 +76,36 @@ def _body_html(entry: Any) -> str:
     return max(candidates, key=len)
 
 
+def _storable(value: str) -> str:
+    # feedparser keeps NUL characters (its loose parser), and PostgreSQL refuses them in text
+    # columns, with the whole poll of the feed.
+    return value.replace("\x00", "")
+
+
 def _labels(entry: Any) -> tuple[str, ...]:
     labels: list[str] = []
     for tag in entry.get("tags") or ():
-        label = html_to_text(tag.get("term") or tag.get("label") or "").strip()
+        label = _storable(html_to_text(tag.get("term") or tag.get("label") or "")).strip()
         if label and label not in labels:
             labels.append(label)
     return tuple(labels)
 
 
-def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
-    title = " ".join(html_to_text(raw.get("title") or "").split())
-    text = html_to_text(_body_html(raw))
-    link = raw.get("link") or None
+def _guid(raw: Any) -> str:
+    return (raw.get("id") or "").strip()
+
+
+def _repeated_guids(raws: Iterable[Any]) -> frozenset[str]:
+    counts = Counter(guid for raw in raws if (guid := _guid(raw)))
+    return frozenset(guid for guid, count in counts.items() if count > 1)
+
+
+def _entry(
+    raw: Any, fetched_at: datetime, summary_chars: int, repeated: frozenset[str] = frozenset()
+) -> Entry | None:
+    title = " ".join(_storable(html_to_text(raw.get("title") or "")).split())
+    text = _storable(html_to_text(_body_html(raw)))
+    link = _storable(raw.get("link") or "") or None
     if not title and not text:
         return None
     if not title:
@@ -97,7 +115,7 @@ def _entry(raw: Any, fetched_at: datetime, summary_chars: int) -> Entry | None:
     date_text = dict.get(raw, "published") or dict.get(raw, "updated")
     language = detect_language(f"{title}\n{text[:2000]}")
     return Entry(
-        key=entry_key(raw.get("id"), link, title, date_text),
+        key=entry_key(_guid(raw), link, title, date_text, guid_repeats=_guid(raw) in repeated),
         title=title,
         text=text,
         link=link,
@@ -139,7 +157,12 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
         if not result.get("version"):
             reason = f" ({problem})" if problem else ""
             raise ParseError(f"not an RSS or Atom feed{reason}")
-    entries = [entry for raw in result.entries if (entry := _entry(raw, fetched_at, summary_chars))]
+    repeated = _repeated_guids(result.entries)
+    entries = [
+        entry
+        for raw in result.entries
+        if (entry := _entry(raw, fetched_at, summary_chars, repeated))
+    ]
     channel = result.get("feed", {})
     return ParsedFeed(
         title=" ".join(html_to_text(channel.get("title") or "").split()),

@@ -6,8 +6,13 @@ Every feed is polled on its own schedule. One tick:
 3. parses changed bodies in worker processes;
 4. stores each feed's new entries, oldest first, and plans their deliveries, in one
    transaction per feed, so a crash leaves either all of a feed's poll or none of it.
-A failing feed backs off exponentially and is disabled after a long run of failures; one bad
-feed never stops a tick.
+An entry whose link is already stored (another feed's copy of the story) is not stored again:
+the article joins this feed's categories and reaches their chats too.
+No floods: a poll posts at most `max_posts` entries (the newest), and none published more than
+`max_entry_age` before the poll; the others are stored only.
+A failing feed backs off exponentially and is disabled after a long run of failures, whether
+they are the feed's (`max_failures`) or ours (`max_internal_failures`); one bad feed never
+stops a tick.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
 from storage import articles as article_store
 from storage import catalog
+from storage.articles import StoredArticle
 from storage.feeds import lease_due_feeds
-from storage.models import Feed
+from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_CHARS, Feed
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,9 @@ POSTED_LANGUAGES = frozenset({"ar"})
 class PollSettings:
     interval: timedelta = timedelta(seconds=300)
     max_failures: int = 20
+    max_internal_failures: int = 10
+    max_posts: int = 10  # entries of one feed posted per poll, at most
+    max_entry_age: timedelta = timedelta(hours=48)
     summary_chars: int = 400
     batch: int = 500  # feeds leased per tick
     writers: int = 4  # feeds storing at once (each holds a database connection)
@@ -69,9 +78,15 @@ class FeedOutcome:
     feed_id: int
     url: str
     new: int = 0
+    shared: int = 0  # articles stored from another feed that now reach this feed's chats too
     planned: int = 0
+    too_long: int = 0  # entries skipped: a value longer than its column
+    too_old: int = 0  # stored, not posted: published long before this poll
+    over_limit: int = 0  # stored, not posted: beyond max_posts in this poll
     not_modified: bool = False
     error: str | None = None
+    internal: bool = False  # the error was ours, not the feed's
+    failures: int = 0  # failures in a row of the error's kind
     disabled: bool = False
 
 
@@ -90,6 +105,71 @@ class TickReport:
     @property
     def disabled(self) -> list[FeedOutcome]:
         return [outcome for outcome in self.outcomes if outcome.disabled]
+
+    @property
+    def too_long(self) -> int:
+        return sum(outcome.too_long for outcome in self.outcomes)
+
+    @property
+    def too_old(self) -> int:
+        return sum(outcome.too_old for outcome in self.outcomes)
+
+    @property
+    def over_limit(self) -> int:
+        return sum(outcome.over_limit for outcome in self.outcomes)
+
+
+def backoff(interval: timedelta, failures: int) -> timedelta:
+    """The wait after `failures` failures in a row: doubling from the interval, up to a day.
+
+    The exponent is clamped, or a long run (MAX_FEED_FAILURES=40) overflows timedelta.
+    """
+    exponent = min(max(failures - 1, 0), 32)
+    seconds = interval.total_seconds() * 2.0**exponent
+    return timedelta(seconds=min(seconds, MAX_BACKOFF.total_seconds()))
+
+
+def _fits(value: str | None, limit: int) -> bool:
+    return value is None or len(value) <= limit
+
+
+def _too_long(entry: Entry) -> str | None:
+    """Why an entry cannot be stored as it is, or None."""
+    if not (_fits(entry.link, LINK_CHARS) and _fits(entry.canonical_link, LINK_CHARS)):
+        return f"link longer than {LINK_CHARS} characters"
+    if not _fits(source_domain(entry.link), DOMAIN_CHARS):
+        return f"host name longer than {DOMAIN_CHARS} characters"
+    return None
+
+
+def _header(name: str, value: str | None, limit: int, url: str) -> str | None:
+    """A validator header worth storing, or None: an oversize one is dropped, not stored."""
+    if value is None or len(value) <= limit:
+        return value
+    logger.warning("feed %s sent a %s of %d characters; not kept", url, name, len(value))
+    return None
+
+
+def _first_of_each_link(entries: Sequence[Entry]) -> list[Entry]:
+    """One entry per canonical link: the later ones are copies of the first."""
+    links: set[str] = set()
+    first: list[Entry] = []
+    for entry in entries:
+        if entry.canonical_link:
+            if entry.canonical_link in links:
+                continue
+            links.add(entry.canonical_link)
+        first.append(entry)
+    return first
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An article this poll may post: new, or another feed's copy now reaching this one."""
+
+    entry: Entry
+    article: NewArticle
+    copy: bool = False  # stored from another feed: it may have more categories than these
 
 
 def _utcnow() -> datetime:
@@ -147,11 +227,16 @@ class Poller:
             report = TickReport(list(outcomes))
             if states:
                 logger.info(
-                    "polled %d feeds: %d new articles, %d deliveries planned, %d errors",
+                    "polled %d feeds: %d new articles, %d deliveries planned, %d errors; "
+                    "not posted: %d too old, %d over the per-poll limit; %d entries skipped "
+                    "(too long)",
                     len(states),
                     report.new_articles,
                     report.planned,
                     sum(1 for outcome in outcomes if outcome.error),
+                    report.too_old,
+                    report.over_limit,
+                    report.too_long,
                 )
             return report
 
@@ -183,31 +268,54 @@ class Poller:
                 parsed = await self.parsers.parse(
                     result.body, fetched_at, self.settings.summary_chars
                 )
+            etag = _header("ETag", result.etag, ETAG_CHARS, state.url)
+            last_modified = _header(
+                "Last-Modified", result.last_modified, LAST_MODIFIED_CHARS, state.url
+            )
             async with self._writers, self.sessions.begin() as session:
                 feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
                 if feed is None:  # deleted while we fetched
                     return outcome
                 if parsed is not None:
-                    await self._store(session, feed, state, parsed, rules, outcome)
+                    skipped = await self._store(session, feed, state, parsed, rules, outcome)
                     feed.body_hash = body_hash
                     feed.primed = True
-                    feed.last_error = parsed.warning
+                    feed.last_error = "; ".join(filter(None, [parsed.warning, skipped])) or None
                 else:
                     feed.last_error = None
-                feed.etag = result.etag or feed.etag
-                feed.last_modified = result.last_modified or feed.last_modified
-                feed.error_count = 0
+                # A validator too long to keep names this body as much as the old one did
+                # not: neither is sent again.
+                feed.etag = etag if result.etag else feed.etag
+                feed.last_modified = last_modified if result.last_modified else feed.last_modified
+                feed.error_count = feed.internal_error_count = 0
                 feed.last_polled_at = feed.last_success_at = fetched_at
                 feed.next_poll_at = fetched_at + state.interval
         except FeedError as exc:
             await self._failed(state, str(exc), outcome)
         except Exception as exc:  # one bad feed never stops a tick
-            # Our fault or the database's, not the feed's: recorded, retried at the next
-            # interval, and not counted towards disabling the feed.
+            # Our fault or the database's, not the feed's: counted apart, with its own limit.
             logger.exception("unexpected error polling feed %s", state.url)
             reason = f"internal error: {type(exc).__name__}: {exc}"
-            await self._failed(state, reason, outcome, count=False)
+            await self._failed(state, reason, outcome, internal=True)
         return outcome
+
+    def _storable(
+        self, entries: Sequence[Entry], outcome: FeedOutcome
+    ) -> tuple[list[Entry], str | None]:
+        """The entries that fit their columns, and what was skipped, for the feed's record."""
+        fitting: list[Entry] = []
+        reasons: list[str] = []
+        for entry in entries:
+            reason = _too_long(entry)
+            if reason is None:
+                fitting.append(entry)
+                continue
+            logger.warning("feed %s: entry %r skipped: %s", outcome.url, entry.title[:80], reason)
+            reasons.append(f"{reason} ({(entry.link or '')[:80]}…)")
+        outcome.too_long = len(reasons)
+        if not reasons:
+            return fitting, None
+        return fitting, f"{len(reasons)} entries skipped: " + "; ".join(reasons[:3])
 
     async def _store(
         self,
@@ -217,11 +325,63 @@ class Poller:
         parsed: ParsedFeed,
         rules: _Rules,
         outcome: FeedOutcome,
-    ) -> None:
-        entries = await self._new_entries(session, state.id, parsed.entries)
+    ) -> str | None:
+        """Store the poll's new entries and plan what may be posted; return what was skipped."""
+        entries, skipped = self._storable(parsed.entries, outcome)
+        known = await article_store.known_keys(session, state.id, (e.key for e in entries))
+        entries = [entry for entry in entries if entry.key not in known]
         if not entries:
-            return
+            return skipped
+        stored = await article_store.stored_by_links(session, (e.canonical_link for e in entries))
+        fresh = [entry for entry in entries if entry.canonical_link not in stored]
+        ids = await self._insert(session, state, parsed, _first_of_each_link(fresh))
+        new = [entry for entry in fresh if entry.key in ids]
+        copies = await self._copies(session, state, entries, ids, stored)
+        candidates = self._tag_new(state, rules, new, ids)
+        candidates += self._tag_copies(state, rules, copies)
+        await article_store.tag_articles(
+            session,
+            [(c.article.id, category) for c in candidates for category in c.article.categories],
+        )
+        outcome.new = len(new)
+        outcome.shared = len(candidates) - len(new)
+        if feed.primed:
+            await self._plan(session, candidates, rules, outcome)
+        return skipped
+
+    @staticmethod
+    async def _copies(
+        session: AsyncSession,
+        state: FeedState,
+        entries: list[Entry],
+        ids: dict[str, int],
+        stored: dict[str, StoredArticle],
+    ) -> list[tuple[Entry, StoredArticle]]:
+        """The entries not inserted, each with the article stored under its link, remembered.
+
+        Their link was stored before, meanwhile (a concurrent poll of a feed sharing it), or by
+        an earlier entry of this body.
+        """
+        late = [entry for entry in entries if entry.key not in ids]
+        missing = [entry.canonical_link for entry in late if entry.canonical_link not in stored]
+        stored = {**stored, **await article_store.stored_by_links(session, missing)}
+        copies = [
+            (entry, stored[entry.canonical_link])
+            for entry in late
+            if entry.canonical_link is not None and entry.canonical_link in stored
+        ]
+        await article_store.record_feed_entries(
+            session, [(state.id, entry.key, article.id) for entry, article in copies]
+        )
+        return copies
+
+    async def _insert(
+        self, session: AsyncSession, state: FeedState, parsed: ParsedFeed, entries: list[Entry]
+    ) -> dict[str, int]:
         fallback_domain = source_domain(parsed.link) or source_domain(state.url) or ""
+        if len(fallback_domain) > DOMAIN_CHARS:
+            fallback_domain = ""
+        now = self.clock()
         rows = [
             {
                 "feed_id": state.id,
@@ -235,55 +395,107 @@ class Poller:
                 "source_domain": source_domain(entry.link) or fallback_domain,
                 "language": entry.language,
                 "published_at": entry.published_at,
-                "fetched_at": self.clock(),
+                "fetched_at": now,
             }
             for entry in entries
         ]
-        ids = await article_store.insert_articles(session, rows)
-        tagged: list[tuple[int, list[int]]] = []
-        for entry in entries:
-            article_id = ids.get(entry.key)
-            if article_id is None:
-                continue  # stored by a concurrent poll of a feed sharing the link
+        return await article_store.insert_articles(session, rows)
+
+    @staticmethod
+    def _tag_new(
+        state: FeedState, rules: _Rules, entries: list[Entry], ids: dict[str, int]
+    ) -> list[_Candidate]:
+        return [
+            _Candidate(
+                entry,
+                NewArticle(
+                    ids[entry.key],
+                    rules.categoriser.categorise(
+                        defaults=state.category_ids, labels=entry.labels, terms=entry.terms
+                    ),
+                    entry.terms,
+                ),
+            )
+            for entry in entries
+        ]
+
+    @staticmethod
+    def _tag_copies(
+        state: FeedState, rules: _Rules, copies: list[tuple[Entry, StoredArticle]]
+    ) -> list[_Candidate]:
+        """Another feed's articles that this feed carries too: they join its categories.
+
+        A second link of the same story in this very feed (another key) is only remembered.
+        """
+        candidates: list[_Candidate] = []
+        seen: set[int] = set()
+        for entry, article in copies:
+            if article.feed_id == state.id or article.id in seen:
+                continue
+            seen.add(article.id)
             categories = rules.categoriser.categorise(
                 defaults=state.category_ids, labels=entry.labels, terms=entry.terms
             )
-            tagged.append((article_id, categories))
-        await article_store.tag_articles(
-            session, [(article, category) for article, cats in tagged for category in cats]
-        )
-        outcome.new = len(tagged)
-        categories_of = dict(tagged)
-        if feed.primed:
-            # Non-Arabic entries are kept for the archive but not posted: Nashra publishes
-            # Arabic news (Urdu, Persian and Hebrew feeds look alike but are not).
-            postable = [
-                NewArticle(ids[entry.key], categories_of[ids[entry.key]], entry.terms)
-                for entry in entries
-                if entry.key in ids and entry.language in POSTED_LANGUAGES
-            ]
-            outcome.planned = await plan_deliveries(session, postable, self.clock(), rules.keywords)
+            article_now = NewArticle(article.id, categories, entry.terms)
+            candidates.append(_Candidate(entry, article_now, copy=True))
+        return candidates
 
-    @staticmethod
-    async def _new_entries(
-        session: AsyncSession, feed_id: int, entries: Sequence[Entry]
-    ) -> list[Entry]:
-        """Entries not seen before: not by key in this feed, not by link in any feed."""
-        keys = await article_store.known_keys(session, feed_id, (e.key for e in entries))
-        links = await article_store.known_links(session, (e.canonical_link for e in entries))
-        fresh: list[Entry] = []
-        for entry in entries:
-            if entry.key in keys or (entry.canonical_link and entry.canonical_link in links):
-                continue
-            if entry.canonical_link:
-                links.add(entry.canonical_link)
-            fresh.append(entry)
-        return fresh
+    async def _plan(
+        self,
+        session: AsyncSession,
+        candidates: list[_Candidate],
+        rules: _Rules,
+        outcome: FeedOutcome,
+    ) -> None:
+        """Plan deliveries of what this poll may post: Arabic, recent, and not a flood."""
+        # Non-Arabic entries are kept for the archive but not posted: Nashra publishes
+        # Arabic news (Urdu, Persian and Hebrew feeds look alike but are not).
+        postable = [c for c in candidates if c.entry.language in POSTED_LANGUAGES]
+        oldest = self.clock() - self.settings.max_entry_age
+        recent = [c for c in postable if c.entry.published_at >= oldest]
+        outcome.too_old = len(postable) - len(recent)
+        recent.sort(key=lambda candidate: candidate.entry.published_at)  # stable: oldest first
+        posted = recent[-self.settings.max_posts :]
+        outcome.over_limit = len(recent) - len(posted)
+        if outcome.too_old or outcome.over_limit:
+            logger.info(
+                "feed %s: %d new entries stored without posting: %d published more than %s "
+                "ago, %d over the limit of %d posts per poll",
+                outcome.url,
+                outcome.too_old + outcome.over_limit,
+                outcome.too_old,
+                self.settings.max_entry_age,
+                outcome.over_limit,
+                self.settings.max_posts,
+            )
+        # Another feed's article is planned with every category it has now: the chats that
+        # had it keep their one row (unique per article and chat), the new ones get theirs.
+        everything = await article_store.categories_of(
+            session, (c.article.id for c in posted if c.copy)
+        )
+        articles = [
+            NewArticle(c.article.id, everything[c.article.id], c.article.terms)
+            if c.copy
+            else c.article
+            for c in posted
+        ]
+        outcome.planned = await plan_deliveries(session, articles, self.clock(), rules.keywords)
 
     async def _failed(
-        self, state: FeedState, reason: str, outcome: FeedOutcome, *, count: bool = True
+        self, state: FeedState, reason: str, outcome: FeedOutcome, *, internal: bool = False
     ) -> None:
         outcome.error = reason
+        outcome.internal = internal
+        try:
+            await self._record_failure(state, reason, outcome)
+        except Exception:  # the database itself is down: the lease gives the feed back
+            logger.exception("could not record the failure of feed %s", state.url)
+            return
+        logger.warning(
+            "feed %s failed (%s)%s", state.url, reason, " — disabled" if outcome.disabled else ""
+        )
+
+    async def _record_failure(self, state: FeedState, reason: str, outcome: FeedOutcome) -> None:
         now = self.clock()
         async with self._writers, self.sessions.begin() as session:
             feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
@@ -291,15 +503,15 @@ class Poller:
                 return
             feed.last_error = reason
             feed.last_polled_at = now
-            if not count:
-                feed.next_poll_at = now + state.interval
-                return
-            feed.error_count += 1
-            backoff = min(state.interval * 2 ** (feed.error_count - 1), MAX_BACKOFF)
-            feed.next_poll_at = now + backoff
-            if feed.error_count >= self.settings.max_failures:
+            if outcome.internal:
+                feed.internal_error_count += 1
+                outcome.failures = feed.internal_error_count
+                limit = self.settings.max_internal_failures
+            else:
+                feed.error_count += 1
+                outcome.failures = feed.error_count
+                limit = self.settings.max_failures
+            feed.next_poll_at = now + backoff(state.interval, outcome.failures)
+            if outcome.failures >= limit:
                 feed.disabled = True
                 outcome.disabled = True
-        logger.warning(
-            "feed %s failed (%s)%s", state.url, reason, " — disabled" if outcome.disabled else ""
-        )

@@ -2,55 +2,143 @@
 
 Parsing is the CPU cost of a poll, and a cold poll of many feeds should use every core; the
 event loop never parses.
+
+A worker that dies (killed for memory, or crashed by a hostile body) breaks the whole pool:
+every body waiting in it fails at once. Each job leaves a marker file while it runs, so that
+only the bodies that were being parsed at that moment are suspects; each of those is tried
+once more in a process of its own, and the one that kills that process too is the culprit:
+it fails (`ParserCrashed`) and is not parsed again until it changes. The others go on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import itertools
 import logging
 import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from multiprocessing.context import BaseContext
 
 from bot.feeds.parse import ParsedFeed, parse_feed
 
 logger = logging.getLogger(__name__)
 
+ParseFunction = Callable[[bytes, datetime, int], ParsedFeed]
+
+# Bodies known to kill the parser, by hash; the oldest are forgotten past this many.
+REMEMBERED_CULPRITS = 1000
+# A body caught again and again in other bodies' crashes gives up after this many pools.
+MAX_POOLS_PER_BODY = 3
+
+
+class ParserCrashed(Exception):
+    """A feed body that kills the parser process: our fault to absorb, not the feed's error."""
+
+
+def _parse_marked(
+    parse: ParseFunction, marker: str, body: bytes, fetched_at: datetime, summary_chars: int
+) -> ParsedFeed:
+    """Runs in a worker: the marker exists exactly while this body is being parsed."""
+    os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    try:
+        return parse(body, fetched_at, summary_chars)
+    finally:
+        os.unlink(marker)
+
+
+def _was_running(marker: str) -> bool:
+    """Whether the job of this marker had started and not finished; the marker goes."""
+    try:
+        os.unlink(marker)
+    except FileNotFoundError:
+        return False
+    return True
+
 
 class ParserPool:
     """Runs `parse_feed` off the event loop; `workers=0` uses a thread instead of processes."""
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, *, parse: ParseFunction = parse_feed) -> None:
         self.workers = workers
+        self.parse_function = parse
+        self.restarts = 0  # pools replaced because a worker died
         self._executor: Executor | None = None
+        self._markers: str | None = None
+        self._tokens = itertools.count()
+        self._culprits: dict[str, None] = {}  # body hashes, oldest first
 
-    def _pool(self) -> Executor | None:
-        if self.workers > 0 and self._executor is None:
-            # forkserver: a fork of a process running threads (the event loop's executor,
-            # the database driver) may deadlock; the server forks from a clean process.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["bot.feeds.parse"])
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+    @staticmethod
+    def _context() -> BaseContext:
+        # forkserver: a fork of a process running threads (the event loop's executor,
+        # the database driver) may deadlock; the server forks from a clean process.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.feeds.parse", "bot.feeds.workers"])
+        return context
+
+    def _pool(self) -> Executor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=self._context())
         return self._executor
 
+    def _marker(self) -> str:
+        if self._markers is None:
+            self._markers = tempfile.mkdtemp(prefix="nashra-parsers-")
+        return os.path.join(self._markers, str(next(self._tokens)))
+
     async def parse(self, body: bytes, fetched_at: datetime, summary_chars: int) -> ParsedFeed:
-        pool = self._pool()
-        if pool is None:
-            return await asyncio.to_thread(parse_feed, body, fetched_at, summary_chars)
+        if self.workers <= 0:
+            return await asyncio.to_thread(self.parse_function, body, fetched_at, summary_chars)
+        digest = hashlib.sha256(body).hexdigest()
+        if digest in self._culprits:
+            raise ParserCrashed("this body killed the feed parser before; not parsed again")
+        loop = asyncio.get_running_loop()
+        for _ in range(MAX_POOLS_PER_BODY):
+            pool, marker = self._pool(), self._marker()
+            job = (self.parse_function, marker, body, fetched_at, summary_chars)
+            try:
+                return await loop.run_in_executor(pool, _parse_marked, *job)
+            except BrokenProcessPool:
+                self._replace(pool)
+                if _was_running(marker):  # being parsed when a worker died: a suspect
+                    return await self._parse_alone(digest, body, fetched_at, summary_chars)
+                # Never started: caught in another body's crash; the new pool takes it.
+        raise ParserCrashed("feed parser processes keep dying; this body was not parsed")
+
+    def _replace(self, broken: Executor) -> None:
+        if self._executor is broken:
+            logger.warning("a feed parser process died; starting new ones")
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            self.restarts += 1
+
+    async def _parse_alone(
+        self, digest: str, body: bytes, fetched_at: datetime, summary_chars: int
+    ) -> ParsedFeed:
+        alone = ProcessPoolExecutor(1, mp_context=self._context())
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(pool, parse_feed, body, fetched_at, summary_chars)
+            job = (body, fetched_at, summary_chars)
+            return await loop.run_in_executor(alone, self.parse_function, *job)
         except BrokenProcessPool:
-            # A worker died (killed for memory, or crashed on a hostile body): the pool is
-            # unusable from now on, so a new one takes over and the body is tried once more.
-            logger.warning("a feed parser process died; starting new ones")
-            self.close(wait=False)
-            pool = self._pool()
-            assert pool is not None
-            return await loop.run_in_executor(pool, parse_feed, body, fetched_at, summary_chars)
+            self._culprits[digest] = None
+            while len(self._culprits) > REMEMBERED_CULPRITS:
+                del self._culprits[next(iter(self._culprits))]
+            logger.warning("a feed body killed the parser process twice; it is not parsed again")
+            raise ParserCrashed("the feed body kills the parser process") from None
+        finally:
+            alone.shutdown(wait=False, cancel_futures=True)
 
     def close(self, *, wait: bool = True) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
+        if self._markers is not None:
+            shutil.rmtree(self._markers, ignore_errors=True)
+            self._markers = None

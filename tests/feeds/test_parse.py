@@ -125,3 +125,31 @@ def test_same_link_in_two_forms_gives_one_key() -> None:
     )
     parsed = parse_feed(body.encode(), FETCHED)
     assert len(parsed.entries) == 1
+
+
+def test_a_guid_repeated_in_one_body_keeps_every_entry() -> None:
+    body = rss(
+        [
+            {"title": f"خبر {n}", "guid": "https://x.sy/", "link": f"https://x.sy/{n}"}
+            for n in (3, 2, 1)
+        ]
+        + [{"title": "خبر 1 مكرر", "guid": "https://x.sy/", "link": "https://x.sy/1#top"}]
+        + [{"title": "خبر آخر", "guid": "g4", "link": "https://x.sy/4"}]
+    )
+    parsed = parse_feed(body.encode(), FETCHED)
+    titles = sorted(entry.title for entry in parsed.entries)
+    # The repeated GUID with the same link is one entry; with other links, several.
+    assert titles == sorted(["خبر 3", "خبر 2", "خبر 1", "خبر آخر"])
+    keys = [entry.key for entry in parsed.entries]
+    assert len(set(keys)) == 4
+
+
+def test_legacy_encoded_links_are_two_entries() -> None:
+    body = rss(
+        [
+            {"title": "أ", "link": "https://x.sy/news/%C7%E1%DA.htm"},
+            {"title": "أ", "link": "https://x.sy/news/%C8%E1%DA.htm"},
+        ]
+    )
+    parsed = parse_feed(body.encode(), FETCHED)
+    assert len({entry.canonical_link for entry in parsed.entries}) == 2
