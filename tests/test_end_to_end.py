@@ -11,7 +11,7 @@ from bot import cli
 from bot.__main__ import parser
 from bot.app import poll_feeds, services_of
 from bot.config import Settings
-from bot.services import NashraApp
+from bot.context import NashraApp
 from storage.db import make_engine, make_sessions
 from storage.models import Delivery, DeliveryStatus, Feed
 from tests.fakes.feeds import FeedServer, rss

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import services_of
-from bot.services import NashraApp
+from bot.context import NashraApp
 from storage import catalog
 from storage.models import Chat, DeliveryMode, Keyword, Subscription
 from tests.fakes.telegram import FakeTelegram, StoredMessage
@@ -233,7 +233,7 @@ async def test_english_reader_gets_english(app: NashraApp, telegram: FakeTelegra
 
 
 def test_language_of_a_reader() -> None:
-    from handlers.texts import language_of
+    from bot.text.messages import language_of
 
     assert [language_of(code) for code in ("ar", "ar-SY", None, "", "en", "de", "fa")] == [
         "ar", "ar", "ar", "ar", "en", "en", "en",
