@@ -280,7 +280,7 @@ async def on_stop(update: Update, context: NashraContext, press: Press) -> None:
 
 
 async def stale_button(update: Update, context: NashraContext) -> None:
-    """Any other button: forged, or left over from an older keyboard; say it is out of date."""
+    """Answer any other button (forged, or from an older keyboard) as out of date."""
     query = update.callback_query
     if query is not None:
         await query.answer(text("button_stale", query.from_user.language_code))

@@ -75,3 +75,23 @@ def test_keyword_terms_come_from_the_text_leaves() -> None:
 
     assert planner.keyword_term is keywords.keyword_term
     assert keywords.keyword_term("بالانسحاب") == keywords.keyword_term("الانسحاب")
+
+
+def _handlers() -> list[tuple[str, ast.AsyncFunctionDef]]:
+    found = []
+    for path in _modules("handlers"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_"):
+                found.append((f"{_name(path)}::{node.name}", node))
+    return found
+
+
+@pytest.mark.parametrize(("name", "handler"), _handlers(), ids=[n for n, _ in _handlers()])
+def test_handlers_are_thin_with_a_one_line_docstring(
+    name: str, handler: ast.AsyncFunctionDef
+) -> None:
+    assert handler.end_lineno is not None
+    assert handler.end_lineno - handler.lineno < 30
+    docstring = ast.get_docstring(handler)
+    assert docstring is not None
+    assert "\n" not in docstring
