@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.config import Settings
-from bot.delivery.botapi import BotApiPublisher
-from bot.delivery.sender import Sender
+from bot.context import BotData, NashraApp, NashraContext
 from bot.feeds.poller import TickReport
-from bot.services import BotData, NashraApp, NashraContext, Services
-from handlers.texts import COMMANDS, text
-from storage.db import upgrade
+from bot.services import Services
+from bot.text.messages import COMMANDS
 
 logger = logging.getLogger(__name__)
 
 POLL_TICK = timedelta(seconds=30)  # how often due feeds are looked for
-SENDER_TASK = "nashra-sender"
 
 
-def build_application(settings: Settings) -> NashraApp:
-    """Build the bot: services are created in post_init and closed in post_shutdown."""
+def build_application(
+    settings: Settings, *, clock: Callable[[], float] = time.monotonic
+) -> NashraApp:
+    """Build the bot: services are started in post_init and closed in post_shutdown.
+
+    `clock` is what the admin notices count their quiet time with (a test moves it)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     root = settings.telegram_api_base_url
@@ -38,7 +39,7 @@ def build_application(settings: Settings) -> NashraApp:
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .post_init(lambda app: _start_services(app, settings))
+        .post_init(lambda app: _start_services(app, settings, clock))
         .post_shutdown(_stop_services)
         .build()
     )
@@ -48,30 +49,15 @@ def build_application(settings: Settings) -> NashraApp:
 
 def services_of(application: NashraApp) -> Services:
     services = application.bot_data.services
-    if services is None:
+    if not isinstance(services, Services):
         raise RuntimeError("the application has not started")
     return services
 
 
-async def _start_services(application: NashraApp, settings: Settings) -> None:
-    services = Services.build(settings)
-    await upgrade(services.engine)
-    services.publisher = BotApiPublisher(
-        settings.telegram_api_base_url,
-        application.bot.token,
-        paid_broadcast=settings.paid_broadcast,
-    )
-    services.sender = Sender(
-        services.sessions,
-        services.publisher,
-        services.style,
-        limits=services.limits(),
-        settings=services.sender_settings(),
-    )
-    application.bot_data.services = services
-    # A plain task, not application.create_task: the application is not running yet during
-    # post_init. Services.close() cancels and awaits it at shutdown.
-    services.sender_task = asyncio.create_task(services.sender.run(), name=SENDER_TASK)
+async def _start_services(
+    application: NashraApp, settings: Settings, clock: Callable[[], float]
+) -> None:
+    application.bot_data.services = await Services.start(settings, application.bot, clock=clock)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             poll_job,
@@ -89,30 +75,14 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
 
 async def _stop_services(application: NashraApp) -> None:
     services = application.bot_data.services
-    if services is not None:
+    if isinstance(services, Services):
         await services.close()
 
 
 async def poll_job(context: NashraContext) -> None:
-    """The job queue's tick: poll due feeds, wake the sender, tell admins of disabled feeds."""
+    """The job queue's tick: poll the due feeds."""
     await poll_feeds(context.application)  # type: ignore[arg-type]
 
 
 async def poll_feeds(application: NashraApp) -> TickReport:
-    services = services_of(application)
-    report = await services.poller.tick()
-    if report.planned and services.sender is not None:
-        services.sender.wake()
-    for outcome in report.disabled:
-        message = text(
-            "feed_disabled",
-            url=outcome.url,
-            count=services.settings.max_feed_failures,
-            error=outcome.error,
-        )
-        for admin_id in services.settings.admin_ids:
-            try:
-                await application.bot.send_message(admin_id, message, parse_mode=None)
-            except TelegramError:
-                logger.warning("could not tell admin %s that a feed was disabled", admin_id)
-    return report
+    return await services_of(application).poll()

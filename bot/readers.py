@@ -13,15 +13,17 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.planner import keyword_term
 from bot.text.arabic import normalise
 from bot.text.dates import to_digits
+from bot.text.keywords import keyword_term
 from storage import catalog, readers
 from storage.models import Category, Chat, ChatKind, DeliveryMode
 
 BLOCKED = "blocked the bot"
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 50
+# Keyword.term is String(200): one character can normalise to many (ﷺ is 18 letters).
+MAX_TERM_LENGTH = 200
 DIGEST_HOURS = (6, 7, 8, 9, 12, 18, 20, 22)
 # (start, end) in minutes after local midnight.
 QUIET_PRESETS = ((23 * 60, 7 * 60), (0, 7 * 60), (22 * 60, 8 * 60))
@@ -32,6 +34,7 @@ class KeywordProblem(enum.Enum):
     NO_LETTERS = "no_letters"  # only punctuation or marks
     ONE_LETTER = "one_letter"  # matches far too much
     TOO_LONG = "too_long"
+    TERM_TOO_LONG = "term_too_long"  # short as typed, too long once normalised
     TOO_MANY = "too_many"  # the reader has MAX_KEYWORDS already
     ALREADY = "already"
     NOT_FOUND = "not_found"
@@ -99,8 +102,13 @@ async def toggle_category(session: AsyncSession, chat_id: int, category_id: int)
     return await readers.toggle_subscription(session, chat_id, category_id)
 
 
+# Control characters and bidi embeddings or overrides: never part of a word, and an
+# override kept in the word would reverse the rest of the reader's /mysubs line.
+_NOT_IN_WORDS = re.compile("[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean_word(raw: str) -> tuple[str, KeywordProblem | None]:
-    word = " ".join(raw.split())
+    word = " ".join(_NOT_IN_WORDS.sub("", raw).split())
     if not word:
         return word, KeywordProblem.EMPTY
     if len(word) > MAX_KEYWORD_LENGTH:
@@ -110,8 +118,11 @@ def _clean_word(raw: str) -> tuple[str, KeywordProblem | None]:
         return word, KeywordProblem.NO_LETTERS
     if len(letters) < 2:
         return word, KeywordProblem.ONE_LETTER
-    if not keyword_term(word):
+    term = keyword_term(word)
+    if not term:
         return word, KeywordProblem.NO_LETTERS
+    if len(term) > MAX_TERM_LENGTH:
+        return word, KeywordProblem.TERM_TOO_LONG
     return word, None
 
 
@@ -131,7 +142,7 @@ async def remove_keyword(
     session: AsyncSession, chat_id: int, raw: str, *, mute: bool
 ) -> KeywordResult:
     word, problem = _clean_word(raw)
-    if problem in (KeywordProblem.EMPTY, KeywordProblem.NO_LETTERS):
+    if problem is not None and problem is not KeywordProblem.ONE_LETTER:
         return KeywordResult(word, problem)
     removed = await readers.remove_keyword(session, chat_id, keyword_term(word), mute=mute)
     return KeywordResult(word, None if removed else KeywordProblem.NOT_FOUND)
@@ -149,10 +160,16 @@ async def set_mode(
         await readers.hold_pending(session, chat.id)
 
 
+# ASCII digits only: "²" or "٣" slipping through would reach int() (or mean something else).
+_QUIET_RANGE = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?-([0-9]{1,2})(?::([0-9]{2}))?")
+_PRESET = re.compile(r"([0-9]{1,4})-([0-9]{1,4})")
+_HOUR = re.compile(r"[0-9]{1,2}")
+
+
 def parse_quiet(text: str) -> tuple[int, int] | None:
     """ "00:00-07:00" (any digits, any dash) → minutes; None when it is not a time range."""
     cleaned = to_digits(text, "latn").replace("–", "-").replace("—", "-").replace(" ", "")
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?", cleaned)
+    match = _QUIET_RANGE.fullmatch(cleaned)
     if match is None:
         return None
     start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
@@ -169,23 +186,30 @@ async def set_quiet(session: AsyncSession, chat_id: int, window: tuple[int, int]
 
 async def apply_setting(
     session: AsyncSession, chat_id: int, action: str, value: str, now: datetime
-) -> None:
-    """A settings button: "mode:<instant|hourly|daily>", "hour:<0-23>" or "quiet:<preset|off>"."""
+) -> bool:
+    """A settings button: "mode:<instant|hourly|daily>", "hour:<0-23>" or "quiet:<preset|off>".
+    False, and nothing changed, for any other button (forged, or from an older keyboard)."""
     chat = await session.get_one(Chat, chat_id)
     if action == "mode" and value in {mode.value for mode in DeliveryMode}:
         await set_mode(session, chat, DeliveryMode(value), now)
-    elif action == "hour" and value.isdigit() and int(value) < 24:
+    elif action == "hour" and _HOUR.fullmatch(value) and int(value) < 24:
         await set_mode(session, chat, DeliveryMode.DAILY, now, hour=int(value))
-    elif action == "quiet":
-        await set_quiet(session, chat_id, preset_quiet(value))
+    elif action == "quiet" and value == "off":
+        await set_quiet(session, chat_id, None)
+    elif action == "quiet" and (window := preset_quiet(value)) is not None:
+        await set_quiet(session, chat_id, window)
+    else:
+        return False
+    return True
 
 
 def preset_quiet(value: str) -> tuple[int, int] | None:
-    """A preset button's "start-end" in minutes; None for "off" or anything else."""
-    start, _, end = value.partition("-")
-    if start.isdigit() and end.isdigit() and (int(start), int(end)) in QUIET_PRESETS:
-        return int(start), int(end)
-    return None
+    """A preset button's "start-end" in minutes; None for anything that is not a preset."""
+    match = _PRESET.fullmatch(value)
+    if match is None:
+        return None
+    window = int(match[1]), int(match[2])
+    return window if window in QUIET_PRESETS else None
 
 
 async def stop(session: AsyncSession, chat_id: int) -> None:

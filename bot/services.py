@@ -1,27 +1,33 @@
-"""The application's long-lived services, created at start-up and closed at shutdown.
+"""The application's long-lived services: started once, closed once.
 
-Handlers reach them through `NashraContext.services`, never through `bot_data` keys.
+`Services.start` builds everything the bot runs on (database, fetcher, parsers, poller,
+publisher, sender and its task, admin notices); `close` stops them in reverse. Handlers see
+them through `bot.context.HandlerServices`, never through this module.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import Bot
 
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
-from bot.feeds.poller import Poller, PollSettings
+from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
 from bot.news.formatter import PostStyle
-from storage.db import make_engine, make_sessions
+from bot.notices import AdminNotices
+from storage.db import make_engine, make_sessions, upgrade
+
+SENDER_TASK = "nashra-sender"
 
 
 def post_style(settings: Settings) -> PostStyle:
@@ -54,6 +60,15 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
+def limits(settings: Settings) -> Limits:
+    return Limits(global_per_second=settings.global_rate_per_second)
+
+
+def sender_settings(settings: Settings) -> SenderSettings:
+    lease = timedelta(seconds=settings.sender_lease_seconds)
+    return SenderSettings.for_rate(settings.global_rate_per_second, lease)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -63,52 +78,70 @@ class Services:
     parsers: ParserPool
     poller: Poller
     style: PostStyle
-    publisher: BotApiPublisher | None = field(default=None)
-    sender: Sender | None = field(default=None)
-    sender_task: asyncio.Task[None] | None = field(default=None)
+    publisher: BotApiPublisher
+    sender: Sender
+    sender_task: asyncio.Task[None]
+    notices: AdminNotices
 
     @classmethod
-    def build(cls, settings: Settings) -> Services:
+    async def start(
+        cls, settings: Settings, bot: Bot, *, clock: Callable[[], float] = time.monotonic
+    ) -> Services:
+        """Migrate the database, build every service and start the sender."""
         engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
         sessions = make_sessions(engine)
         fetcher = Fetcher(fetch_limits(settings))
         parsers = ParserPool(settings.parse_workers)
-        poller = Poller(sessions, fetcher, parsers, poll_settings(settings))
-        return cls(settings, engine, sessions, fetcher, parsers, poller, post_style(settings))
+        style = post_style(settings)
+        publisher = BotApiPublisher(
+            settings.telegram_api_base_url,
+            bot.token,
+            paid_broadcast=settings.paid_broadcast,
+        )
+        sender = Sender(
+            sessions,
+            publisher,
+            style,
+            limits=limits(settings),
+            settings=sender_settings(settings),
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            fetcher=fetcher,
+            parsers=parsers,
+            poller=Poller(sessions, fetcher, parsers, poll_settings(settings)),
+            style=style,
+            publisher=publisher,
+            sender=sender,
+            # A plain task, not application.create_task: the application is not running yet
+            # during post_init. close() cancels and awaits it.
+            sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
+            notices=AdminNotices(bot, settings.admin_ids, clock=clock),
+        )
 
-    def limits(self) -> Limits:
-        return Limits(global_per_second=self.settings.global_rate_per_second)
-
-    def sender_settings(self) -> SenderSettings:
-        lease = timedelta(seconds=self.settings.sender_lease_seconds)
-        return SenderSettings.for_rate(self.settings.global_rate_per_second, lease)
+    async def poll(self) -> TickReport:
+        """One poll of the due feeds: wake the sender for what was planned, and tell the
+        admins of every feed that was disabled."""
+        report = await self.poller.tick()
+        if report.planned:
+            self.sender.wake()
+        for outcome in report.disabled:
+            await self.notices.feed_disabled(
+                outcome.url, self.settings.max_feed_failures, outcome.error
+            )
+        return report
 
     async def close(self) -> None:
-        if self.sender_task is not None:
-            self.sender_task.cancel()
-            await asyncio.gather(self.sender_task, return_exceptions=True)
+        self.sender_task.cancel()
+        await asyncio.gather(self.sender_task, return_exceptions=True)
         await self.fetcher.close()
-        if self.publisher is not None:
-            await self.publisher.close()
+        await self.publisher.close()
         self.parsers.close()
         await self.engine.dispose()
-
-
-class BotData:
-    """`application.bot_data`: holds the services once start-up has built them."""
-
-    services: Services | None = None
-
-
-class NashraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """Callback context with typed access to the services."""
-
-    @property
-    def services(self) -> Services:
-        services = self.bot_data.services
-        if services is None:
-            raise RuntimeError("services are used before start-up finished")
-        return services
-
-
-NashraApp = Application[ExtBot[None], NashraContext, dict[Any, Any], dict[Any, Any], BotData, Any]

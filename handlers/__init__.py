@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram.ext import (
@@ -16,28 +17,38 @@ from telegram.ext import (
 from handlers import readers
 from handlers.errors import on_error
 
+# New messages only: python-telegram-bot also runs handlers on edited messages, and an
+# edited "/follow x" must not follow x again (or answer twice).
+NEW = filters.UpdateType.MESSAGE
+# Callback data is ASCII we wrote; a category id fits the database's integer.
+CATEGORY = re.compile(r"^cat:[0-9]{1,9}$", re.ASCII)
+SETTING = re.compile(r"^(mode|hour|quiet):[a-z0-9-]{1,16}$", re.ASCII)
+
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Attach the handlers. Order matters: the first matching handler in a group wins."""
     # The reader's commands (private chats; each answers elsewhere that it is private-only).
-    application.add_handler(CommandHandler("start", readers.start))
-    application.add_handler(CommandHandler(["categories", "subscribe"], readers.categories))
-    application.add_handler(CommandHandler("mysubs", readers.mysubs))
-    application.add_handler(CommandHandler(list(readers.KEYWORD_COMMANDS), readers.keyword))
-    application.add_handler(CommandHandler("quiet", readers.quiet))
-    application.add_handler(CommandHandler("stop", readers.stop))
-    application.add_handler(CommandHandler("help", readers.help_command))
-    # Buttons, by their callback data.
-    application.add_handler(CallbackQueryHandler(readers.on_category, pattern=r"^cat:\d+$"))
+    commands = [
+        ("start", readers.start),
+        (["categories", "subscribe"], readers.categories),
+        ("mysubs", readers.mysubs),
+        (list(readers.KEYWORD_COMMANDS), readers.keyword),
+        ("quiet", readers.quiet),
+        ("stop", readers.stop),
+        ("help", readers.help_command),
+    ]
+    for names, callback in commands:
+        application.add_handler(CommandHandler(names, callback, filters=NEW))
+    # Buttons, by their callback data; last, any other button (forged or stale) is answered.
+    application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
-    application.add_handler(
-        CallbackQueryHandler(readers.on_setting, pattern=r"^(mode|hour|quiet):[\w-]+$")
-    )
+    application.add_handler(CallbackQueryHandler(readers.on_setting, pattern=SETTING))
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
+    application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # Last: whatever else a reader types in the private chat.
-    private = filters.ChatType.PRIVATE
+    private = filters.ChatType.PRIVATE & NEW
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
     application.add_handler(MessageHandler(private & ~filters.COMMAND, readers.not_a_command))
     application.add_error_handler(on_error)

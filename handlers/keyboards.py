@@ -7,7 +7,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.readers import DIGEST_HOURS, QUIET_PRESETS, ReaderView
-from handlers.texts import clock, language_of, text
+from bot.text.messages import clock, language_of, text
 from storage.models import DeliveryMode
 
 

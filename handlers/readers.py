@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,10 +14,10 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 
 from bot import readers
+from bot.context import NashraContext
 from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, KeywordResult
-from bot.services import NashraContext
+from bot.text.messages import clock, language_of, number, plural, text
 from handlers import keyboards
-from handlers.texts import clock, language_of, number, plural, text
 
 
 def _lang(update: Update) -> str | None:
@@ -95,15 +96,42 @@ async def mysubs(update: Update, context: NashraContext, chat_id: int) -> None:
     await _reply(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
 
 
-def _pressed(update: Update) -> tuple[CallbackQuery, int, str]:
-    """The pressed button's query, its chat and its data."""
-    query = update.callback_query
-    if query is None or query.message is None or query.data is None:
-        raise ValueError("a button handler got an update without a pressed button")
-    return query, query.message.chat.id, query.data
+@dataclass(frozen=True)
+class Press:
+    """A button pressed in a reader's private chat."""
+
+    query: CallbackQuery
+    chat_id: int
+    data: str
+
+    @property
+    def lang(self) -> str | None:
+        return self.query.from_user.language_code
 
 
-async def _edit(update: Update, message: str | None, markup: InlineKeyboardMarkup) -> None:
+ButtonHandler = Callable[[Update, NashraContext, Press], Coroutine[Any, Any, None]]
+
+
+def button(
+    handler: ButtonHandler,
+) -> Callable[[Update, NashraContext], Coroutine[Any, Any, None]]:
+    """Run the button's handler on a press in a private chat; answer any other as stale."""
+
+    @functools.wraps(handler)
+    async def pressed(update: Update, context: NashraContext) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        if message is None or query.data is None or message.chat.type != ChatType.PRIVATE:
+            await query.answer(text("button_stale", query.from_user.language_code))
+            return
+        await handler(update, context, Press(query, message.chat.id, query.data))
+
+    return pressed
+
+
+async def _edit(update: Update, message: str | None, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the pressed message in place; an unchanged message is not an error."""
     query = update.callback_query
     assert query is not None
@@ -117,46 +145,49 @@ async def _edit(update: Update, message: str | None, markup: InlineKeyboardMarku
             raise
 
 
-async def on_category(update: Update, context: NashraContext) -> None:
+@button
+async def on_category(update: Update, context: NashraContext, press: Press) -> None:
     """A category button: toggle it and redraw the picker in the same message."""
-    query, chat_id, data = _pressed(update)
-    category_id = int(data.split(":")[1])
-    lang = query.from_user.language_code
+    category_id = int(press.data.split(":")[1])
+    await _view(context, update, press.chat_id)
     async with context.services.sessions.begin() as session:
-        following = await readers.toggle_category(session, chat_id, category_id)
-    view = await _view(context, update, chat_id)
+        following = await readers.toggle_category(session, press.chat_id, category_id)
+    view = await _view(context, update, press.chat_id)
     name = next((c.name for c in view.categories if c.id == category_id), "")
     if following is None:
-        await query.answer(text("category_gone", lang))
+        await press.query.answer(text("category_gone", press.lang))
     else:
-        await query.answer(text("followed" if following else "unfollowed", lang, name=name))
-    await _edit(update, None, keyboards.picker(view, lang))
+        toast = text("followed" if following else "unfollowed", press.lang, name=name)
+        await press.query.answer(toast)
+    await _edit(update, None, keyboards.picker(view, press.lang))
 
 
-async def on_screen(update: Update, context: NashraContext) -> None:
+@button
+async def on_screen(update: Update, context: NashraContext, press: Press) -> None:
     """Switch the message between the picker ("cats") and the settings ("subs", "done")."""
-    query, chat_id, data = _pressed(update)
-    view = await _view(context, update, chat_id)
-    lang = query.from_user.language_code
-    await query.answer()
-    if data == "cats":
+    view = await _view(context, update, press.chat_id)
+    lang = press.lang
+    await press.query.answer()
+    if press.data == "cats":
         await _edit(update, text("picker", lang), keyboards.picker(view, lang))
     else:
         await _edit(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
 
 
-async def on_setting(update: Update, context: NashraContext) -> None:
+@button
+async def on_setting(update: Update, context: NashraContext, press: Press) -> None:
     """A settings button (mode, digest hour, quiet hours): save it and redraw the settings."""
-    query, chat_id, data = _pressed(update)
-    action, _, value = data.partition(":")
-    now = datetime.now(UTC)
-    await _view(context, update, chat_id)
+    action, _, value = press.data.partition(":")
+    await _view(context, update, press.chat_id)
     async with context.services.sessions.begin() as session:
-        await readers.apply_setting(session, chat_id, action, value, now)
-    await query.answer()
-    view = await _view(context, update, chat_id)
-    lang = query.from_user.language_code
-    await _edit(update, keyboards.summary(view, lang), keyboards.settings(view, lang))
+        now = datetime.now(UTC)
+        applied = await readers.apply_setting(session, press.chat_id, action, value, now)
+    if not applied:
+        await press.query.answer(text("button_stale", press.lang))
+        return
+    await press.query.answer()
+    view = await _view(context, update, press.chat_id)
+    await _edit(update, keyboards.summary(view, press.lang), keyboards.settings(view, press.lang))
 
 
 @private_only
@@ -199,6 +230,8 @@ def _keyword_reply(
         return text("keyword_muted_already" if mute else "keyword_already", lang, word=result.word)
     if problem is KeywordProblem.TOO_LONG:
         return text("keyword_too_long", lang, limit=number(MAX_KEYWORD_LENGTH, language_of(lang)))
+    if problem is KeywordProblem.TERM_TOO_LONG:
+        return text("keyword_term_too_long", lang)
     return text(f"keyword_{problem.value}", lang, word=result.word)
 
 
@@ -234,16 +267,23 @@ async def stop(update: Update, context: NashraContext, chat_id: int) -> None:
     await _reply(update, text("stop_confirm", lang), keyboards.stop_confirmation(lang))
 
 
-async def on_stop(update: Update, context: NashraContext) -> None:
+@button
+async def on_stop(update: Update, context: NashraContext, press: Press) -> None:
     """The /stop confirmation buttons."""
-    query, chat_id, data = _pressed(update)
-    confirmed = data == "stop:yes"
+    confirmed = press.data == "stop:yes"
     if confirmed:
         async with context.services.sessions.begin() as session:
-            await readers.stop(session, chat_id)
-    await query.answer()
-    lang = query.from_user.language_code
-    await query.edit_message_text(text("stopped" if confirmed else "stop_cancelled", lang))
+            await readers.stop(session, press.chat_id)
+    await press.query.answer()
+    reply = text("stopped" if confirmed else "stop_cancelled", press.lang)
+    await _edit(update, reply, None)
+
+
+async def stale_button(update: Update, context: NashraContext) -> None:
+    """Answer any other button (forged, or from an older keyboard) as out of date."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text("button_stale", query.from_user.language_code))
 
 
 async def help_command(update: Update, context: NashraContext) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
-from bot.services import NashraApp
+from bot.context import NashraApp
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,9 +42,10 @@ def make_settings(**values: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[NashraApp]:
-    """Start the bot as `nashra run` does (post_init, long polling), and stop it cleanly."""
-    application = build_application(settings)
+async def running_bot(settings: Settings, **options: Any) -> AsyncIterator[NashraApp]:
+    """Start the bot as `nashra run` does (post_init, long polling), and stop it cleanly;
+    `options` go to build_application (e.g. the admin notices' clock)."""
+    application = build_application(settings, **options)
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)

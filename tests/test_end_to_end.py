@@ -12,7 +12,7 @@ from bot import cli
 from bot.__main__ import parser
 from bot.app import poll_feeds, services_of
 from bot.config import Settings
-from bot.services import NashraApp
+from bot.context import NashraApp
 from storage.db import make_engine, make_sessions
 from storage.models import Delivery, DeliveryStatus, Feed
 from tests.fakes.feeds import FeedServer, rss
@@ -127,3 +127,29 @@ async def test_planned_deliveries_survive_a_restart_before_sending(
     async with make_sessions(engine)() as session:
         assert (await session.scalars(select(Delivery.status))).all() == [DeliveryStatus.SENT]
     await engine.dispose()
+
+
+async def test_admins_are_told_when_a_failing_feed_is_disabled(
+    telegram: FakeTelegram, feed_server: FeedServer, tmp_path: object
+) -> None:
+    admin = 900
+    telegram.add_user(admin, "المشرف")
+    url = feed_server.set("broken.xml", rss([item(1)]), status=500)
+    settings = make_settings(
+        bot_token=telegram.token,
+        telegram_api_base_url=telegram.base_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/disabled.db",
+        parse_workers=0,
+        admin_ids=[admin],
+        max_feed_failures=2,
+    )
+    await operator(settings, "feed", "add", url, "--category", "سياسة")
+    async with running_bot(settings) as application:
+        assert (await poll_feeds(application)).disabled == []
+        await make_due(application)
+        [disabled] = (await poll_feeds(application)).disabled
+        await telegram.wait_for(lambda: len(telegram.sent(admin)) == 1)
+    [notice] = telegram.sent(admin)
+    assert disabled.url == url
+    assert f"أوقفتُ جلب المصدر {url} بعد 2 محاولة فاشلة متتالية" in notice.text
+    assert "500" in notice.text

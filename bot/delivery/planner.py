@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.text.arabic import index_terms
+from bot.text.keywords import keyword_term as keyword_term
 from storage import catalog, outbox, readers
 from storage.models import ChatKind, DeliveryMode, DeliveryStatus
 
@@ -26,11 +26,6 @@ class NewArticle:
     id: int
     categories: Sequence[int]
     terms: str  # index_terms of title and text, space-separated
-
-
-def keyword_term(word: str) -> str:
-    """What a keyword is matched as: its normalised, stemmed terms joined by spaces."""
-    return " ".join(index_terms(word))
 
 
 class _KeywordIndex:

@@ -799,6 +799,19 @@ class FakeTelegram:
         self._queue_update("message", self.message_api(message))
         return message
 
+    def user_edits(self, message: StoredMessage, text: str) -> StoredMessage:
+        """The user edits a message they sent; Telegram sends an edited_message update."""
+        if message.from_bot:
+            raise ValueError("users edit only their own messages")
+        entities = []
+        if text.startswith("/"):
+            command = re.split(r"\s", text, maxsplit=1)[0]
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+        message.text, message.entities = text, entities
+        message.edit_date = int(time.time())
+        self._queue_update("edited_message", self.message_api(message))
+        return message
+
     def press_button(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """The user presses an inline button; returns the callback query id."""
         message = self.chats[chat_id].messages[message_id]

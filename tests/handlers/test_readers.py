@@ -2,88 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from bot.app import services_of
-from bot.services import NashraApp
-from storage import catalog
-from storage.models import Chat, DeliveryMode, Keyword, Subscription
-from tests.fakes.telegram import FakeTelegram, StoredMessage
-from tests.support import make_settings, running_bot
-
-READER = 501
-ENGLISH_READER = 502
-
-
-@pytest.fixture
-async def app(telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[NashraApp]:
-    # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
-    # the fake's strict 1/s would not. Fan-out pacing is tested elsewhere at the real limit.
-    telegram.private_interval = 0.0
-    telegram.add_user(READER, "سارة", language_code="ar")
-    telegram.add_user(ENGLISH_READER, "Sam", language_code="en")
-    settings = make_settings(
-        bot_token=telegram.token,
-        telegram_api_base_url=telegram.base_url,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'readers.db'}",
-        parse_workers=0,
-    )
-    async with running_bot(settings) as application:
-        async with services_of(application).sessions.begin() as session:
-            await catalog.ensure_categories(session, ["سياسة", "اقتصاد", "رياضة", "سوريا محلي"])
-        yield application
-
-
-async def say(telegram: FakeTelegram, user: int, message: str) -> StoredMessage:
-    """The user sends a message; return the bot's answer."""
-    before = len(telegram.sent(user))
-    telegram.user_sends(user, message)
-    await telegram.wait_for(lambda: len(telegram.sent(user)) > before)
-    return telegram.sent(user)[-1]
-
-
-async def press(telegram: FakeTelegram, user: int, message: StoredMessage, data: str) -> str:
-    """The user presses a button; return the bot's toast (answerCallbackQuery text)."""
-    query = telegram.press_button(user, user, message.message_id, data)
-    await telegram.wait_for(lambda: query in telegram.callback_answers)
-    await telegram.wait_for(lambda: not telegram.pending_updates)
-    await _settled(telegram)
-    return str(telegram.callback_answers[query].get("text") or "")
-
-
-async def _settled(telegram: FakeTelegram) -> None:
-    # The edit follows the answer: wait until the call log stops growing.
-    count = -1
-    while count != len(telegram.calls):
-        count = len(telegram.calls)
-        try:
-            await telegram.wait_for(lambda seen=count: len(telegram.calls) > seen, timeout=0.3)
-        except TimeoutError:
-            return
-
-
-def buttons(message: StoredMessage) -> dict[str, str]:
-    """callback data → label of every button on the message."""
-    markup = message.reply_markup or {}
-    return {b["callback_data"]: b["text"] for row in markup.get("inline_keyboard", []) for b in row}
-
-
-async def category_id(app: NashraApp, name: str) -> int:
-    async with services_of(app).sessions() as session:
-        category = await catalog.category_by_name(session, name)
-        assert category is not None
-        return category.id
-
-
-async def reader(app: NashraApp, user: int = READER) -> Chat:
-    async with services_of(app).sessions() as session:
-        chat = await session.get(Chat, user)
-        assert chat is not None
-        return chat
+from bot.context import NashraApp
+from bot.readers import MAX_TERM_LENGTH
+from bot.text.keywords import keyword_term
+from storage.models import DeliveryMode, Keyword, Subscription
+from tests.fakes.telegram import FakeTelegram
+from tests.handlers.conversation import (
+    ENGLISH_READER,
+    READER,
+    buttons,
+    category_id,
+    handled_so_far,
+    press,
+    reader,
+    say,
+    settled,
+)
 
 
 async def test_start_shows_a_picker_and_a_press_toggles_in_place(
@@ -197,7 +135,7 @@ async def test_stop_asks_first_and_start_resumes_with_old_subscriptions(
     telegram.block(READER)  # blocking and unblocking is not /start either
     telegram.unblock(READER)
     await telegram.wait_for(lambda: not telegram.pending_updates)
-    await _settled(telegram)
+    await settled(telegram)
     assert not (await reader(app)).active
     back = await say(telegram, READER, "/start")
     assert "أهلاً بعودتك" in back.text
@@ -211,11 +149,11 @@ async def test_blocking_deactivates_and_unblocking_restores(
     await say(telegram, READER, "/start")
     telegram.block(READER)
     await telegram.wait_for(lambda: not telegram.pending_updates)
-    await _settled(telegram)
+    await settled(telegram)
     assert not (await reader(app)).active
     telegram.unblock(READER)
     await telegram.wait_for(lambda: not telegram.pending_updates)
-    await _settled(telegram)
+    await settled(telegram)
     assert (await reader(app)).active
 
 
@@ -233,7 +171,7 @@ async def test_english_reader_gets_english(app: NashraApp, telegram: FakeTelegra
 
 
 def test_language_of_a_reader() -> None:
-    from handlers.texts import language_of
+    from bot.text.messages import language_of
 
     assert [language_of(code) for code in ("ar", "ar-SY", None, "", "en", "de", "fa")] == [
         "ar", "ar", "ar", "ar", "en", "en", "en",
@@ -253,3 +191,56 @@ async def test_command_menus_are_set_in_arabic_and_english(
 async def test_muting_twice_says_it_is_muted(app: NashraApp, telegram: FakeTelegram) -> None:
     await say(telegram, READER, "/mute الدوري")
     assert "«الدوري» مكتومة من قبل" in (await say(telegram, READER, "/mute الدوري")).text
+
+
+async def test_an_edited_command_is_not_run_again(app: NashraApp, telegram: FakeTelegram) -> None:
+    before = len(telegram.sent(READER))
+    command = telegram.user_sends(READER, "/follow حلب")
+    await telegram.wait_for(lambda: len(telegram.sent(READER)) == before + 1)
+    telegram.user_edits(command, "/follow حمص")
+    typo = telegram.user_sends(READER, "/mysubs")
+    await telegram.wait_for(lambda: len(telegram.sent(READER)) == before + 2)
+    telegram.user_edits(typo, "/stop")
+    telegram.user_edits(typo, "/nonsense")
+    telegram.user_edits(typo, "مرحبا")
+    await handled_so_far(telegram)
+    replies = telegram.sent(READER)[before:]
+    assert len(replies) == 3  # /follow, /mysubs and the /help that closes the test
+    async with services_of(app).sessions() as session:
+        assert (await session.scalars(select(Keyword.word))).all() == ["حلب"]
+    assert (await reader(app)).active
+
+
+# ﷺ is one character that normalises to four words (15 letters): 12 of them and a
+# 19-letter word make a keyword of 32 characters whose matched term is 200, the column's size.
+AT_LIMIT = "ﷺ" * 12 + " " + "x" * 19
+PAST_LIMIT = "ﷺ" * 12 + " " + "x" * 20
+
+
+@pytest.mark.parametrize(
+    ("word", "stored"), [(AT_LIMIT, True), (PAST_LIMIT, False), ("ﷺ" * 50, False)]
+)
+async def test_keyword_terms_are_capped_at_the_column_size(
+    app_on_both: NashraApp, telegram: FakeTelegram, word: str, stored: bool
+) -> None:
+    assert len(keyword_term(AT_LIMIT)) == MAX_TERM_LENGTH == Keyword.term.type.length
+    answer = await say(telegram, READER, f"/follow {word}")
+    if stored:
+        assert "سأرسل لك كل خبر فيه" in answer.text
+    else:
+        assert "الكلمة طويلة جداً بعد تحويلها للبحث" in answer.text
+    assert "خطأ" not in answer.text
+    async with services_of(app_on_both).sessions() as session:
+        words = (await session.scalars(select(Keyword.word))).all()
+    assert words == ([word] if stored else [])
+    unfollow = await say(telegram, READER, f"/unfollow {word}")
+    assert ("أوقفت تنبيهات" if stored else "الكلمة طويلة جداً") in unfollow.text
+
+
+async def test_controls_and_bidi_overrides_are_not_kept_in_a_keyword(
+    app: NashraApp, telegram: FakeTelegram
+) -> None:
+    answer = await say(telegram, READER, "/follow \u202eحلب\u202c\x07")
+    assert "«حلب»" in answer.text
+    async with services_of(app).sessions() as session:
+        assert (await session.scalars(select(Keyword.word))).all() == ["حلب"]

@@ -45,6 +45,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ar": "هذا التصنيف لم يعد موجوداً.",
         "en": "That category no longer exists.",
     },
+    "button_stale": {
+        "ar": "هذا الزر قديم أو غير صالح. أرسل /mysubs أو /categories لتظهر الأزرار من جديد.",
+        "en": "That button is out of date. Send /mysubs or /categories for fresh ones.",
+    },
     "followed": {"ar": "تتابع الآن: {name}", "en": "Now following: {name}"},
     "unfollowed": {"ar": "أوقفت متابعة: {name}", "en": "Stopped following: {name}"},
     "done_button": {"ar": "تم ✔️", "en": "Done ✔️"},
@@ -106,6 +110,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "keyword_too_long": {
         "ar": "الكلمة طويلة جداً؛ الحد الأقصى {limit} حرفاً.",
         "en": "That is too long; at most {limit} characters.",
+    },
+    "keyword_term_too_long": {
+        "ar": (
+            "الكلمة طويلة جداً بعد تحويلها للبحث: بعض الرموز مثل ﷺ تُكتب بعدة كلمات. اكتب كلمة أقصر."
+        ),
+        "en": (
+            "That is too long once written out for matching (signs such as ﷺ stand for "
+            "several words). Write a shorter word."
+        ),
     },
     "keyword_too_many": {
         "ar": "لديك {count} بالفعل، وهو الحد الأقصى. احذف واحدة بالأمر /unfollow أو /unmute.",

@@ -1,0 +1,48 @@
+"""What handlers may use: the context type, the application type and the services.
+
+Handlers see the services through this narrow view only; the module that builds the
+poller and the sender (bot/services.py) stays out of their imports (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.notices import AdminNotices
+
+
+class HandlerServices(Protocol):
+    """The services a handler may call."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def notices(self) -> AdminNotices: ...
+
+
+class BotData:
+    """`application.bot_data`: holds the services once start-up has built them."""
+
+    services: HandlerServices | None = None
+
+
+class NashraContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """Callback context with typed access to the services."""
+
+    @property
+    def services(self) -> HandlerServices:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are used before start-up finished")
+        return services
+
+
+NashraApp = Application[ExtBot[None], NashraContext, dict[Any, Any], dict[Any, Any], BotData, Any]

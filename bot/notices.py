@@ -1,0 +1,74 @@
+"""Notices to the operators (ADMIN_IDS): a feed disabled, an unexpected error.
+
+Plain text, never HTML: what they quote (URLs, exception messages) is not ours to escape
+right. An error is told once per distinct error per ten minutes, so a bug that every update
+trips does not flood the admins' chats.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from collections.abc import Callable, Sequence
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.text.messages import text
+
+logger = logging.getLogger(__name__)
+
+REPEAT_AFTER = 600.0  # seconds before the same error is told again
+SUMMARY_CHARS = 500
+
+
+def error_fingerprint(error: BaseException) -> tuple[str, str, str]:
+    """What makes two errors the same: their type, where they were raised, their message
+    with numbers blurred (a chat id or a count in the message is not another bug)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return type(error).__qualname__, where, re.sub(r"\d+", "#", str(error))[:SUMMARY_CHARS]
+
+
+class AdminNotices:
+    """Tells every admin, through the bot; a failed notice is logged, never raised."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        admin_ids: Sequence[int],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bot = bot
+        self.admin_ids = list(admin_ids)
+        self.clock = clock
+        self._told: dict[tuple[str, str, str], float] = {}
+
+    async def tell(self, message: str) -> None:
+        for admin_id in self.admin_ids:
+            try:
+                await self.bot.send_message(admin_id, message, parse_mode=None)
+            except TelegramError as exc:
+                logger.warning("could not notify admin %s: %s", admin_id, exc)
+
+    async def feed_disabled(self, url: str, failures: int, error: str | None) -> None:
+        await self.tell(text("feed_disabled", url=url, count=failures, error=error))
+
+    async def error(self, error: BaseException) -> bool:
+        """Tell the admins about an unexpected error, unless they heard of it lately."""
+        now = self.clock()
+        self._forget_before(now - REPEAT_AFTER)
+        key = error_fingerprint(error)
+        if key in self._told:
+            return False
+        self._told[key] = now
+        summary = f"{type(error).__name__}: {error}"[:SUMMARY_CHARS]
+        await self.tell(text("admin_error", error=summary))
+        return True
+
+    def _forget_before(self, moment: float) -> None:
+        for key in [key for key, told in self._told.items() if told <= moment]:
+            del self._told[key]

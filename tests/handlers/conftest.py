@@ -1,0 +1,37 @@
+"""The running bot for conversation tests: on SQLite, or on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.context import NashraApp
+from tests.fakes.telegram import FakeTelegram, ManualClock
+from tests.handlers.conversation import conversation_bot
+
+
+@pytest.fixture
+def notice_clock() -> ManualClock:
+    """The admin notices' clock: it moves only when a test moves it."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def app(
+    telegram: FakeTelegram, tmp_path: Path, notice_clock: ManualClock
+) -> AsyncIterator[NashraApp]:
+    """The bot on SQLite."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'readers.db'}"
+    async with conversation_bot(telegram, url, clock=notice_clock) as application:
+        yield application
+
+
+@pytest.fixture
+async def app_on_both(
+    telegram: FakeTelegram, database_url: str, notice_clock: ManualClock
+) -> AsyncIterator[NashraApp]:
+    """The bot on SQLite and on PostgreSQL, where column lengths are enforced."""
+    async with conversation_bot(telegram, database_url, clock=notice_clock) as application:
+        yield application

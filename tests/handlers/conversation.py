@@ -1,0 +1,101 @@
+"""Driving the conversation as people would, through the fake Telegram server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bot.app import services_of
+from bot.context import NashraApp
+from bot.text.messages import text
+from storage import catalog
+from storage.models import Chat
+from tests.fakes.telegram import FakeTelegram, StoredMessage
+from tests.support import make_settings, running_bot
+
+READER = 501
+ENGLISH_READER = 502
+ADMIN = 900
+CATEGORIES = ["سياسة", "اقتصاد", "رياضة", "سوريا محلي"]
+
+
+@asynccontextmanager
+async def conversation_bot(
+    telegram: FakeTelegram, database_url: str, **options: Any
+) -> AsyncIterator[NashraApp]:
+    """The bot with two readers (Arabic, English), an admin, and four categories."""
+    # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
+    # the fake's strict 1/s would not. Fan-out pacing is tested elsewhere at the real limit.
+    telegram.private_interval = 0.0
+    telegram.add_user(READER, "سارة", language_code="ar")
+    telegram.add_user(ENGLISH_READER, "Sam", language_code="en")
+    telegram.add_user(ADMIN, "المشرف", language_code="ar")
+    settings = make_settings(
+        bot_token=telegram.token,
+        telegram_api_base_url=telegram.base_url,
+        database_url=database_url,
+        parse_workers=0,
+        admin_ids=[ADMIN],
+    )
+    async with running_bot(settings, **options) as application:
+        async with services_of(application).sessions.begin() as session:
+            await catalog.ensure_categories(session, CATEGORIES)
+        yield application
+
+
+async def say(telegram: FakeTelegram, user: int, message: str) -> StoredMessage:
+    """The user sends a message; return the bot's answer."""
+    before = len(telegram.sent(user))
+    telegram.user_sends(user, message)
+    await telegram.wait_for(lambda: len(telegram.sent(user)) > before)
+    return telegram.sent(user)[-1]
+
+
+async def press(telegram: FakeTelegram, user: int, message: StoredMessage, data: str) -> str:
+    """The user presses a button; return the bot's toast (answerCallbackQuery text)."""
+    query = telegram.press_button(user, message.chat_id, message.message_id, data)
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    await telegram.wait_for(lambda: not telegram.pending_updates)
+    await settled(telegram)
+    return str(telegram.callback_answers[query].get("text") or "")
+
+
+async def settled(telegram: FakeTelegram) -> None:
+    # The edit follows the answer: wait until the call log stops growing.
+    count = -1
+    while count != len(telegram.calls):
+        count = len(telegram.calls)
+        try:
+            await telegram.wait_for(lambda seen=count: len(telegram.calls) > seen, timeout=0.3)
+        except TimeoutError:
+            return
+
+
+async def handled_so_far(telegram: FakeTelegram, user: int = READER) -> None:
+    """Every update sent so far has been handled: updates are handled one at a time, in
+    order, so once the answer to a /help sent now arrives, all before it are done."""
+    before = len(telegram.sent(user))
+    telegram.user_sends(user, "/help")
+    help_texts = {text("help", "ar"), text("help", "en")}
+    await telegram.wait_for(lambda: any(m.text in help_texts for m in telegram.sent(user)[before:]))
+
+
+def buttons(message: StoredMessage) -> dict[str, str]:
+    """callback data → label of every button on the message."""
+    markup = message.reply_markup or {}
+    return {b["callback_data"]: b["text"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+async def category_id(app: NashraApp, name: str) -> int:
+    async with services_of(app).sessions() as session:
+        category = await catalog.category_by_name(session, name)
+        assert category is not None
+        return category.id
+
+
+async def reader(app: NashraApp, user: int = READER) -> Chat:
+    async with services_of(app).sessions() as session:
+        chat = await session.get(Chat, user)
+        assert chat is not None
+        return chat
