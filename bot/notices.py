@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.text.messages import text
+from bot.text.messages import plural, text
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,13 @@ class AdminNotices:
             except TelegramError as exc:
                 logger.warning("could not notify admin %s: %s", admin_id, exc)
 
-    async def feed_disabled(self, url: str, failures: int, error: str | None) -> None:
-        await self.tell(text("feed_disabled", url=url, count=failures, error=error))
+    async def feed_disabled(
+        self, url: str, failures: int, error: str | None, *, internal: bool = False
+    ) -> None:
+        """Say which feed stopped, after how many failures, and whose fault they were."""
+        key = "feed_disabled_internal" if internal else "feed_disabled"
+        count = plural("failures_in_a_row", failures, None)
+        await self.tell(text(key, url=url, count=count, error=error))
 
     async def error(self, error: BaseException) -> bool:
         """Tell the admins about an unexpected error, unless they heard of it lately."""

@@ -134,7 +134,7 @@ class Services:
             self.sender.wake()
         for outcome in report.disabled:
             await self.notices.feed_disabled(
-                outcome.url, self.settings.max_feed_failures, outcome.error
+                outcome.url, outcome.failures, outcome.error, internal=outcome.internal
             )
         return report
 

@@ -151,5 +151,5 @@ async def test_admins_are_told_when_a_failing_feed_is_disabled(
         await telegram.wait_for(lambda: len(telegram.sent(admin)) == 1)
     [notice] = telegram.sent(admin)
     assert disabled.url == url
-    assert f"أوقفتُ جلب المصدر {url} بعد 2 محاولة فاشلة متتالية" in notice.text
+    assert f"أوقفتُ جلب المصدر {url} بعد محاولتين فاشلتين متتاليتين." in notice.text
     assert "500" in notice.text

@@ -202,8 +202,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong. The admins have been told; please try again later.",
     },
     "feed_disabled": {
-        "ar": "⚠️ أوقفتُ جلب المصدر {url} بعد {count} محاولة فاشلة متتالية.\nآخر خطأ: {error}",
-        "en": "⚠️ I stopped polling {url} after {count} failures in a row.\nLast error: {error}",
+        "ar": "⚠️ أوقفتُ جلب المصدر {url} بعد {count}.\nآخر خطأ: {error}",
+        "en": "⚠️ I stopped polling {url} after {count}.\nLast error: {error}",
+    },
+    "feed_disabled_internal": {
+        "ar": (
+            "⚠️ أوقفتُ جلب المصدر {url} بعد {count} من جهتنا (قاعدة البيانات أو "
+            "معالجة الخلاصة، لا الموقع نفسه).\nآخر خطأ: {error}"
+        ),
+        "en": (
+            "⚠️ I stopped polling {url} after {count} on our side (the database or "
+            "parsing, not the site).\nLast error: {error}"
+        ),
     },
     "admin_error": {
         "ar": "⚠️ خطأ غير متوقع في البوت: {error}",
@@ -223,6 +233,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "other": "{n} كلمة",
         },
         "en": {"one": "{n} word", "other": "{n} words"},
+    },
+    # After "بعد": the genitive (محاولتين), and the adjective agrees in number.
+    "failures_in_a_row": {
+        "ar": {
+            "zero": "{n} محاولة فاشلة",
+            "one": "محاولة واحدة فاشلة",
+            "two": "محاولتين فاشلتين متتاليتين",
+            "few": "{n} محاولات فاشلة متتالية",
+            "many": "{n} محاولة فاشلة متتالية",
+            "other": "{n} محاولة فاشلة متتالية",
+        },
+        "en": {"one": "{n} failure", "other": "{n} failures in a row"},
     },
 }
 
