@@ -1,17 +1,18 @@
-"""Readers' preferences: subscriptions, keywords, delivery mode, quiet hours, digests."""
+"""Readers' preferences: subscriptions, keywords, delivery mode, quiet hours.
+
+The digest's own queries (claiming it, its held rows) live with the outbox."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore
 from storage.models import (
     Chat,
-    ChatKind,
     Delivery,
     DeliveryMode,
     DeliveryStatus,
@@ -109,90 +110,34 @@ async def stop(session: AsyncSession, chat_id: int) -> None:
     )
 
 
-async def digests_waiting(session: AsyncSession) -> list[Chat]:
-    """Active readers in a digest mode who have held deliveries."""
-    held = (
-        select(Delivery.chat_id)
-        .where(Delivery.status == DeliveryStatus.HELD)
-        .distinct()
-        .scalar_subquery()
-    )
-    query = select(Chat).where(
-        Chat.active.is_(True),
-        Chat.kind == ChatKind.PRIVATE,
-        Chat.delivery_mode != DeliveryMode.INSTANT,
-        Chat.id.in_(held),
-    )
-    return list((await session.scalars(query)).all())
+async def hold_pending(session: AsyncSession, chat_id: int, now: datetime | None = None) -> None:
+    """A reader who chose a digest: what waits to be sent one by one waits for the digest.
 
-
-async def held_deliveries(session: AsyncSession, chat_id: int) -> list[tuple[int, int]]:
-    """(delivery id, article id) held for the chat's digest, oldest article first."""
-    query = (
-        select(Delivery.id, Delivery.article_id)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
-        .order_by(Delivery.article_id)
-    )
-    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
-
-
-async def claim_digest(
-    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
-) -> bool:
-    """Take the reader's digest for this round; False when another sender took it first."""
-    previous = Chat.last_digest_at.is_(None) if last is None else Chat.last_digest_at == last
-    result = await session.execute(
-        update(Chat).where(Chat.id == chat_id, previous).values(last_digest_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def unclaim_digest(
-    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
-) -> None:
-    """Nothing of the digest went out: it is due again at the next check."""
-    await session.execute(
-        update(Chat)
-        .where(Chat.id == chat_id, Chat.last_digest_at == now)
-        .values(last_digest_at=last)
-    )
-
-
-async def finish_held(
-    session: AsyncSession,
-    delivery_ids: Sequence[int],
-    status: DeliveryStatus,
-    now: datetime,
-    *,
-    message_id: int | None = None,
-    error: str | None = None,
-) -> None:
-    """Record the outcome of held deliveries that a digest part listed."""
-    if not delivery_ids:
-        return
-    values: dict[str, object] = {"status": status, "last_error": error}
-    if status is DeliveryStatus.SENT:
-        values.update(sent_at=now, message_id=message_id)
+    Rows a sender holds right now are left to it: holding them too would send them twice.
+    """
+    now = now or utcnow()
     await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == DeliveryStatus.HELD)
-        .values(**values)
-    )
-
-
-async def hold_pending(session: AsyncSession, chat_id: int) -> None:
-    """A reader who chose a digest: what waits to be sent one by one waits for the digest."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.HELD)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            or_(Delivery.lease_token.is_(None), Delivery.next_attempt_at <= now),
+        )
+        .values(status=DeliveryStatus.HELD, lease_token=None)
     )
 
 
 async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> None:
-    """A reader back in instant mode gets what was held for the digest, one by one."""
+    """A reader back in instant mode gets what was held for the digest, one by one.
+
+    Rows a digest being sent has leased are left to it; it frees what it did not send.
+    """
     await session.execute(
         update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=now)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.HELD,
+            or_(Delivery.lease_token.is_(None), Delivery.next_attempt_at <= now),
+        )
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=now, lease_token=None)
     )
