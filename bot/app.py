@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from telegram import BotCommand
@@ -14,9 +15,18 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.pacing import Pacer
+from bot.delivery.ratelimit import PacedRateLimiter
 from bot.delivery.sender import Sender
 from bot.feeds.poller import TickReport
-from bot.services import BotData, NashraApp, NashraContext, Services
+from bot.services import (
+    BotData,
+    ChannelLostNotice,
+    NashraApp,
+    NashraContext,
+    Services,
+    delivery_limits,
+)
 from handlers.texts import COMMANDS, text
 from storage.db import upgrade
 
@@ -24,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 POLL_TICK = timedelta(seconds=30)  # how often due feeds are looked for
 SENDER_TASK = "nashra-sender"
+PRUNE_EVERY = timedelta(hours=6)  # the outbox retention job
 
 
 def build_application(settings: Settings) -> NashraApp:
@@ -31,6 +42,9 @@ def build_application(settings: Settings) -> NashraApp:
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     root = settings.telegram_api_base_url
+    # One pacer for the token: the handlers' replies and the sender share the global rate.
+    # The event loop's clock is time.monotonic.
+    pacer = Pacer(delivery_limits(settings), time.monotonic)
     application: NashraApp = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -38,7 +52,8 @@ def build_application(settings: Settings) -> NashraApp:
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .post_init(lambda app: _start_services(app, settings))
+        .rate_limiter(PacedRateLimiter(pacer))
+        .post_init(lambda app: _start_services(app, settings, pacer))
         .post_shutdown(_stop_services)
         .build()
     )
@@ -53,7 +68,7 @@ def services_of(application: NashraApp) -> Services:
     return services
 
 
-async def _start_services(application: NashraApp, settings: Settings) -> None:
+async def _start_services(application: NashraApp, settings: Settings, pacer: Pacer) -> None:
     services = Services.build(settings)
     await upgrade(services.engine)
     services.publisher = BotApiPublisher(
@@ -67,6 +82,14 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
         services.style,
         limits=services.limits(),
         settings=services.sender_settings(),
+        pacer=pacer,
+        channel_lost=ChannelLostNotice(
+            lambda admin, message: application.bot.send_message(admin, message, parse_mode=None),
+            settings.admin_ids,
+            lambda chat_id, title, reason: text(
+                "channel_lost", chat=title or str(chat_id), chat_id=chat_id, reason=reason
+            ),
+        ),
     )
     application.bot_data.services = services
     # A plain task, not application.create_task: the application is not running yet during
@@ -78,6 +101,13 @@ async def _start_services(application: NashraApp, settings: Settings) -> None:
             interval=POLL_TICK,
             first=1,
             name="poll-feeds",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+        application.job_queue.run_repeating(
+            prune_job,
+            interval=PRUNE_EVERY,
+            first=60,
+            name="prune-outbox",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
     # The command menu: Arabic for everyone, English for English-speaking Telegram apps.
@@ -96,6 +126,11 @@ async def _stop_services(application: NashraApp) -> None:
 async def poll_job(context: NashraContext) -> None:
     """The job queue's tick: poll due feeds, wake the sender, tell admins of disabled feeds."""
     await poll_feeds(context.application)  # type: ignore[arg-type]
+
+
+async def prune_job(context: NashraContext) -> None:
+    """The job queue's retention: old sent and failed deliveries leave the outbox."""
+    await services_of(context.application).prune_outbox()  # type: ignore[arg-type]
 
 
 async def poll_feeds(application: NashraApp) -> TickReport:

@@ -6,6 +6,8 @@ Handlers reach them through `NashraContext.services`, never through `bot_data` k
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,12 +18,16 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
+from bot.delivery.retention import prune_outbox
 from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings
 from bot.feeds.workers import ParserPool
 from bot.news.formatter import PostStyle
 from storage.db import make_engine, make_sessions
+from storage.models import utcnow
+
+logger = logging.getLogger(__name__)
 
 
 def post_style(settings: Settings) -> PostStyle:
@@ -50,6 +56,30 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
+def delivery_limits(settings: Settings) -> Limits:
+    return Limits(
+        global_per_second=settings.global_rate_per_second, chat_margin=settings.pacing_margin
+    )
+
+
+@dataclass(frozen=True)
+class ChannelLostNotice:
+    """Tells every operator (ADMIN_IDS), once, that a channel or group stopped taking posts:
+    the sender's `ChannelLost`."""
+
+    send: Callable[[int, str], Awaitable[object]]  # (admin id, plain text)
+    admin_ids: Sequence[int]
+    describe: Callable[[int, str | None, str], str]  # (chat id, title, reason) → the notice
+
+    async def __call__(self, chat_id: int, title: str | None, reason: str) -> None:
+        message = self.describe(chat_id, title, reason)
+        for admin_id in self.admin_ids:
+            try:
+                await self.send(admin_id, message)
+            except Exception:
+                logger.warning("could not tell admin %s that chat %s went away", admin_id, chat_id)
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -73,7 +103,12 @@ class Services:
         return cls(settings, engine, sessions, fetcher, parsers, poller, post_style(settings))
 
     def limits(self) -> Limits:
-        return Limits(global_per_second=self.settings.global_rate_per_second)
+        return delivery_limits(self.settings)
+
+    async def prune_outbox(self) -> int:
+        """Delete sent and failed deliveries older than OUTBOX_RETENTION_DAYS."""
+        keep = timedelta(days=self.settings.outbox_retention_days)
+        return await prune_outbox(self.sessions, utcnow(), keep)
 
     def sender_settings(self) -> SenderSettings:
         lease = timedelta(seconds=self.settings.sender_lease_seconds)
