@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # Articles whose message Telegram has accepted once; bounded, a cache of the recent ones.
 PROVEN_KEPT = 10_000
+# A global pause longer than this ends the round: the rows go back rather than wait leased.
+LONGEST_PAUSE = 2.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,16 @@ class InstantSender:
                 delay = wait + turn * self.pacer.interval(job.recipient.kind)
                 postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
                 continue
-            await self.pacer.turn()
-            if self.pacer.clock() >= batch.deadline:
-                # The lease is about to run out: another sender may take these rows soon.
-                logger.info("lease ending: giving %d deliveries back", len(jobs) - index)
+            pause = self.pacer.global_ready_in()
+            if pause > LONGEST_PAUSE or self.pacer.clock() + pause >= batch.deadline:
+                # A long 429, or a lease about to run out (another sender may take these rows
+                # soon): the rest goes back to the outbox, due when sending may go on.
+                logger.info("giving %d deliveries back for %.1f s", len(jobs) - index, pause)
+                when = self.clock() + timedelta(seconds=pause)
                 for rest in jobs[index:]:
-                    postponed.setdefault(rest.delivery_id, self.clock())
+                    postponed.setdefault(rest.delivery_id, when)
                 break
+            await self.pacer.turn()
             if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
                 postponed[job.delivery_id] = self.clock()
                 continue

@@ -54,9 +54,7 @@ async def publish(
             for n in range(articles)
         ]  # fmt: skip
         ids = await store_articles(session, rows, [politics])
-        await plan_deliveries(
-            session, [NewArticle(i, [politics.id], "") for i in ids], NOW
-        )
+        await plan_deliveries(session, [NewArticle(i, [politics.id], "") for i in ids], NOW)
 
 
 def sender(
