@@ -146,7 +146,7 @@ async def set_mode(
     if mode is DeliveryMode.INSTANT:
         await readers.release_held(session, chat.id, now)
     else:
-        await readers.hold_pending(session, chat.id)
+        await readers.hold_pending(session, chat.id, now)
 
 
 def parse_quiet(text: str) -> tuple[int, int] | None:

@@ -110,12 +110,11 @@ async def stop(session: AsyncSession, chat_id: int) -> None:
     )
 
 
-async def hold_pending(session: AsyncSession, chat_id: int, now: datetime | None = None) -> None:
+async def hold_pending(session: AsyncSession, chat_id: int, now: datetime) -> None:
     """A reader who chose a digest: what waits to be sent one by one waits for the digest.
 
     Rows a sender holds right now are left to it: holding them too would send them twice.
     """
-    now = now or utcnow()
     await session.execute(
         update(Delivery)
         .where(
