@@ -10,6 +10,7 @@ from telegram.ext import ExtBot
 from bot.app import services_of
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.ratelimit import PacedRateLimiter
+from bot.services import delivery_limits
 from storage import catalog, outbox
 from storage.feeds import add_feed
 from storage.models import ChatKind, DeliveryStatus
@@ -86,3 +87,10 @@ async def test_the_bot_paces_replies_and_the_sender_with_one_pacer_and_reports_l
         assert f"nashra channel add {CHANNEL}" in notice.text
         assert "نشر الرسائل" in notice.text
     assert len(telegram.calls_of("sendMessage")) == 1 + len(ADMINS)
+
+
+def test_the_pacing_margin_is_a_setting_for_chats_only() -> None:
+    limits = delivery_limits(make_settings(pacing_margin=0.1, global_rate_per_second=20))
+    assert (limits.chat_margin, limits.global_per_second) == (0.1, 20)
+    assert delivery_limits(make_settings()).chat_margin == 0.05
+    assert make_settings().outbox_retention_days == 30
