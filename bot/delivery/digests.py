@@ -55,23 +55,31 @@ class DigestSender:
 
     async def send_due(self) -> int:
         """Send the digests that are due, a few per round so that instant sends go on between
-        them; return how many messages went."""
+        them; return how many messages went. One reader's failure never stops the others."""
         now = self.clock()
         async with self.sessions() as session:
             waiting = await outbox.digests_waiting(session)
-        due = [
-            chat
-            for chat in waiting
-            if digest_due(
-                chat.delivery_mode.value, now=now, last=chat.last_digest_at,
-                digest_hour=chat.digest_hour, zone=Recipient.of(chat, self.style.timezone).zone,
-            )
-        ]  # fmt: skip
-        self.more_waiting = len(due) > DIGESTS_PER_ROUND
-        sent = 0
-        for chat in due[:DIGESTS_PER_ROUND]:
-            sent += await self._send_digest(chat, now)
+        self.more_waiting = False
+        sent = started = 0
+        for chat in waiting:
+            try:
+                if not self._due(chat, now):
+                    continue
+                if started == DIGESTS_PER_ROUND:
+                    self.more_waiting = True
+                    break
+                started += 1
+                sent += await self._send_digest(chat, now)
+            except Exception:
+                logger.exception("the digest for %s failed", chat.id)
         return sent
+
+    def _due(self, chat: Chat, now: datetime) -> bool:
+        zone = Recipient.of(chat, self.style.timezone).zone
+        return digest_due(
+            chat.delivery_mode.value, now=now, last=chat.last_digest_at,
+            digest_hour=chat.digest_hour, zone=zone,
+        )  # fmt: skip
 
     async def _send_digest(self, chat: Chat, now: datetime) -> int:
         token = uuid.uuid4().hex

@@ -125,21 +125,26 @@ class InstantSender:
             if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
                 postponed[job.delivery_id] = self.clock()
                 continue
-            self.pacer.take(job.chat_id, job.recipient.kind)
-            await self._slots.acquire()
+            await self._start(batch, job)
             attempted += 1
-            if job.article_id in self._proven:
-                task = asyncio.create_task(self._deliver(batch, job))
-                self.in_flight.add(task)
-                task.add_done_callback(self.in_flight.discard)
-            else:
-                await self._deliver(batch, job)
         if postponed:
             async with self.sessions.begin() as session:
                 for delivery_id, when in postponed.items():
                     await outbox.give_back(session, [delivery_id], when, batch.token)
         self.pacer.forget(self.pacer.clock() - 60)
         return attempted
+
+    async def _start(self, batch: _Round, job: Job) -> None:
+        """Book the slot and send: in the background once the article's message has been
+        accepted, else now, so that a malformed message is known before it goes to others."""
+        self.pacer.take(job.chat_id, job.recipient.kind)
+        await self._slots.acquire()
+        if job.article_id not in self._proven:
+            await self._deliver(batch, job)
+            return
+        task = asyncio.create_task(self._deliver(batch, job))
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
 
     async def settle(self) -> None:
         """Wait for the sends in flight."""

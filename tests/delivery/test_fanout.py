@@ -406,3 +406,30 @@ async def test_a_row_given_back_after_choosing_a_digest_waits_for_the_digest(
     assert await statuses(sessions) == [DeliveryStatus.HELD]
     assert await the_sender.send_digests() == 1
     assert len(telegram.sent(1)) == 1
+
+
+async def test_a_reader_who_cannot_be_prepared_fails_alone(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    for reader in (1, 2):
+        telegram.add_user(reader, "قارئ")
+    await publish(sessions, [1, 2])
+    await publish(sessions, [3, 4], mode=DeliveryMode.HOURLY)
+    for reader in (3, 4):
+        telegram.add_user(reader, "قارئ")
+    async with sessions.begin() as session:
+        for broken in (1, 3):
+            chat = await session.get(Chat, broken)
+            assert chat is not None
+            chat.timezone = "Mars/Olympus"  # stored before time zones were checked
+    the_sender = sender(sessions, publisher, FrozenClock(NOW))
+    assert await the_sender.drain_once() == 1
+    assert await the_sender.send_digests() == 1
+    assert [len(telegram.sent(r)) for r in (1, 2, 3, 4)] == [0, 1, 0, 1]
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.chat_id))).all()
+    assert rows[0].status is DeliveryStatus.FAILED
+    assert rows[0].last_error
+    assert "Mars/Olympus" in rows[0].last_error
