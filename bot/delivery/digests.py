@@ -108,11 +108,15 @@ class DigestSender:
         ]
         parts = format_digest(items, chat.delivery_mode.value, chat.language)
         silent = Recipient.of(chat, self.style.timezone).quiet(now)
+        # The rows are leased for the digest: no part starts, and no 429 is waited out, past
+        # the lease (a reader going instant would then get them one by one as well).
+        deadline = self.pacer.clock() + self.settings.lease.total_seconds()
+        deadline -= self.settings.lease_margin
         sent = 0
         for part in parts:
             rows = [listed[index][0] for index in part.items]
             try:
-                message_id = await self._send_part(chat.id, part, silent)
+                message_id = await self._send_part(chat.id, part, silent, deadline)
             except DeliveryError as exc:
                 await self._digest_failed(chat, rows, exc, part.text, now, sent, token)
                 return sent
@@ -123,9 +127,13 @@ class DigestSender:
             sent += 1
         return sent
 
-    async def _send_part(self, chat_id: int, part: DigestPart, silent: bool) -> int:
+    async def _send_part(
+        self, chat_id: int, part: DigestPart, silent: bool, deadline: float
+    ) -> int:
         """Send one part at the reader's pace; a short 429 is waited out and the part resent."""
         for attempt in range(1, PART_TRIES + 1):
+            if self.pacer.clock() + self._wait(chat_id) >= deadline:
+                raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
             await self.pacer.turn(chat_id)
             self.pacer.take(chat_id, ChatKind.PRIVATE)
             try:
@@ -138,6 +146,9 @@ class DigestSender:
                 self.pacer.too_many(chat_id, ChatKind.PRIVATE, seconds)
                 logger.info("digest for %s: 429, the part goes again in %.1f s", chat_id, seconds)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, chat_id: int) -> float:
+        return max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat_id))
 
     async def _digest_failed(
         self, chat: Chat, rows: list[int], error: DeliveryError, text: str, now: datetime,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.planner import NewArticle, plan_deliveries
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sender, SenderSettings
 from bot.news.formatter import Post, PostStyle
 from bot.readers import apply_setting
 from storage import catalog, outbox
@@ -433,3 +433,25 @@ async def test_a_reader_who_cannot_be_prepared_fails_alone(
     assert rows[0].status is DeliveryStatus.FAILED
     assert rows[0].last_error
     assert "Mars/Olympus" in rows[0].last_error
+
+
+async def test_a_digest_part_never_starts_past_the_digest_lease(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2, mode=DeliveryMode.HOURLY)
+    the_sender = Sender(
+        sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
+        settings=SenderSettings(lease=timedelta(seconds=2)),
+    )  # fmt: skip
+    the_sender.pacer.pause(1.8)  # past the lease, less its margin
+    assert await the_sender.send_digests() == 0
+    assert telegram.calls_of("sendMessage") == []
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+        chat = await session.get(Chat, 1)
+    assert {(row.status, row.lease_token) for row in rows} == {(DeliveryStatus.HELD, None)}
+    assert chat is not None
+    assert chat.last_digest_at is None  # due again at the next check
