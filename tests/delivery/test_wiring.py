@@ -69,6 +69,8 @@ async def test_the_bot_paces_replies_and_the_sender_with_one_pacer_and_reports_l
         limiter = application.bot.rate_limiter
         assert isinstance(limiter, PacedRateLimiter)
         assert limiter.pacer is services.sender.pacer
+        assert application.job_queue is not None
+        assert application.job_queue.get_jobs_by_name("prune-outbox")  # the retention job
         now = datetime.now(UTC)
         async with services.sessions.begin() as session:
             [category] = await catalog.ensure_categories(session, ["سياسة"])
