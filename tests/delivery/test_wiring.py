@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from telegram.ext import ExtBot
 
 from bot.app import services_of
 from bot.delivery.pacing import Limits, Pacer
-from bot.delivery.ratelimit import PacedRateLimiter
+from bot.delivery.ratelimit import PacedRateLimiter, chat_kind, is_message
 from bot.services import delivery_limits
 from storage import catalog, outbox
 from storage.feeds import add_feed
@@ -96,3 +97,21 @@ def test_the_pacing_margin_is_a_setting_for_chats_only() -> None:
     assert (limits.chat_margin, limits.global_per_second) == (0.1, 20)
     assert delivery_limits(make_settings()).chat_margin == 0.05
     assert make_settings().outbox_retention_days == 30
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "chat_id", "paced", "kind"),
+    [
+        ("sendMessage", 5, True, ChatKind.PRIVATE),
+        ("editMessageText", -1001, True, ChatKind.GROUP),
+        ("copyMessage", "@channel", True, ChatKind.GROUP),
+        ("sendChatAction", 5, False, ChatKind.PRIVATE),
+        ("answerCallbackQuery", None, False, ChatKind.GROUP),
+        ("answerInlineQuery", None, False, ChatKind.GROUP),
+    ],
+)
+def test_which_requests_are_paced(
+    endpoint: str, chat_id: object, paced: bool, kind: ChatKind
+) -> None:
+    assert is_message(endpoint) is paced
+    assert chat_kind(chat_id) is kind
