@@ -48,8 +48,8 @@ from telegram.request import HTTPXRequest
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.planner import NewArticle, plan_deliveries
-from bot.delivery.sender import Sender, SenderSettings, post_source
-from bot.news.formatter import PostStyle, format_post
+from bot.delivery.sender import Sender, SenderSettings
+from bot.news.formatter import PostStyle, format_post, post_source
 from storage import catalog
 from storage.articles import articles_by_ids
 from storage.db import make_engine, make_sessions, upgrade

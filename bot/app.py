@@ -14,13 +14,16 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot.config import Settings
 from bot.context import BotData, NashraApp, NashraContext
+from bot.delivery.pacing import Pacer
+from bot.delivery.ratelimit import PacedRateLimiter
 from bot.feeds.poller import TickReport
-from bot.services import Services
+from bot.services import Services, delivery_limits
 from bot.text.messages import COMMANDS
 
 logger = logging.getLogger(__name__)
 
 POLL_TICK = timedelta(seconds=30)  # how often due feeds are looked for
+PRUNE_EVERY = timedelta(hours=6)  # the outbox retention job
 
 
 def build_application(
@@ -32,6 +35,9 @@ def build_application(
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     root = settings.telegram_api_base_url
+    # One pacer for the token: the handlers' replies and the sender share the global rate.
+    # The event loop's clock is time.monotonic.
+    pacer = Pacer(delivery_limits(settings), time.monotonic)
     application: NashraApp = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -39,7 +45,8 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .post_init(lambda app: _start_services(app, settings, clock))
+        .rate_limiter(PacedRateLimiter(pacer))
+        .post_init(lambda app: _start_services(app, settings, pacer, clock))
         .post_shutdown(_stop_services)
         .build()
     )
@@ -55,15 +62,24 @@ def services_of(application: NashraApp) -> Services:
 
 
 async def _start_services(
-    application: NashraApp, settings: Settings, clock: Callable[[], float]
+    application: NashraApp, settings: Settings, pacer: Pacer, clock: Callable[[], float]
 ) -> None:
-    application.bot_data.services = await Services.start(settings, application.bot, clock=clock)
+    application.bot_data.services = await Services.start(
+        settings, application.bot, pacer=pacer, clock=clock
+    )
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             poll_job,
             interval=POLL_TICK,
             first=1,
             name="poll-feeds",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+        application.job_queue.run_repeating(
+            prune_job,
+            interval=PRUNE_EVERY,
+            first=60,
+            name="prune-outbox",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
     # The command menu: Arabic for everyone, English for English-speaking Telegram apps.
@@ -82,6 +98,11 @@ async def _stop_services(application: NashraApp) -> None:
 async def poll_job(context: NashraContext) -> None:
     """The job queue's tick: poll the due feeds."""
     await poll_feeds(context.application)  # type: ignore[arg-type]
+
+
+async def prune_job(context: NashraContext) -> None:
+    """The job queue's retention: old sent and failed deliveries leave the outbox."""
+    await services_of(context.application).prune_outbox()  # type: ignore[arg-type]
 
 
 async def poll_feeds(application: NashraApp) -> TickReport:

@@ -13,13 +13,12 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.delivery.sender import post_source
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import Entry, ParsedFeed, parse_feed
 from bot.feeds.poller import POSTED_LANGUAGES, load_categoriser
 from bot.news.dedupe import source_domain
-from bot.news.formatter import format_post
+from bot.news.formatter import format_post, post_source
 from bot.services import fetch_limits, post_style
 from bot.text.arabic import normalise
 from storage import catalog, outbox

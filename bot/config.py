@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     paid_broadcast: bool = False
     sender_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    pacing_margin: float = Field(default=0.05, ge=0, le=1)
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

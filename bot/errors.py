@@ -69,10 +69,12 @@ class SendOutcome(enum.Enum):
     """What the sender does after a failed send."""
 
     RETRY = "retry"  # network error or 5xx: try again later with backoff
-    RATE_LIMITED = "rate_limited"  # 429: wait retry_after for the whole bot, then retry
+    RATE_LIMITED = "rate_limited"  # 429: wait retry_after (one chat or the bot), then retry
+    REFUSED = "refused"  # 401/404: the token or the API URL is wrong; hold everything
     CHAT_GONE = "chat_gone"  # 403 or chat not found: deactivate the chat
     MIGRATED = "migrated"  # the group became a supergroup: move the chat and retry
-    REJECTED = "rejected"  # Telegram refused the message itself: a bug, never retried
+    MALFORMED = "malformed"  # the message itself is wrong (entities, length): no one gets it
+    REJECTED = "rejected"  # another 400 for this chat: recorded, never retried
 
 
 class DeliveryError(NashraError):

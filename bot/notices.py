@@ -1,4 +1,4 @@
-"""Notices to the operators (ADMIN_IDS): a feed disabled, an unexpected error.
+"""Notices to the operators (ADMIN_IDS): a feed disabled, a channel lost, an unexpected error.
 
 Plain text, never HTML: what they quote (URLs, exception messages) is not ours to escape
 right. An error is told once per distinct error per ten minutes, so a bug that every update
@@ -61,6 +61,12 @@ class AdminNotices:
         key = "feed_disabled_internal" if internal else "feed_disabled"
         count = plural("failures_in_a_row", failures, None)
         await self.tell(text(key, url=url, count=count, error=error))
+
+    async def channel_lost(self, chat_id: int, title: str | None, reason: str) -> None:
+        """Say which channel or group stopped taking posts, why, and how to fix it."""
+        await self.tell(
+            text("channel_lost", chat=title or str(chat_id), chat_id=chat_id, reason=reason)
+        )
 
     async def error(self, error: BaseException) -> bool:
         """Tell the admins about an unexpected error, unless they heard of it lately."""

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text.arabic import normalise
 from bot.text.dates import to_digits
 from bot.text.keywords import keyword_term
-from storage import catalog, readers
+from storage import catalog, outbox, readers
 from storage.models import Category, Chat, ChatKind, DeliveryMode
 
 BLOCKED = "blocked the bot"
@@ -155,9 +155,9 @@ async def set_mode(
     if hour is not None:
         chat.digest_hour = hour
     if mode is DeliveryMode.INSTANT:
-        await readers.release_held(session, chat.id, now)
+        await outbox.release_held(session, chat.id, now)
     else:
-        await readers.hold_pending(session, chat.id)
+        await outbox.hold_pending(session, chat.id, now)
 
 
 # ASCII digits only: "²" or "٣" slipping through would reach int() (or mean something else).

@@ -18,7 +18,8 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
-from bot.delivery.pacing import Limits
+from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.retention import prune_outbox
 from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings, TickReport
@@ -26,6 +27,7 @@ from bot.feeds.workers import ParserPool
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from storage.db import make_engine, make_sessions, upgrade
+from storage.models import utcnow
 
 SENDER_TASK = "nashra-sender"
 
@@ -60,8 +62,10 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
-def limits(settings: Settings) -> Limits:
-    return Limits(global_per_second=settings.global_rate_per_second)
+def delivery_limits(settings: Settings) -> Limits:
+    return Limits(
+        global_per_second=settings.global_rate_per_second, chat_margin=settings.pacing_margin
+    )
 
 
 def sender_settings(settings: Settings) -> SenderSettings:
@@ -85,9 +89,17 @@ class Services:
 
     @classmethod
     async def start(
-        cls, settings: Settings, bot: Bot, *, clock: Callable[[], float] = time.monotonic
+        cls,
+        settings: Settings,
+        bot: Bot,
+        *,
+        pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> Services:
-        """Migrate the database, build every service and start the sender."""
+        """Migrate the database, build every service and start the sender.
+
+        `pacer` is the token's one pacer, shared with the handlers' replies (the
+        application's rate limiter); `clock` is the admin notices' (a test moves it)."""
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
@@ -103,12 +115,15 @@ class Services:
             bot.token,
             paid_broadcast=settings.paid_broadcast,
         )
+        notices = AdminNotices(bot, settings.admin_ids, clock=clock)
         sender = Sender(
             sessions,
             publisher,
             style,
-            limits=limits(settings),
+            limits=delivery_limits(settings),
             settings=sender_settings(settings),
+            pacer=pacer,
+            channel_lost=notices.channel_lost,
         )
         return cls(
             settings=settings,
@@ -123,7 +138,7 @@ class Services:
             # A plain task, not application.create_task: the application is not running yet
             # during post_init. close() cancels and awaits it.
             sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
-            notices=AdminNotices(bot, settings.admin_ids, clock=clock),
+            notices=notices,
         )
 
     async def poll(self) -> TickReport:
@@ -137,6 +152,11 @@ class Services:
                 outcome.url, outcome.failures, outcome.error, internal=outcome.internal
             )
         return report
+
+    async def prune_outbox(self) -> int:
+        """Delete sent and failed deliveries older than OUTBOX_RETENTION_DAYS."""
+        keep = timedelta(days=self.settings.outbox_retention_days)
+        return await prune_outbox(self.sessions, utcnow(), keep)
 
     async def close(self) -> None:
         self.sender_task.cancel()

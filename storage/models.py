@@ -269,6 +269,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "chat_id", name="uq_deliveries_article_chat"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # Deactivating, stopping or switching one chat touches only that chat's rows.
+        Index("ix_deliveries_chat_id", "chat_id"),
     )
 
     id: Mapped[int] = mapped_column(
@@ -290,3 +292,7 @@ class Delivery(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # Who holds the row: set by each lease (instant or digest), cleared when it is given back.
+    # An outcome is written only under the token it was leased with, so a sender whose lease
+    # ran out can never overwrite what another sender now owns.
+    lease_token: Mapped[str | None] = mapped_column(String(32))

@@ -1,4 +1,9 @@
-"""The delivery outbox: planned before anything is sent, leased by senders, never lost."""
+"""The delivery outbox: planned before anything is sent, leased by senders, never lost.
+
+A row is held by whoever leased it last (`lease_token`, until `next_attempt_at`): the instant
+sender for a pending row, the digest sender for a held one. Every write of an outcome names
+the token it was leased with, so a sender whose lease ran out changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore, supports_skip_locked
-from storage.models import Delivery, DeliveryStatus
+from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+
+# Outcomes that are history once written: the retention job deletes them after a while.
+FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED)
 
 
 async def plan(
@@ -35,8 +43,13 @@ async def plan(
         await session.execute(insert_ignore(session, Delivery), values)
 
 
+def unleased(now: datetime) -> ColumnElement[bool]:
+    """Rows nobody holds: never leased, given back, or whose lease ran out."""
+    return or_(Delivery.lease_token.is_(None), Delivery.next_attempt_at <= now)
+
+
 async def lease_due(
-    session: AsyncSession, now: datetime, *, limit: int, lease: timedelta
+    session: AsyncSession, now: datetime, *, limit: int, lease: timedelta, token: str
 ) -> Sequence[Delivery]:
     """Take due deliveries, channels first then older articles, and hold them for `lease`.
 
@@ -54,21 +67,24 @@ async def lease_due(
     rows = (await session.scalars(query)).all()
     for row in rows:
         row.next_attempt_at = now + lease
+        row.lease_token = token
     await session.flush()
     return rows
 
 
 _OUTCOME_COLUMNS = ("status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at")
+_table = Delivery.__table__
 # One executemany per write; Core, because the ORM's bulk update costs more per row.
 _RECORD = (
-    update(Delivery.__table__)  # type: ignore[arg-type]
-    .where(Delivery.__table__.c.id == bindparam("delivery_id"))
-    .values({name: bindparam(name) for name in _OUTCOME_COLUMNS})
+    update(_table)  # type: ignore[arg-type]
+    .where(_table.c.id == bindparam("delivery_id"), _table.c.lease_token == bindparam("token"))
+    .values({**{name: bindparam(name) for name in _OUTCOME_COLUMNS}, "lease_token": None})
 )
 
 
 async def record(session: AsyncSession, outcomes: list[dict[str, Any]]) -> None:
-    """Stage the outcomes of sends: dicts with `delivery_id` and every outcome column."""
+    """Stage the outcomes of sends: dicts with `delivery_id`, the lease `token` the row was
+    sent under, and every outcome column. A row leased by someone else since is left alone."""
     if outcomes:
         await session.execute(_RECORD, outcomes)
 
@@ -80,13 +96,39 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     return await session.scalar(query)
 
 
-async def reschedule(session: AsyncSession, delivery_ids: Iterable[int], when: datetime) -> None:
-    """Give leased rows back without counting an attempt (pacing or a 429)."""
+async def give_back(
+    session: AsyncSession, delivery_ids: Iterable[int], when: datetime, token: str
+) -> None:
+    """Give leased rows back without counting an attempt (pacing, a 429, a lease too short)."""
     ids = list(delivery_ids)
     if ids:
         await session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=when)
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.lease_token == token)
+            .values(next_attempt_at=when, lease_token=None)
         )
+
+
+async def hold_leased(session: AsyncSession, delivery_ids: Iterable[int], token: str) -> None:
+    """Leased rows of readers who chose a digest since they were planned: held for it."""
+    ids = list(delivery_ids)
+    if ids:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.lease_token == token)
+            .values(status=DeliveryStatus.HELD, lease_token=None)
+        )
+
+
+async def fail_article(session: AsyncSession, article_id: int, reason: str, now: datetime) -> int:
+    """Telegram rejected the article's message itself: nobody gets it; return how many rows."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.article_id == article_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED, last_error=reason, next_attempt_at=now,
+                lease_token=None)
+    )  # fmt: skip
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
@@ -103,3 +145,165 @@ async def problems(session: AsyncSession, *, limit: int = 20) -> Sequence[Delive
         .limit(limit)
     )
     return (await session.scalars(query)).all()
+
+
+async def delete_finished(session: AsyncSession, before: datetime, *, limit: int) -> int:
+    """Delete at most `limit` sent or failed rows planned before `before`; return how many."""
+    oldest = (
+        select(Delivery.id)
+        .where(Delivery.status.in_(FINISHED), Delivery.created_at < before)
+        .order_by(Delivery.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(Delivery).where(Delivery.id.in_(oldest)))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------------- digests
+
+
+async def hold_pending(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """A reader who chose a digest: what waits to be sent one by one waits for the digest.
+
+    Rows a sender holds right now are left to it: holding them too would send them twice.
+    """
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            unleased(now),
+        )
+        .values(status=DeliveryStatus.HELD, lease_token=None)
+    )
+
+
+async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """A reader back in instant mode gets what was held for the digest, one by one.
+
+    Rows a digest being sent has leased are left to it; it frees what it did not send.
+    """
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.HELD,
+            unleased(now),
+        )
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=now, lease_token=None)
+    )
+
+
+async def digests_waiting(session: AsyncSession) -> list[Chat]:
+    """Active readers in a digest mode who have held deliveries."""
+    held = (
+        select(Delivery.chat_id)
+        .where(Delivery.status == DeliveryStatus.HELD)
+        .distinct()
+        .scalar_subquery()
+    )
+    query = select(Chat).where(
+        Chat.active.is_(True),
+        Chat.kind == ChatKind.PRIVATE,
+        Chat.delivery_mode != DeliveryMode.INSTANT,
+        Chat.id.in_(held),
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def claim_digest(
+    session: AsyncSession,
+    chat_id: int,
+    last: datetime | None,
+    now: datetime,
+    *,
+    token: str,
+    lease: timedelta,
+) -> bool:
+    """Take the reader's digest for this round, and lease what it will list; False when
+    another sender took it first or the reader went back to instant delivery."""
+    previous = Chat.last_digest_at.is_(None) if last is None else Chat.last_digest_at == last
+    result = await session.execute(
+        update(Chat)
+        .where(Chat.id == chat_id, previous, Chat.delivery_mode != DeliveryMode.INSTANT)
+        .values(last_digest_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD, unleased(now))
+        .values(lease_token=token, next_attempt_at=now + lease)
+    )
+    return True
+
+
+async def held_deliveries(session: AsyncSession, chat_id: int, token: str) -> list[tuple[int, int]]:
+    """(delivery id, article id) leased for the chat's digest, oldest article first."""
+    query = (
+        select(Delivery.id, Delivery.article_id)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.lease_token == token,
+        )
+        .order_by(Delivery.article_id)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def unclaim_digest(
+    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
+) -> None:
+    """Nothing of the digest went out: it is due again at the next check."""
+    await session.execute(
+        update(Chat)
+        .where(Chat.id == chat_id, Chat.last_digest_at == now)
+        .values(last_digest_at=last)
+    )
+
+
+async def finish_held(
+    session: AsyncSession,
+    delivery_ids: Sequence[int],
+    status: DeliveryStatus,
+    now: datetime,
+    *,
+    token: str,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Record the outcome of held deliveries that a digest part listed."""
+    if not delivery_ids:
+        return
+    values: dict[str, object] = {"status": status, "last_error": error, "lease_token": None}
+    if status is DeliveryStatus.SENT:
+        values.update(sent_at=now, message_id=message_id)
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(delivery_ids)),
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.lease_token == token,
+        )
+        .values(**values)
+    )
+
+
+async def release_digest(session: AsyncSession, chat_id: int, token: str, now: datetime) -> None:
+    """The digest is over: what it did not send is free again, for the next digest, or one by
+    one if the reader went back to instant delivery meanwhile."""
+    instant = (
+        select(Chat.id)
+        .where(Chat.id == chat_id, Chat.delivery_mode == DeliveryMode.INSTANT)
+        .scalar_subquery()
+    )
+    leftover = (Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD,
+                Delivery.lease_token == token)  # fmt: skip
+    await session.execute(
+        update(Delivery)
+        .where(*leftover, Delivery.chat_id.in_(instant))
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=now, lease_token=None)
+    )
+    await session.execute(update(Delivery).where(*leftover).values(lease_token=None))

@@ -1,9 +1,11 @@
-"""Readers' preferences: subscriptions, keywords, delivery mode, quiet hours, digests."""
+"""Readers' preferences: subscriptions, keywords, delivery mode, quiet hours.
+
+The outbox's rows (holding them for a digest, releasing them, claiming a digest) live with
+the outbox."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.dialect import insert_ignore
 from storage.models import (
     Chat,
-    ChatKind,
     Delivery,
     DeliveryMode,
     DeliveryStatus,
@@ -106,93 +107,4 @@ async def stop(session: AsyncSession, chat_id: int) -> None:
             Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
         )
         .values(status=DeliveryStatus.DROPPED, last_error="stopped by the reader")
-    )
-
-
-async def digests_waiting(session: AsyncSession) -> list[Chat]:
-    """Active readers in a digest mode who have held deliveries."""
-    held = (
-        select(Delivery.chat_id)
-        .where(Delivery.status == DeliveryStatus.HELD)
-        .distinct()
-        .scalar_subquery()
-    )
-    query = select(Chat).where(
-        Chat.active.is_(True),
-        Chat.kind == ChatKind.PRIVATE,
-        Chat.delivery_mode != DeliveryMode.INSTANT,
-        Chat.id.in_(held),
-    )
-    return list((await session.scalars(query)).all())
-
-
-async def held_deliveries(session: AsyncSession, chat_id: int) -> list[tuple[int, int]]:
-    """(delivery id, article id) held for the chat's digest, oldest article first."""
-    query = (
-        select(Delivery.id, Delivery.article_id)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
-        .order_by(Delivery.article_id)
-    )
-    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
-
-
-async def claim_digest(
-    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
-) -> bool:
-    """Take the reader's digest for this round; False when another sender took it first."""
-    previous = Chat.last_digest_at.is_(None) if last is None else Chat.last_digest_at == last
-    result = await session.execute(
-        update(Chat).where(Chat.id == chat_id, previous).values(last_digest_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def unclaim_digest(
-    session: AsyncSession, chat_id: int, last: datetime | None, now: datetime
-) -> None:
-    """Nothing of the digest went out: it is due again at the next check."""
-    await session.execute(
-        update(Chat)
-        .where(Chat.id == chat_id, Chat.last_digest_at == now)
-        .values(last_digest_at=last)
-    )
-
-
-async def finish_held(
-    session: AsyncSession,
-    delivery_ids: Sequence[int],
-    status: DeliveryStatus,
-    now: datetime,
-    *,
-    message_id: int | None = None,
-    error: str | None = None,
-) -> None:
-    """Record the outcome of held deliveries that a digest part listed."""
-    if not delivery_ids:
-        return
-    values: dict[str, object] = {"status": status, "last_error": error}
-    if status is DeliveryStatus.SENT:
-        values.update(sent_at=now, message_id=message_id)
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == DeliveryStatus.HELD)
-        .values(**values)
-    )
-
-
-async def hold_pending(session: AsyncSession, chat_id: int) -> None:
-    """A reader who chose a digest: what waits to be sent one by one waits for the digest."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.HELD)
-    )
-
-
-async def release_held(session: AsyncSession, chat_id: int, now: datetime) -> None:
-    """A reader back in instant mode gets what was held for the digest, one by one."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status == DeliveryStatus.HELD)
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=now)
     )

@@ -19,6 +19,11 @@ from bot.news.formatter import Post
 BOT_REFUSED_PAUSE = 60.0  # seconds
 # 400 answers that mean the chat is gone for good, not that the message is wrong.
 _GONE = ("chat not found", "have no rights to send", "not enough rights", "need administrator")
+# 400 answers about the message itself: the same text fails for every recipient.
+_MALFORMED = (
+    "can't parse", "message is too long", "text is empty", "entities", "entity",
+    "button", "reply markup", "wrong http url", "url host is empty", "too long",
+)  # fmt: skip
 
 
 def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
@@ -36,12 +41,14 @@ def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
             f"Telegram refused the bot ({code} {description}): check BOT_TOKEN and "
             "TELEGRAM_API_BASE_URL"
         )
-        return DeliveryError(reason, SendOutcome.RATE_LIMITED, retry_after=BOT_REFUSED_PAUSE)
+        return DeliveryError(reason, SendOutcome.REFUSED, retry_after=BOT_REFUSED_PAUSE)
     if "migrate_to_chat_id" in parameters:
         new_id = int(parameters["migrate_to_chat_id"])
         return DeliveryError(description, SendOutcome.MIGRATED, new_chat_id=new_id)
     if code == 403 or (code == 400 and any(m in description.lower() for m in _GONE)):
         return DeliveryError(description, SendOutcome.CHAT_GONE)
+    if code == 400 and any(m in description.lower() for m in _MALFORMED):
+        return DeliveryError(description, SendOutcome.MALFORMED)
     if code == 400:
         return DeliveryError(description, SendOutcome.REJECTED)
     return DeliveryError(description, SendOutcome.RETRY)

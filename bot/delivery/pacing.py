@@ -1,11 +1,14 @@
 """Pacing to Telegram's limits: a global rate, 1/s per private chat, 20/min per channel.
 
 python-telegram-bot's AIORateLimiter neither paces private chats nor keeps other chats going
-during a 429, so the pacing is ours. Times are the event loop's monotonic clock.
+during a 429, so the pacing is ours, and one Pacer paces everything the process sends with the
+token (the sender, and the handlers' replies through `PacedRateLimiter`). Times are the event
+loop's monotonic clock.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +20,10 @@ class Limits:
     global_per_second: float = 30.0
     private_interval: float = 1.0  # seconds between two messages to one person
     group_interval: float = 3.0  # 20 per minute to one group or channel
+    # Added to every per-chat interval (not to the global rate): two requests leave exactly an
+    # interval apart by our clock, but the first one (a new connection) can arrive later than
+    # the second, and Telegram counts arrivals.
+    chat_margin: float = 0.05
 
 
 # Paid-broadcast rates only (above FREE_RATE): slots missed by at most CATCH_UP seconds are
@@ -52,23 +59,59 @@ class Pacer:
         return max(0.0, max(self._global_next, self._paused_until) - self.clock())
 
     def interval(self, kind: ChatKind) -> float:
-        """Seconds between two messages to one chat of this kind."""
+        """Seconds between two messages to one chat of this kind, margin included."""
         if kind is ChatKind.PRIVATE:
-            return self.limits.private_interval
-        return self.limits.group_interval
+            interval = self.limits.private_interval
+        else:
+            interval = self.limits.group_interval
+        return interval * (1.0 + self.limits.chat_margin)
 
     def take(self, chat_id: int, kind: ChatKind) -> None:
         """Book a send now, to this chat."""
+        now = self.take_global()
+        self._chat_next[chat_id] = max(now, self._chat_next.get(chat_id, 0.0)) + self.interval(kind)
+
+    def take_global(self) -> float:
+        """Book a slot of the global rate now (a reply to a command); return the time."""
         now = self.clock()
         # A sleep overshoots its slot (the event loop wakes at millisecond granularity): at
         # 1000/s, losing every overshot slot would cap the rate near 600/s.
         start = max(now - self._catch_up, self._global_next)
         self._global_next = start + self._global_interval
-        self._chat_next[chat_id] = max(now, self._chat_next.get(chat_id, 0.0)) + self.interval(kind)
+        return now
 
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes to anyone for `seconds`."""
+        """Telegram said 429 for the bot: nothing goes to anyone for `seconds`."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for one group or channel: nothing goes to it for `seconds`."""
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), self.clock() + seconds)
+
+    def too_many(self, chat_id: int, kind: ChatKind, seconds: float) -> None:
+        """Telegram answered 429 to a send to this chat.
+
+        Telegram's answer is the same for its per-chat and its per-bot limits, so the chat
+        decides: a group or channel has a limit of its own (20 a minute) that the bot can hit
+        while far under its global rate, so only that chat waits; a private chat's 429 is the
+        bot's flood control (the 1/s per person is ours to keep), so everyone waits.
+        """
+        if kind is ChatKind.PRIVATE:
+            self.pause(seconds)
+        else:
+            self.pause_chat(chat_id, seconds)
+
+    async def turn(self, chat_id: int | None = None) -> None:
+        """Wait until a message may go (to this chat); others may book slots meanwhile, so
+        the wait is checked again after each sleep."""
+
+        def ready_in() -> float:
+            chat = 0.0 if chat_id is None else self.chat_ready_in(chat_id)
+            return max(chat, self.global_ready_in())
+
+        # Waiting for a point in time, not for an event: a sleep is the right wait here.
+        while (wait := ready_in()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
     def forget(self, older_than: float) -> None:
         """Drop chats whose slot is long past, so the table stays small."""

@@ -21,6 +21,7 @@ from bot.text.html import (
     rtl_text,
     telegram_length,
 )
+from storage.models import Article
 
 TELEGRAM_TEXT_LIMIT = 4096  # characters of a message after entity parsing, in UTF-16 units
 SOURCE_LABEL = "المصدر: "  # starts the link line with an Arabic letter, so it stays RTL
@@ -49,6 +50,20 @@ class PostSource:
     source_domain: str
     fetched_at: datetime  # aware
     categories: Sequence[str]
+
+
+def post_source(article: Article) -> PostSource:
+    """What the formatter needs of a stored article."""
+    return PostSource(
+        headline=article.headline,
+        original_title=article.original_title,
+        text=article.text,
+        summary=article.summary,
+        link=article.link or article.canonical_link or "",
+        source_domain=article.source_domain,
+        fetched_at=article.fetched_at,
+        categories=[category.name for category in article.categories],
+    )
 
 
 @dataclass(frozen=True)

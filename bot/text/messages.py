@@ -215,6 +215,18 @@ TEXTS: dict[str, dict[str, str]] = {
             "parsing, not the site).\nLast error: {error}"
         ),
     },
+    "channel_lost": {
+        "ar": (
+            "⚠️ لم أعد أستطيع النشر في {chat} فأوقفتُ النشر فيها.\nالسبب: {reason}\n"
+            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم نفّذ "
+            "من جديد: nashra channel add {chat_id} --category ..."
+        ),
+        "en": (
+            "⚠️ I can no longer post in {chat}, so I stopped posting there.\nReason: {reason}\n"
+            'To fix it: make the bot an administrator there with the "Post messages" right, '
+            "then run again: nashra channel add {chat_id} --category ..."
+        ),
+    },
     "admin_error": {
         "ar": "⚠️ خطأ غير متوقع في البوت: {error}",
         "en": "⚠️ Unexpected error in the bot: {error}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -12,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.planner import NewArticle, plan_deliveries
-from bot.delivery.sender import Sender
-from bot.news.formatter import PostStyle
-from storage import catalog
+from bot.delivery.sender import Sender, SenderSettings
+from bot.news.formatter import Post, PostStyle
+from bot.readers import apply_setting
+from storage import catalog, outbox
 from storage.feeds import add_feed
 from storage.models import Chat, Delivery, DeliveryMode, DeliveryStatus
 from tests import factories
@@ -286,3 +288,170 @@ async def test_a_long_digest_arrives_in_parts_telegram_accepts(
     text = "\n".join(part.text for part in parts)
     assert all(f"خبر سياسي رقم {n} —" in text for n in range(250))
     assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+
+
+async def test_a_429_in_the_middle_of_a_digest_waits_and_sends_the_rest(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=250, mode=DeliveryMode.HOURLY)
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 1}, after=1)
+    the_sender = sender(sessions, publisher)
+    sent = await the_sender.send_digests()
+    parts = telegram.sent(1)
+    assert sent == len(parts) > 1
+    assert telegram.count_429 == 1
+    text = "\n".join(part.text for part in parts)
+    assert all(f"خبر سياسي رقم {n} —" in text for n in range(250))
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+
+
+class SwitchingMode:
+    """The real publisher; while a digest part is on its way, the reader changes mode."""
+
+    def __init__(
+        self,
+        publisher: BotApiPublisher,
+        sessions: async_sessionmaker[AsyncSession],
+        mode: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.publisher = publisher
+        self.sessions = sessions
+        self.mode = mode
+        self.clock = clock
+
+    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
+        return await self.publisher.send(chat_id, post, silent=silent)
+
+    async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
+        async with self.sessions.begin() as session:
+            await apply_setting(session, chat_id, "mode", self.mode, self.clock())
+        return await self.publisher.send_text(chat_id, html, silent=silent)
+
+
+async def test_going_instant_during_a_digest_sends_nothing_twice(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=3, mode=DeliveryMode.HOURLY)
+    clock = FrozenClock(NOW)
+    switching = SwitchingMode(publisher, sessions, "instant", clock)
+    the_sender = Sender(sessions, switching, PostStyle(), clock=clock)
+    assert await the_sender.send_digests() == 1
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+    assert await the_sender.drain_once() == 0
+    assert len(telegram.sent(1)) == 1
+
+
+async def test_a_failed_digest_goes_out_one_by_one_after_going_instant(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2, mode=DeliveryMode.HOURLY)
+    telegram.fail_next("sendMessage", status=500)
+    real_clock = lambda: datetime.now(UTC)  # noqa: E731
+    switching = SwitchingMode(publisher, sessions, "instant", real_clock)
+    the_sender = Sender(sessions, switching, PostStyle())  # the reader's pace in real time
+    assert await the_sender.send_digests() == 0
+    assert set(await statuses(sessions)) == {DeliveryStatus.PENDING}  # freed, not lost
+    await drain(the_sender, lambda: len(telegram.sent(1)) == 2)
+    assert len(telegram.sent(1)) == 2
+
+
+async def test_choosing_a_digest_leaves_a_row_being_sent_to_its_sender(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2)
+    async with sessions.begin() as session:
+        # Another sender holds the first row, its message on the way.
+        [leased] = await outbox.lease_due(
+            session, NOW, limit=1, lease=timedelta(seconds=60), token="elsewhere"
+        )
+        await apply_setting(session, 1, "mode", "hourly", NOW)
+    assert await statuses(sessions) == [DeliveryStatus.PENDING, DeliveryStatus.HELD]
+    the_sender = sender(sessions, publisher, FrozenClock(NOW))
+    assert await the_sender.send_digests() == 1
+    [digest] = telegram.sent(1)
+    assert "رقم 1" in digest.text
+    assert "رقم 0" not in digest.text  # the other sender sends that one
+    async with sessions() as session:
+        row = await session.get(Delivery, leased.id)
+        assert row is not None
+        assert (row.status, row.lease_token) == (DeliveryStatus.PENDING, "elsewhere")
+
+
+async def test_a_row_given_back_after_choosing_a_digest_waits_for_the_digest(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=1)
+    async with sessions.begin() as session:
+        chat = await session.get(Chat, 1)
+        assert chat is not None
+        chat.delivery_mode = DeliveryMode.HOURLY  # chosen while the row was leased
+    the_sender = sender(sessions, publisher, FrozenClock(NOW))
+    assert await the_sender.drain_once() == 0
+    assert await statuses(sessions) == [DeliveryStatus.HELD]
+    assert await the_sender.send_digests() == 1
+    assert len(telegram.sent(1)) == 1
+
+
+async def test_a_reader_who_cannot_be_prepared_fails_alone(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    for reader in (1, 2):
+        telegram.add_user(reader, "قارئ")
+    await publish(sessions, [1, 2])
+    await publish(sessions, [3, 4], mode=DeliveryMode.HOURLY)
+    for reader in (3, 4):
+        telegram.add_user(reader, "قارئ")
+    async with sessions.begin() as session:
+        for broken in (1, 3):
+            chat = await session.get(Chat, broken)
+            assert chat is not None
+            chat.timezone = "Mars/Olympus"  # stored before time zones were checked
+    the_sender = sender(sessions, publisher, FrozenClock(NOW))
+    assert await the_sender.drain_once() == 1
+    assert await the_sender.send_digests() == 1
+    assert [len(telegram.sent(r)) for r in (1, 2, 3, 4)] == [0, 1, 0, 1]
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.chat_id))).all()
+    assert rows[0].status is DeliveryStatus.FAILED
+    assert rows[0].last_error
+    assert "Mars/Olympus" in rows[0].last_error
+
+
+async def test_a_digest_part_never_starts_past_the_digest_lease(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=2, mode=DeliveryMode.HOURLY)
+    the_sender = Sender(
+        sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
+        settings=SenderSettings(lease=timedelta(seconds=2)),
+    )  # fmt: skip
+    the_sender.pacer.pause(1.8)  # past the lease, less its margin
+    assert await the_sender.send_digests() == 0
+    assert telegram.calls_of("sendMessage") == []
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+        chat = await session.get(Chat, 1)
+    assert {(row.status, row.lease_token) for row in rows} == {(DeliveryStatus.HELD, None)}
+    assert chat is not None
+    assert chat.last_digest_at is None  # due again at the next check

@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli import outbox_report
 from bot.delivery.botapi import BotApiPublisher
-from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender, SenderSettings
 from bot.news.formatter import PostStyle
 from storage import catalog, outbox
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
 from tests.factories import article_row, channel, store_articles
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, MemberStatus
 from tests.support import FrozenClock
 
 PENDING = DeliveryStatus.PENDING
@@ -83,7 +84,7 @@ async def test_429_waits_and_does_not_count_an_attempt(
     assert row.status is DeliveryStatus.PENDING
     assert row.attempts == 0
     assert row.next_attempt_at == NOW + timedelta(seconds=7)
-    assert sender.pacer.global_ready_in() > 6
+    assert sender.pacer.chat_ready_in(CHANNEL) > 6  # a channel's 429 is the channel's own
     assert telegram.sent(CHANNEL) == []
 
 
@@ -182,19 +183,6 @@ async def test_rejected_message_is_recorded_and_never_retried(
     assert "عنوان الخبر 0" in row.last_error  # the text is kept to debug
 
 
-async def test_pacing_keeps_one_channel_within_its_rate() -> None:
-    now = [0.0]
-    pacer = Pacer(Limits(global_per_second=30, group_interval=3.0), lambda: now[0])
-    pacer.take(CHANNEL, ChatKind.CHANNEL)
-    assert pacer.chat_ready_in(CHANNEL) == pytest.approx(3.0)
-    assert pacer.chat_ready_in(CHANNEL - 1) == 0
-    assert pacer.global_ready_in() == pytest.approx(1 / 30)
-    now[0] = 3.0
-    assert pacer.chat_ready_in(CHANNEL) == 0
-    pacer.pause(10)
-    assert pacer.global_ready_in() == pytest.approx(10)
-
-
 async def test_channel_posts_are_spaced_so_telegram_never_answers_429(
     sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
 ) -> None:
@@ -211,3 +199,172 @@ async def test_channel_posts_are_spaced_so_telegram_never_answers_429(
     assert telegram.count_429 == 0
     texts = [m.text for m in telegram.sent(CHANNEL)]
     assert [f"عنوان الخبر {n}" in text for n, text in enumerate(texts)] == [True] * 3
+
+
+async def test_an_article_that_cannot_be_formatted_fails_alone_and_the_rest_go_out(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    telegram.add_chat(CHANNEL - 1, "channel")
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
+        for chat_id in (CHANNEL, CHANNEL - 1):
+            await channel(session, chat_id, [category])
+        broken = article_row(feed.id, "bad", when=NOW, title="خبر برابط معطوب", link=None)
+        broken["link"] = "http://[oops/a"  # feedparser keeps it; urlsplit raises on it
+        good = article_row(feed.id, "good", when=NOW, title="خبر سليم")
+        ids = await store_articles(session, [broken, good], [category])
+        plan = [(a, c, 0, PENDING) for a in ids for c in (CHANNEL, CHANNEL - 1)]
+        await outbox.plan(session, plan, NOW)
+    clock = FrozenClock(NOW)
+    sender = make_sender(sessions, publisher, clock)
+    assert await sender.drain_once() == 2
+    assert [len(telegram.sent(c)) for c in (CHANNEL, CHANNEL - 1)] == [1, 1]
+    assert all("خبر سليم" in m.text for c in (CHANNEL, CHANNEL - 1) for m in telegram.sent(c))
+    rows = await deliveries(sessions)
+    by_article = {(row.article_id, row.chat_id): row for row in rows}
+    for chat_id in (CHANNEL, CHANNEL - 1):
+        failed = by_article[(ids[0], chat_id)]
+        assert failed.status is DeliveryStatus.FAILED
+        assert failed.last_error
+        assert "Invalid IPv6 URL" in failed.last_error
+        assert by_article[(ids[1], chat_id)].status is DeliveryStatus.SENT
+    clock.advance(days=1)
+    assert await sender.drain_once() == 0  # never tried again
+
+    async with sessions() as session:
+        await outbox_report(session)  # `nashra outbox`
+    assert "Invalid IPv6 URL" in capsys.readouterr().out
+
+
+async def test_a_malformed_message_fails_its_article_at_once_for_one_send(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    channels = [CHANNEL - n for n in range(5)]
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
+        for chat_id in channels:
+            telegram.add_chat(chat_id, "channel")
+            await channel(session, chat_id, [category])
+        [article] = await store_articles(session, [article_row(feed.id, "k", when=NOW)], [category])
+        await outbox.plan(session, [(article, c, 0, PENDING) for c in channels], NOW)
+    telegram.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: x", times=99
+    )
+    sender = Sender(
+        sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
+        settings=SenderSettings(batch=2),  # rows beyond the batch fail too
+    )  # fmt: skip
+    await sender.drain_once()
+    assert len(telegram.calls_of("sendMessage")) == 1
+    rows = await deliveries(sessions)
+    assert {row.status for row in rows} == {DeliveryStatus.FAILED}
+    errors = [row.last_error or "" for row in rows]
+    assert all("can't parse entities" in error for error in errors)
+    assert sum("عنوان الخبر" in error for error in errors) == 1  # one copy of the text
+    assert await sender.drain_once() == 0
+
+
+async def test_a_429_for_one_channel_pauses_that_channel_only(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    telegram.add_chat(CHANNEL - 1, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    async with sessions.begin() as session:
+        [row] = (await session.scalars(select(Delivery))).all()
+        await catalog.upsert_chat(session, CHANNEL - 1, ChatKind.CHANNEL)
+        await outbox.plan(session, [(row.article_id, CHANNEL - 1, 0, PENDING)], NOW)
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 30}, chat_id=CHANNEL)
+    sender = make_sender(sessions, publisher, FrozenClock(NOW))
+    assert await sender.drain_once() == 2
+    assert len(telegram.sent(CHANNEL - 1)) == 1  # the other channel went on
+    assert sender.pacer.global_ready_in() < 1
+    assert sender.pacer.chat_ready_in(CHANNEL) > 29
+    first = (await deliveries(sessions))[0]
+    assert (first.status, first.attempts) == (PENDING, 0)
+    assert first.next_attempt_at == NOW + timedelta(seconds=30)
+
+
+async def test_a_429_for_a_reader_pauses_everyone_and_gives_the_batch_back(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    for reader in (1, 2):
+        telegram.add_user(reader, "قارئ")
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
+        [article] = await store_articles(session, [article_row(feed.id, "k", when=NOW)], [category])
+        for reader in (1, 2):
+            await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
+        await outbox.plan(session, [(article, r, 1, PENDING) for r in (1, 2)], NOW)
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 10}, chat_id=1)
+    sender = make_sender(sessions, publisher, FrozenClock(NOW))
+    await sender.drain_once()
+    assert len(telegram.calls_of("sendMessage")) == 1
+    assert sender.pacer.global_ready_in() > 9
+    rows = await deliveries(sessions)
+    assert [(r.status, r.attempts) for r in rows] == [(PENDING, 0), (PENDING, 0)]
+    assert rows[0].next_attempt_at == NOW + timedelta(seconds=10)
+    assert NOW + timedelta(seconds=9) < rows[1].next_attempt_at <= NOW + timedelta(seconds=10)
+    assert [r.lease_token for r in rows] == [None, None]  # given back, not held
+
+
+@pytest.mark.parametrize(
+    ("bot_status", "can_post", "why"),
+    [("left", True, "not a member"), ("administrator", False, "administrator rights")],
+    ids=["403", "no-rights"],
+)
+async def test_a_channel_that_goes_away_is_reported_once(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+    bot_status: MemberStatus,
+    can_post: bool,
+    why: str,
+) -> None:
+    telegram.add_chat(CHANNEL, "channel", bot_status=bot_status, can_post_messages=can_post)
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=3)
+    notices: list[tuple[int, str | None, str]] = []
+
+    async def channel_lost(chat_id: int, title: str | None, reason: str) -> None:
+        notices.append((chat_id, title, reason))
+
+    clock = FrozenClock(NOW)
+    sender = Sender(
+        sessions, publisher, PostStyle(), clock=clock, channel_lost=channel_lost,
+        limits=Limits(group_interval=0.05),
+    )  # fmt: skip
+    await sender.drain_once()
+    clock.advance(minutes=1)
+    await sender.drain_once()
+    [(chat_id, title, reason)] = notices
+    assert (chat_id, title) == (CHANNEL, "قناة")
+    assert why in reason
+    async with sessions() as session:
+        chat = await session.get(Chat, CHANNEL)
+        assert chat is not None
+        assert not chat.active
+    assert {row.status for row in await deliveries(sessions)} == {DeliveryStatus.DROPPED}
+
+
+async def test_rows_whose_lease_would_run_out_are_given_back_unsent(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
+    sender = Sender(
+        sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
+        settings=SenderSettings(lease=timedelta(seconds=2)),
+    )  # fmt: skip
+    sender.pacer.pause(1.8)  # sending may go on only past the lease's margin
+    assert await sender.drain_once() == 0
+    assert telegram.calls_of("sendMessage") == []
+    [row] = await deliveries(sessions)
+    assert (row.status, row.attempts, row.lease_token) == (PENDING, 0, None)
+    assert NOW < row.next_attempt_at <= NOW + timedelta(seconds=1.8)  # when sending goes on

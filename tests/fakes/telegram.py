@@ -183,6 +183,7 @@ class _Fault:
     parameters: JSON | None
     chat_id: int | str | None
     remaining: int
+    skip: int = 0  # matching calls answered normally before the fault starts
 
 
 @dataclass
@@ -864,8 +865,10 @@ class FakeTelegram:
         parameters: JSON | None = None,
         chat_id: int | str | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (optionally for one chat) with an error."""
+        """Answer the next ``times`` calls of ``method`` (optionally for one chat) with an error,
+        once ``after`` of them have been answered normally."""
         if status == 429 and parameters is None:
             parameters = {"retry_after": 1}
         if description is None:
@@ -878,7 +881,9 @@ class FakeTelegram:
                 429: f"Too Many Requests: retry after {(parameters or {}).get('retry_after')}",
                 502: "Bad Gateway",
             }.get(status, "Internal Server Error")
-        self._faults.append(_Fault(method.lower(), status, description, parameters, chat_id, times))
+        self._faults.append(
+            _Fault(method.lower(), status, description, parameters, chat_id, times, after)
+        )
 
     def delay(self, method: str, seconds: float) -> None:
         """Make every call of ``method`` wait ``seconds`` before being handled (0 resets)."""
@@ -970,6 +975,9 @@ class FakeTelegram:
                 continue
             if fault.chat_id is not None and not self._same_chat(fault.chat_id, params):
                 continue
+            if fault.skip > 0:
+                fault.skip -= 1
+                return
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._faults.remove(fault)

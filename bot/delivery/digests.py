@@ -1,0 +1,172 @@
+"""The digest sender: a reader's held articles as one message (or a few parts) an hour or a day.
+
+A digest is claimed first (one sender sends it) with its rows leased, so that a reader who goes
+back to instant delivery meanwhile does not get them twice. Each part's rows are recorded as it
+goes, so a part is never sent twice; a 429 in the middle waits and sends the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings, retire_chat
+from bot.delivery.pacing import Pacer
+from bot.errors import DeliveryError, SendOutcome
+from bot.news.digest import DigestItem, DigestPart, digest_due, format_digest
+from bot.news.formatter import PostStyle
+from storage import outbox
+from storage.articles import articles_by_ids
+from storage.models import Article, Chat, ChatKind, DeliveryStatus
+
+logger = logging.getLogger(__name__)
+
+DIGESTS_PER_ROUND = 20
+# A part answered 429 is sent again after retry_after, this many times at most, and only
+# when Telegram asks for a short wait; otherwise the rest waits for the next digest.
+PART_TRIES = 3
+LONGEST_WAIT = 30.0  # seconds
+
+
+class DigestSender:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        style: PostStyle,
+        pacer: Pacer,
+        settings: SenderSettings,
+        clock: Callable[[], datetime],
+        *,
+        channel_lost: ChannelLost | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.publisher = publisher
+        self.style = style
+        self.pacer = pacer
+        self.settings = settings
+        self.clock = clock
+        self.channel_lost = channel_lost
+        self.more_waiting = False
+
+    async def send_due(self) -> int:
+        """Send the digests that are due, a few per round so that instant sends go on between
+        them; return how many messages went. One reader's failure never stops the others."""
+        now = self.clock()
+        async with self.sessions() as session:
+            waiting = await outbox.digests_waiting(session)
+        self.more_waiting = False
+        sent = started = 0
+        for chat in waiting:
+            try:
+                if not self._due(chat, now):
+                    continue
+                if started == DIGESTS_PER_ROUND:
+                    self.more_waiting = True
+                    break
+                started += 1
+                sent += await self._send_digest(chat, now)
+            except Exception:
+                logger.exception("the digest for %s failed", chat.id)
+        return sent
+
+    def _due(self, chat: Chat, now: datetime) -> bool:
+        zone = Recipient.of(chat, self.style.timezone).zone
+        return digest_due(
+            chat.delivery_mode.value, now=now, last=chat.last_digest_at,
+            digest_hour=chat.digest_hour, zone=zone,
+        )  # fmt: skip
+
+    async def _send_digest(self, chat: Chat, now: datetime) -> int:
+        token = uuid.uuid4().hex
+        async with self.sessions.begin() as session:
+            claimed = await outbox.claim_digest(
+                session, chat.id, chat.last_digest_at, now, token=token, lease=self.settings.lease
+            )
+            if not claimed:
+                return 0
+            held = await outbox.held_deliveries(session, chat.id, token)
+            articles = await articles_by_ids(session, (article for _, article in held))
+        try:
+            return await self._send_parts(chat, now, token, held, articles)
+        finally:
+            async with self.sessions.begin() as session:
+                await outbox.release_digest(session, chat.id, token, self.clock())
+
+    async def _send_parts(
+        self, chat: Chat, now: datetime, token: str, held: list[tuple[int, int]],
+        articles: dict[int, Article],
+    ) -> int:  # fmt: skip
+        listed = [(d, a) for d, article_id in held if (a := articles.get(article_id)) is not None]
+        items = [
+            DigestItem(a.headline, a.link or "", a.source_domain, [c.name for c in a.categories])
+            for _, a in listed
+        ]
+        parts = format_digest(items, chat.delivery_mode.value, chat.language)
+        silent = Recipient.of(chat, self.style.timezone).quiet(now)
+        # The rows are leased for the digest: no part starts, and no 429 is waited out, past
+        # the lease (a reader going instant would then get them one by one as well).
+        deadline = self.pacer.clock() + self.settings.lease.total_seconds()
+        deadline -= self.settings.lease_margin
+        sent = 0
+        for part in parts:
+            rows = [listed[index][0] for index in part.items]
+            try:
+                message_id = await self._send_part(chat.id, part, silent, deadline)
+            except DeliveryError as exc:
+                await self._digest_failed(chat, rows, exc, part.text, now, sent, token)
+                return sent
+            async with self.sessions.begin() as session:
+                await outbox.finish_held(
+                    session, rows, DeliveryStatus.SENT, now, token=token, message_id=message_id
+                )
+            sent += 1
+        return sent
+
+    async def _send_part(
+        self, chat_id: int, part: DigestPart, silent: bool, deadline: float
+    ) -> int:
+        """Send one part at the reader's pace; a short 429 is waited out and the part resent."""
+        for attempt in range(1, PART_TRIES + 1):
+            if self.pacer.clock() + self._wait(chat_id) >= deadline:
+                raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
+            await self.pacer.turn(chat_id)
+            self.pacer.take(chat_id, ChatKind.PRIVATE)
+            try:
+                return await self.publisher.send_text(chat_id, part.text, silent=silent)
+            except DeliveryError as exc:
+                seconds = exc.retry_after or 1.0
+                limited = exc.outcome is SendOutcome.RATE_LIMITED
+                if not limited or attempt == PART_TRIES or seconds > LONGEST_WAIT:
+                    raise
+                self.pacer.too_many(chat_id, ChatKind.PRIVATE, seconds)
+                logger.info("digest for %s: 429, the part goes again in %.1f s", chat_id, seconds)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, chat_id: int) -> float:
+        return max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat_id))
+
+    async def _digest_failed(
+        self, chat: Chat, rows: list[int], error: DeliveryError, text: str, now: datetime,
+        sent: int, token: str,
+    ) -> None:  # fmt: skip
+        logger.warning("digest for %s stopped: %s", chat.id, error)
+        if error.outcome is SendOutcome.CHAT_GONE:
+            await retire_chat(self.sessions, chat.id, str(error), self.channel_lost)
+            return
+        async with self.sessions.begin() as session:
+            if error.outcome in (SendOutcome.MALFORMED, SendOutcome.REJECTED):
+                # Our bug: keep the text, and never send that part again.
+                await outbox.finish_held(
+                    session, rows, DeliveryStatus.FAILED, now, token=token,
+                    error=f"{error}\n---\n{text}",
+                )  # fmt: skip
+            elif sent == 0:
+                # Nothing went out (429, network): due again at the next check.
+                await outbox.unclaim_digest(session, chat.id, chat.last_digest_at, now)
+        if error.outcome in (SendOutcome.RATE_LIMITED, SendOutcome.REFUSED):
+            self.pacer.pause(error.retry_after or 1.0)

@@ -1,0 +1,331 @@
+"""The instant sender: one message per article and chat, at Telegram's pace.
+
+A round leases a batch of due rows, formats each article once (one that cannot be formatted
+fails its own rows and nothing else), and starts the sends within the limits of the Pacer
+while the lease lasts; whatever it cannot start in time it gives back. The first send of an
+article is awaited before the others start, so a message Telegram rejects as malformed costs
+one send, not one per recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings, retire_chat
+from bot.delivery.pacing import Pacer
+from bot.delivery.recorder import OutcomeRecorder
+from bot.errors import DeliveryError, SendOutcome
+from bot.news.formatter import Post, PostStyle, format_post, post_source
+from storage import catalog, outbox
+from storage.articles import articles_by_ids
+from storage.models import ChatKind, Delivery, DeliveryMode, DeliveryStatus
+
+logger = logging.getLogger(__name__)
+
+# Articles whose message Telegram has accepted once; bounded, a cache of the recent ones.
+PROVEN_KEPT = 10_000
+# A global pause longer than this ends the round: the rows go back rather than wait leased.
+LONGEST_PAUSE = 2.0  # seconds
+
+
+@dataclass(frozen=True)
+class Job:
+    """One leased delivery, ready to send."""
+
+    delivery_id: int
+    article_id: int
+    chat_id: int
+    recipient: Recipient
+    attempts: int
+    token: str
+
+
+@dataclass
+class _Round:
+    """One leased batch: its token, its deadline, what it learnt on the way."""
+
+    token: str
+    deadline: float  # loop time after which no send of it starts
+    posts: dict[int, Post]
+    malformed: set[int]
+
+
+class InstantSender:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        style: PostStyle,
+        pacer: Pacer,
+        recorder: OutcomeRecorder,
+        settings: SenderSettings,
+        clock: Callable[[], datetime],
+        *,
+        channel_lost: ChannelLost | None = None,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessions = sessions
+        self.publisher = publisher
+        self.style = style
+        self.pacer = pacer
+        self.recorder = recorder
+        self.settings = settings
+        self.clock = clock
+        self.channel_lost = channel_lost
+        self.wake = wake
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._proven: set[int] = set()
+
+    async def drain_once(self) -> int:
+        """Start the sends of what is due now, within the limits; return how many started."""
+        loop_now = self.pacer.clock()
+        token = uuid.uuid4().hex
+        jobs = await self._lease(token)
+        if not jobs:
+            return 0
+        deadline = loop_now + self.settings.lease.total_seconds() - self.settings.lease_margin
+        batch = _Round(token, deadline, {}, set())
+        await self._format(batch, {job.article_id for job in jobs})
+        return await self._send_all(batch, jobs)
+
+    async def _send_all(self, batch: _Round, jobs: list[Job]) -> int:
+        postponed: dict[int, datetime] = {}
+        queued: dict[int, int] = {}
+        attempted = 0
+        for index, job in enumerate(jobs):
+            if job.article_id in batch.malformed:
+                continue  # failed with its article
+            wait = self.pacer.chat_ready_in(job.chat_id)
+            if wait > 0:
+                # Not this chat's turn yet: give the row back for when it will be.
+                turn = queued.get(job.chat_id, 0)
+                queued[job.chat_id] = turn + 1
+                delay = wait + turn * self.pacer.interval(job.recipient.kind)
+                postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
+                continue
+            pause = self.pacer.global_ready_in()
+            if pause > LONGEST_PAUSE or self.pacer.clock() + pause >= batch.deadline:
+                # A long 429, or a lease about to run out (another sender may take these rows
+                # soon): the rest goes back to the outbox, due when sending may go on.
+                logger.info("giving %d deliveries back for %.1f s", len(jobs) - index, pause)
+                when = self.clock() + timedelta(seconds=pause)
+                for rest in jobs[index:]:
+                    postponed.setdefault(rest.delivery_id, when)
+                break
+            await self.pacer.turn()
+            if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
+                postponed[job.delivery_id] = self.clock()
+                continue
+            await self._start(batch, job)
+            attempted += 1
+        if postponed:
+            async with self.sessions.begin() as session:
+                for delivery_id, when in postponed.items():
+                    await outbox.give_back(session, [delivery_id], when, batch.token)
+        self.pacer.forget(self.pacer.clock() - 60)
+        return attempted
+
+    async def _start(self, batch: _Round, job: Job) -> None:
+        """Book the slot and send: in the background once the article's message has been
+        accepted, else now, so that a malformed message is known before it goes to others."""
+        self.pacer.take(job.chat_id, job.recipient.kind)
+        await self._slots.acquire()
+        if job.article_id not in self._proven:
+            await self._deliver(batch, job)
+            return
+        task = asyncio.create_task(self._deliver(batch, job))
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def settle(self) -> None:
+        """Wait for the sends in flight."""
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+
+    # ------------------------------------------------------------------ preparing
+
+    async def _lease(self, token: str) -> list[Job]:
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = await outbox.lease_due(
+                session, now, limit=self.settings.batch, lease=self.settings.lease, token=token
+            )
+            chats = {
+                c.id: c for c in await catalog.active_chats(session, {r.chat_id for r in rows})
+            }
+            jobs, digest_rows = [], []
+            for row in rows:
+                chat = chats.get(row.chat_id)
+                if chat is None:  # the chat was deactivated after planning
+                    _finish(row, DeliveryStatus.DROPPED, "chat is inactive")
+                elif (
+                    chat.kind is ChatKind.PRIVATE and chat.delivery_mode is not DeliveryMode.INSTANT
+                ):
+                    digest_rows.append(row.id)  # the reader chose a digest since
+                else:
+                    try:
+                        recipient = Recipient.of(chat, self.style.timezone)
+                    except Exception as exc:
+                        logger.exception("delivery %s cannot be prepared", row.id)
+                        _finish(row, DeliveryStatus.FAILED, f"could not prepare: {exc!r}")
+                        continue
+                    jobs.append(Job(row.id, row.article_id, row.chat_id, recipient,
+                                    row.attempts, token))  # fmt: skip
+            await session.flush()
+            await outbox.hold_leased(session, digest_rows, token)
+        return jobs
+
+    async def _format(self, batch: _Round, article_ids: set[int]) -> None:
+        """Format each article on its own: one that cannot be formatted fails its rows."""
+        async with self.sessions() as session:
+            articles = await articles_by_ids(session, article_ids)
+        broken: dict[int, str] = {}
+        for article_id, article in articles.items():
+            try:
+                batch.posts[article_id] = format_post(post_source(article), self.style)
+            except Exception as exc:
+                logger.exception("article %s cannot be formatted", article_id)
+                broken[article_id] = f"could not format the article: {exc!r}"
+        if broken:
+            async with self.sessions.begin() as session:
+                for article_id, reason in broken.items():
+                    await outbox.fail_article(session, article_id, reason, self.clock())
+            batch.malformed |= broken.keys()
+
+    # ------------------------------------------------------------------ sending
+
+    async def _deliver(self, batch: _Round, job: Job) -> None:
+        try:
+            post = batch.posts.get(job.article_id)
+            if post is None:
+                self._record(job, DeliveryStatus.DROPPED, error="article was deleted")
+                return
+            silent = job.recipient.quiet(self.clock())
+            try:
+                message_id = await self.publisher.send(job.chat_id, post, silent=silent)
+            except DeliveryError as exc:
+                await self._failed(batch, job, exc, post.text)
+            else:
+                self._record(job, DeliveryStatus.SENT, message_id=message_id)
+                self._prove(job.article_id)
+        except Exception:
+            # A failure here must not take the other sends down; the lease brings the row back.
+            logger.exception("delivery %s failed unexpectedly", job.delivery_id)
+        finally:
+            self._slots.release()
+
+    def _prove(self, article_id: int) -> None:
+        if len(self._proven) >= PROVEN_KEPT:
+            self._proven.clear()
+        self._proven.add(article_id)
+
+    def _record(
+        self,
+        job: Job,
+        status: DeliveryStatus,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        self.recorder.add(_outcome(job, status, self.clock(), message_id=message_id, error=error,
+                                   attempts=attempts, next_attempt_at=next_attempt_at))  # fmt: skip
+
+    async def _failed(self, batch: _Round, job: Job, error: DeliveryError, text: str) -> None:
+        now = self.clock()
+        reason = str(error)
+        outcome = error.outcome
+        if outcome in (SendOutcome.RATE_LIMITED, SendOutcome.REFUSED):
+            seconds = error.retry_after or 1.0
+            if outcome is SendOutcome.RATE_LIMITED:
+                self.pacer.too_many(job.chat_id, job.recipient.kind, seconds)
+                logger.warning("Telegram rate limit for %s: %.1f s", job.chat_id, seconds)
+            else:
+                self.pacer.pause(seconds)
+                logger.error("%s", reason)
+            self._record(
+                job, DeliveryStatus.PENDING, error=reason,
+                next_attempt_at=now + timedelta(seconds=seconds),
+            )  # fmt: skip
+        elif outcome is SendOutcome.CHAT_GONE:
+            await retire_chat(self.sessions, job.chat_id, reason, self.channel_lost)
+        elif outcome is SendOutcome.MIGRATED and error.new_chat_id is not None:
+            async with self.sessions.begin() as session:
+                await catalog.migrate_chat(session, job.chat_id, error.new_chat_id)
+                await outbox.give_back(session, [job.delivery_id], now, job.token)
+            logger.info("chat %s moved to %s", job.chat_id, error.new_chat_id)
+            self.wake()
+        elif outcome is SendOutcome.MALFORMED:
+            await self._malformed(batch, job, reason, text)
+        elif outcome is SendOutcome.REJECTED:
+            logger.error("Telegram rejected delivery %s: %s", job.delivery_id, reason)
+            self._record(
+                job, DeliveryStatus.FAILED, error=f"{reason}\n---\n{text}",
+                attempts=job.attempts + 1,
+            )  # fmt: skip
+        else:
+            self._retry_later(job, reason)
+
+    async def _malformed(self, batch: _Round, job: Job, reason: str, text: str) -> None:
+        """The message itself is wrong (our bug): it would fail for everyone. This row keeps
+        the text to debug; every other row of the article fails with a pointer to it."""
+        logger.error("Telegram rejected article %s: %s", job.article_id, reason)
+        batch.malformed.add(job.article_id)
+        now = self.clock()
+        kept = _outcome(job, DeliveryStatus.FAILED, now, error=f"{reason}\n---\n{text}",
+                        attempts=job.attempts + 1)  # fmt: skip
+        others = f"{reason} (the message is kept on delivery #{job.delivery_id})"
+        async with self.sessions.begin() as session:
+            await outbox.record(session, [kept])
+            await outbox.fail_article(session, job.article_id, others, now)
+
+    def _retry_later(self, job: Job, reason: str) -> None:
+        attempts = job.attempts + 1
+        if attempts >= self.settings.max_attempts:
+            logger.error("delivery %s gave up after %d attempts", job.delivery_id, attempts)
+            self._record(job, DeliveryStatus.DEAD, error=reason, attempts=attempts)
+            return
+        backoff = min(self.settings.first_backoff * 2 ** (attempts - 1), self.settings.max_backoff)
+        self._record(
+            job, DeliveryStatus.PENDING, error=reason, attempts=attempts,
+            next_attempt_at=self.clock() + backoff,
+        )  # fmt: skip
+
+
+def _finish(row: Delivery, status: DeliveryStatus, reason: str) -> None:
+    row.status = status
+    row.last_error = reason
+    row.lease_token = None
+
+
+def _outcome(
+    job: Job,
+    status: DeliveryStatus,
+    now: datetime,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+    attempts: int | None = None,
+    next_attempt_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A row for `outbox.record`."""
+    return {
+        "delivery_id": job.delivery_id,
+        "token": job.token,
+        "status": status,
+        "last_error": error,
+        "message_id": message_id,
+        "sent_at": now if status is DeliveryStatus.SENT else None,
+        "attempts": job.attempts if attempts is None else attempts,
+        "next_attempt_at": next_attempt_at or now,
+    }
