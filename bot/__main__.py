@@ -75,9 +75,11 @@ def parser() -> argparse.ArgumentParser:
     channel = commands.add_parser("channel", help="manage channels").add_subparsers(
         dest="action", required=True
     )
-    channel_add = channel.add_parser("add", help="bind a channel to categories")
+    channel_add = channel.add_parser(
+        "add", help="bind a channel to categories, or reactivate one (its categories kept)"
+    )
     channel_add.add_argument("chat", help="numeric chat id (-100…) or @username")
-    channel_add.add_argument("--category", action="append", required=True, metavar="NAME")
+    channel_add.add_argument("--category", action="append", default=[], metavar="NAME")
     channel.add_parser("list", help="list channels and their categories")
 
     category = commands.add_parser("category", help="manage categories").add_subparsers(

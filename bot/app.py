@@ -19,6 +19,7 @@ from bot.delivery.ratelimit import PacedRateLimiter
 from bot.feeds.poller import TickReport
 from bot.services import Services, delivery_limits
 from bot.text.messages import COMMANDS
+from bot.updates import PerChatUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def build_application(
         .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(PacedRateLimiter(pacer))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(lambda app: _start_services(app, settings, pacer, clock))
         .post_shutdown(_stop_services)
         .build()

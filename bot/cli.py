@@ -189,6 +189,12 @@ async def channel_add(
     except (ValueError, TelegramError) as exc:
         print(f"تعذّر التعرف على القناة / cannot resolve the chat {chat}: {exc}")
         return 1
+    if not category_names and not await catalog.chat_categories(session, chat_id):
+        print(
+            f"حدّد تصنيفاً واحداً على الأقل / give at least one category for {chat_id}: "
+            "--category NAME"
+        )
+        return 2
     categories = await catalog.ensure_categories(session, category_names)
     await catalog.upsert_chat(session, chat_id, kind, title=title)
     await catalog.subscribe(session, chat_id, categories)

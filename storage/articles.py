@@ -60,7 +60,10 @@ async def stored_by_links(
 
 
 async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert articles, skipping any that another poll stored meanwhile; return key → id."""
+    """Insert articles, skipping any that another poll stored meanwhile; return key → id.
+
+    Rows keep their order (oldest entry first): article ids are the posting order.
+    """
     ids: dict[str, int] = {}
     for chunk in _chunks(rows):
         statement = insert_ignore(session, Article).returning(Article.id, Article.key)
@@ -82,8 +85,9 @@ async def record_feed_entries(
 
 
 async def tag_articles(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> None:
-    """Record (article id, category id) pairs."""
-    rows = [{"article_id": article, "category_id": category} for article, category in pairs]
+    """Record (article id, category id) pairs (in key order, so that two polls tagging one
+    article cannot deadlock)."""
+    rows = [{"article_id": article, "category_id": category} for article, category in sorted(pairs)]
     for chunk in _chunks(rows):
         await session.execute(insert_ignore(session, article_categories), list(chunk))
 

@@ -26,7 +26,10 @@ async def plan(
     rows: Iterable[tuple[int, int, int, DeliveryStatus]],
     now: datetime,
 ) -> None:
-    """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept."""
+    """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept.
+
+    In key order, so that two polls planning one article for the same chats cannot deadlock.
+    """
     values = [
         {
             "article_id": article_id,
@@ -37,7 +40,7 @@ async def plan(
             "next_attempt_at": now,
             "created_at": now,
         }
-        for article_id, chat_id, priority, status in rows
+        for article_id, chat_id, priority, status in sorted(rows, key=lambda row: row[:2])
     ]
     if values:
         await session.execute(insert_ignore(session, Delivery), values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from storage import catalog
+from storage.db import make_engine, make_sessions
 from tests.support import REPO, corpus_dir
 
 CORPUS = sorted((REPO.parent / "shared" / "feeds").glob("*/*.xml"))
@@ -134,3 +137,25 @@ def test_outbox_report_shows_dead_letters(
     out = capsys.readouterr().out
     assert "pending: 0" in out
     assert "dead: 0" in out
+
+
+def test_a_lost_channel_comes_back_with_its_categories(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["channel", "add", "-1005"]) == 2  # a new channel needs a category
+    assert "--category" in capsys.readouterr().out
+    assert main(["channel", "add", "-1005", "--category", "سياسة", "--category", "اقتصاد"]) == 0
+    asyncio.run(_deactivate(database, -1005))
+    assert main(["channel", "add", "-1005"]) == 0  # as the channel-lost notice says
+    out = capsys.readouterr().out
+    assert "سياسة" in out
+    assert "اقتصاد" in out
+    assert main(["channel", "list"]) == 0
+    assert "inactive" not in capsys.readouterr().out
+
+
+async def _deactivate(database: Path, chat_id: int) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{database}")
+    async with make_sessions(engine).begin() as session:
+        await catalog.deactivate_chat(session, chat_id, "Forbidden: bot is not a member")
+    await engine.dispose()

@@ -28,7 +28,7 @@ async def notices(telegram: FakeTelegram) -> AsyncIterator[AdminNotices]:
         (2, False, "بعد محاولتين فاشلتين متتاليتين.\n"),
         (5, False, "بعد ٥ محاولات فاشلة متتالية.\n"),
         (20, False, "بعد ٢٠ محاولة فاشلة متتالية.\n"),
-        (10, True, "بعد ١٠ محاولات فاشلة متتالية من جهتنا (قاعدة البيانات"),
+        (10, True, "بعد ١٠ محاولات فاشلة متتالية بسبب خلل من جهتنا (في قاعدة البيانات"),
     ],
 )
 async def test_a_disabled_feed_is_told_with_its_count_and_whose_fault(

@@ -207,8 +207,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "feed_disabled_internal": {
         "ar": (
-            "⚠️ أوقفتُ جلب المصدر {url} بعد {count} من جهتنا (قاعدة البيانات أو "
-            "معالجة الخلاصة، لا الموقع نفسه).\nآخر خطأ: {error}"
+            "⚠️ أوقفتُ جلب المصدر {url} بعد {count} بسبب خلل من جهتنا (في قاعدة "
+            "البيانات أو في معالجة الخلاصة، لا في الموقع نفسه).\nآخر خطأ: {error}"
         ),
         "en": (
             "⚠️ I stopped polling {url} after {count} on our side (the database or "
@@ -218,13 +218,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel_lost": {
         "ar": (
             "⚠️ لم أعد أستطيع النشر في {chat} فأوقفتُ النشر فيها.\nالسبب: {reason}\n"
-            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم نفّذ "
-            "من جديد: nashra channel add {chat_id} --category ..."
+            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم نفّذ:\n"
+            "nashra channel add {chat_id}\n"
+            "فتعود إليها الأخبار بتصنيفاتها السابقة (أضف ‎--category لتصنيف جديد)."
         ),
         "en": (
             "⚠️ I can no longer post in {chat}, so I stopped posting there.\nReason: {reason}\n"
             'To fix it: make the bot an administrator there with the "Post messages" right, '
-            "then run again: nashra channel add {chat_id} --category ..."
+            "then run:\nnashra channel add {chat_id}\n"
+            "and its news resumes with the categories it had (add --category for a new one)."
         ),
     },
     "admin_error": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -72,9 +73,21 @@ async def settled(telegram: FakeTelegram) -> None:
             return
 
 
+async def nothing_being_handled(app: NashraApp) -> None:
+    """Wait until no update is queued or being handled (different chats go concurrently)."""
+
+    def idle() -> bool:
+        return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+
+    async with asyncio.timeout(30):  # a hang guard, not a measure
+        # python-telegram-bot's queue and processor have no event for this: look again.
+        while not idle():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
 async def handled_so_far(telegram: FakeTelegram, user: int = READER) -> None:
-    """Every update sent so far has been handled: updates are handled one at a time, in
-    order, so once the answer to a /help sent now arrives, all before it are done."""
+    """Every update this user sent so far has been handled: one chat's updates are handled
+    in order, so once the answer to a /help sent now arrives, all before it are done."""
     before = len(telegram.sent(user))
     telegram.user_sends(user, "/help")
     help_texts = {text("help", "ar"), text("help", "en")}

@@ -35,6 +35,7 @@ from bot.text.messages import text
 from storage import catalog
 from storage.models import Category, Chat, DeliveryMode, Keyword, Subscription
 from tests.fakes.telegram import Call, FakeTelegram, ManualClock, StoredMessage
+from tests.handlers.conversation import nothing_being_handled
 from tests.support import make_settings, running_bot
 
 USERS = {601: "ar", 602: "en", 603: None}  # Telegram language of each user
@@ -222,13 +223,16 @@ class Harness:
             self.welcomes[user_id] = self.telegram.sent(user_id)[-1]
 
     async def _all_handled(self, mark: int) -> None:
-        # Updates are handled one at a time, in order: the answer to this /help comes last.
+        # The sentinel's /help is the batch's last update: once it is answered, every update
+        # before it has been fetched and its handling started (in order, FIFO), so when
+        # nothing is being handled any more, the batch is done.
         self.telegram.user_sends(SENTINEL, "/help")
 
         def answered() -> bool:
             return any(_to(call, SENTINEL) for call in self.telegram.calls[mark:])
 
         await self.telegram.wait_for(answered, timeout=120)  # a hang guard, not a measure
+        await nothing_being_handled(self.app)
 
     def _check_answers(self, batch: list[Action], queries: list[str], calls: list[Call]) -> None:
         failed = [c for c in calls if not c.ok and NOT_MODIFIED not in str(c.response)]
