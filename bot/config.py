@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     max_entry_age_hours: float = Field(default=48, gt=0)
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     paid_broadcast: bool = False
-    sender_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    # A send may take its 30 s request timeout and a few seconds to be recorded, all inside
+    # the lease (bot/delivery/outlets.py, SenderSettings.lease_margin): below 40 s, too little
+    # of the lease is left to start sends in.
+    sender_lease_seconds: int = Field(default=60, ge=40, le=3600)
     pacing_margin: float = Field(default=0.05, ge=0, le=1)
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
 
