@@ -94,7 +94,7 @@ class InstantSender:
         jobs = await self._lease(token)
         if not jobs:
             return 0
-        deadline = loop_now + self.settings.lease.total_seconds() - self.settings.lease_margin
+        deadline = loop_now + self.settings.sending_window
         batch = _Round(token, deadline, {}, set())
         await self._format(batch, {job.article_id for job in jobs})
         return await self._send_all(batch, jobs)
