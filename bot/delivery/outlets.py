@@ -16,8 +16,9 @@ from storage.models import Chat, ChatKind
 
 logger = logging.getLogger(__name__)
 
-# How long one Bot API request may take (BotApiPublisher's total timeout), and the time an
-# outcome then needs to be written (the recorder retries a failed write for a few seconds).
+# How long one Bot API request may take by default (BotApiPublisher's total timeout,
+# SEND_TIMEOUT_SECONDS), and the time an outcome then needs to be written (the recorder
+# retries a failed write for a few seconds; bot/config.py's RECORD_SECONDS is the same).
 SEND_TIMEOUT = 30.0  # seconds
 RECORD_ALLOWANCE = 5.0  # seconds
 
@@ -55,10 +56,13 @@ class SenderSettings:
             )
 
     @classmethod
-    def for_rate(cls, rate: float, lease: timedelta) -> SenderSettings:
+    def for_rate(
+        cls, rate: float, lease: timedelta, send_timeout: float = SEND_TIMEOUT
+    ) -> SenderSettings:
         """Settings that let a sender reach `rate` messages per second."""
-        window = lease.total_seconds() - SEND_TIMEOUT - RECORD_ALLOWANCE
+        window = lease.total_seconds() - send_timeout - RECORD_ALLOWANCE
         return cls(
+            send_timeout=send_timeout,
             # A batch must be started well within its sending window, or it is given back.
             batch=max(10, min(500, int(rate * window / 2))),
             lease=lease,

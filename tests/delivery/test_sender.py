@@ -10,8 +10,9 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cli import outbox_report
+from bot.config import RECORD_SECONDS
 from bot.delivery.botapi import BotApiPublisher
-from bot.delivery.outlets import SEND_TIMEOUT
+from bot.delivery.outlets import RECORD_ALLOWANCE, SEND_TIMEOUT
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender, SenderSettings
 from bot.errors import ConfigError
@@ -383,7 +384,10 @@ def test_the_lease_margin_covers_a_whole_request_and_its_recording() -> None:
     with pytest.raises(ValueError, match="leaves no time to send"):
         SenderSettings(lease=timedelta(seconds=30))
     with pytest.raises(ConfigError, match="SENDER_LEASE_SECONDS"):
-        make_settings(sender_lease_seconds=30)
+        make_settings(sender_lease_seconds=35)
+    short = sender_settings(make_settings(sender_lease_seconds=8, send_timeout_seconds=1))
+    assert (short.lease_margin, short.sending_window) == (6, 2)  # what the config allows fits
+    assert RECORD_SECONDS == RECORD_ALLOWANCE
 
 
 async def test_a_send_never_starts_after_its_lease_ran_out_waiting_for_a_slot(
