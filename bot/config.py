@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 TELEGRAM_API = "https://api.telegram.org"
+# Seconds for a sent message's outcome to be written; bot/delivery/outlets.py's
+# RECORD_ALLOWANCE is the same number (a test checks it).
+RECORD_SECONDS = 5.0
 _PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:abc-def"}
 
 
@@ -46,6 +49,7 @@ class Settings(BaseSettings):
     global_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     paid_broadcast: bool = False
     sender_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    send_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     pacing_margin: float = Field(default=0.05, ge=0, le=1)
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
 
@@ -55,6 +59,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "GLOBAL_RATE_PER_SECOND above 30 needs PAID_BROADCAST=true (Telegram's paid "
                 "broadcasts allow up to 1000 messages per second)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_covers_a_send(self) -> Settings:
+        # A send started at the end of a lease's sending window may take the whole request
+        # timeout, and its outcome up to RECORD_SECONDS to be written, all inside the lease
+        # (bot/delivery/outlets.py, SenderSettings.lease_margin).
+        least = self.send_timeout_seconds + RECORD_SECONDS
+        if self.sender_lease_seconds <= least:
+            raise ValueError(
+                f"SENDER_LEASE_SECONDS must be longer than SEND_TIMEOUT_SECONDS + "
+                f"{RECORD_SECONDS:g} ({least:g} s): the end of a lease starts no sends"
             )
         return self
 

@@ -70,7 +70,9 @@ def delivery_limits(settings: Settings) -> Limits:
 
 def sender_settings(settings: Settings) -> SenderSettings:
     lease = timedelta(seconds=settings.sender_lease_seconds)
-    return SenderSettings.for_rate(settings.global_rate_per_second, lease)
+    return SenderSettings.for_rate(
+        settings.global_rate_per_second, lease, settings.send_timeout_seconds
+    )
 
 
 @dataclass
@@ -114,6 +116,7 @@ class Services:
             settings.telegram_api_base_url,
             bot.token,
             paid_broadcast=settings.paid_broadcast,
+            timeout_seconds=settings.send_timeout_seconds,
         )
         notices = AdminNotices(bot, settings.admin_ids, clock=clock)
         sender = Sender(

@@ -112,6 +112,20 @@ async def give_back(
         )
 
 
+_GIVE_BACK = (
+    update(_table)  # type: ignore[arg-type]
+    .where(_table.c.id == bindparam("delivery_id"), _table.c.lease_token == bindparam("token"))
+    .values(next_attempt_at=bindparam("when"), lease_token=None)
+)
+
+
+async def give_back_each(session: AsyncSession, due: dict[int, datetime], token: str) -> None:
+    """Give leased rows back, each due at its own time, in one executemany."""
+    if due:
+        rows = [{"delivery_id": i, "token": token, "when": when} for i, when in due.items()]
+        await session.execute(_GIVE_BACK, rows)
+
+
 async def hold_leased(session: AsyncSession, delivery_ids: Iterable[int], token: str) -> None:
     """Leased rows of readers who chose a digest since they were planned: held for it."""
     ids = list(delivery_ids)
@@ -123,11 +137,19 @@ async def hold_leased(session: AsyncSession, delivery_ids: Iterable[int], token:
         )
 
 
-async def fail_article(session: AsyncSession, article_id: int, reason: str, now: datetime) -> int:
-    """Telegram rejected the article's message itself: nobody gets it; return how many rows."""
+async def fail_article(
+    session: AsyncSession, article_id: int, reason: str, now: datetime, *, token: str
+) -> int:
+    """Telegram rejected the article's message itself: nobody gets it; return how many rows.
+
+    Rows another sender holds under its own lease are left to it (it will learn the same)."""
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.article_id == article_id, Delivery.status == DeliveryStatus.PENDING)
+        .where(
+            Delivery.article_id == article_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            or_(unleased(now), Delivery.lease_token == token),
+        )
         .values(status=DeliveryStatus.FAILED, last_error=reason, next_attempt_at=now,
                 lease_token=None)
     )  # fmt: skip

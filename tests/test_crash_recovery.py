@@ -61,7 +61,10 @@ async def start_bot(
         "BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "DATABASE_URL": database_url,
-        "SENDER_LEASE_SECONDS": "3",
+        # Short leases, so that the rows the killed process held come back soon; a send may
+        # then take 1 s, and the last 6 s of a lease start no sends.
+        "SENDER_LEASE_SECONDS": "8",
+        "SEND_TIMEOUT_SECONDS": "1",
         "PARSE_WORKERS": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(REPO),

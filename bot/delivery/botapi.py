@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.delivery.outlets import SEND_TIMEOUT
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post
 
@@ -63,10 +64,11 @@ class BotApiPublisher:
         token: str,
         *,
         paid_broadcast: bool = False,
-        timeout_seconds: float = 30.0,
+        timeout_seconds: float = SEND_TIMEOUT,
     ) -> None:
         self._endpoint = f"{api_base_url.rstrip('/')}/bot{token}/"
         self.paid_broadcast = paid_broadcast
+        self.timeout = timeout_seconds  # the whole request, waiting for a connection included
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
 

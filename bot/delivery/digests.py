@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +31,15 @@ DIGESTS_PER_ROUND = 20
 # when Telegram asks for a short wait; otherwise the rest waits for the next digest.
 PART_TRIES = 3
 LONGEST_WAIT = 30.0  # seconds
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """One digest taken for sending: when, until when parts may start (loop time), its token."""
+
+    now: datetime
+    deadline: float
+    token: str
 
 
 class DigestSender:
@@ -69,7 +79,7 @@ class DigestSender:
                     self.more_waiting = True
                     break
                 started += 1
-                sent += await self._send_digest(chat, now)
+                sent += await self._send_digest(chat)
             except Exception:
                 logger.exception("the digest for %s failed", chat.id)
         return sent
@@ -81,7 +91,12 @@ class DigestSender:
             digest_hour=chat.digest_hour, zone=zone,
         )  # fmt: skip
 
-    async def _send_digest(self, chat: Chat, now: datetime) -> int:
+    async def _send_digest(self, chat: Chat) -> int:
+        # Read for this digest, not for the round: the digests before it may have taken
+        # minutes (parts at the reader's pace, 429s), and both the rows' lease in the database
+        # and the time after which no part starts are counted from here.
+        now = self.clock()
+        deadline = self.pacer.clock() + self.settings.sending_window
         token = uuid.uuid4().hex
         async with self.sessions.begin() as session:
             claimed = await outbox.claim_digest(
@@ -92,31 +107,27 @@ class DigestSender:
             held = await outbox.held_deliveries(session, chat.id, token)
             articles = await articles_by_ids(session, (article for _, article in held))
         try:
-            return await self._send_parts(chat, now, token, held, articles)
+            return await self._send_parts(chat, _Claim(now, deadline, token), held, articles)
         finally:
             async with self.sessions.begin() as session:
                 await outbox.release_digest(session, chat.id, token, self.clock())
 
     async def _send_parts(
-        self, chat: Chat, now: datetime, token: str, held: list[tuple[int, int]],
-        articles: dict[int, Article],
-    ) -> int:  # fmt: skip
+        self, chat: Chat, claim: _Claim, held: list[tuple[int, int]], articles: dict[int, Article]
+    ) -> int:
         listed = [(d, a) for d, article_id in held if (a := articles.get(article_id)) is not None]
         items = [
             DigestItem(a.headline, a.link or "", a.source_domain, [c.name for c in a.categories])
             for _, a in listed
         ]
         parts = format_digest(items, chat.delivery_mode.value, chat.language)
+        now, token = claim.now, claim.token
         silent = Recipient.of(chat, self.style.timezone).quiet(now)
-        # The rows are leased for the digest: no part starts, and no 429 is waited out, past
-        # the lease (a reader going instant would then get them one by one as well).
-        deadline = self.pacer.clock() + self.settings.lease.total_seconds()
-        deadline -= self.settings.lease_margin
         sent = 0
         for part in parts:
             rows = [listed[index][0] for index in part.items]
             try:
-                message_id = await self._send_part(chat.id, part, silent, deadline)
+                message_id = await self._send_part(chat.id, part, silent, claim.deadline)
             except DeliveryError as exc:
                 await self._digest_failed(chat, rows, exc, part.text, now, sent, token)
                 return sent
@@ -130,11 +141,16 @@ class DigestSender:
     async def _send_part(
         self, chat_id: int, part: DigestPart, silent: bool, deadline: float
     ) -> int:
-        """Send one part at the reader's pace; a short 429 is waited out and the part resent."""
+        """Send one part at the reader's pace; a short 429 is waited out and the part resent.
+
+        The rows are leased for the digest: no part starts, and no 429 is waited out, past
+        the lease (a reader going instant would then get them one by one as well)."""
         for attempt in range(1, PART_TRIES + 1):
             if self.pacer.clock() + self._wait(chat_id) >= deadline:
                 raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
             await self.pacer.turn(chat_id)
+            if self.pacer.clock() >= deadline:  # a pause came while waiting for the turn
+                raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
             self.pacer.take(chat_id, ChatKind.PRIVATE)
             try:
                 return await self.publisher.send_text(chat_id, part.text, silent=silent)

@@ -30,6 +30,8 @@ from storage.models import ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
+PENDING = DeliveryStatus.PENDING
+
 # Articles whose message Telegram has accepted once; bounded, a cache of the recent ones.
 PROVEN_KEPT = 10_000
 # A global pause longer than this ends the round: the rows go back rather than wait leased.
@@ -92,7 +94,7 @@ class InstantSender:
         jobs = await self._lease(token)
         if not jobs:
             return 0
-        deadline = loop_now + self.settings.lease.total_seconds() - self.settings.lease_margin
+        deadline = loop_now + self.settings.sending_window
         batch = _Round(token, deadline, {}, set())
         await self._format(batch, {job.article_id for job in jobs})
         return await self._send_all(batch, jobs)
@@ -116,35 +118,57 @@ class InstantSender:
             if pause > LONGEST_PAUSE or self.pacer.clock() + pause >= batch.deadline:
                 # A long 429, or a lease about to run out (another sender may take these rows
                 # soon): the rest goes back to the outbox, due when sending may go on.
-                logger.info("giving %d deliveries back for %.1f s", len(jobs) - index, pause)
-                when = self.clock() + timedelta(seconds=pause)
-                for rest in jobs[index:]:
-                    postponed.setdefault(rest.delivery_id, when)
+                self._give_back_rest(jobs[index:], postponed, pause)
                 break
-            await self.pacer.turn()
-            if self.pacer.chat_ready_in(job.chat_id) > 0:  # a 429 moved things on
+            started = await self._start(batch, job)
+            if started is None:  # the lease ran out while waiting for a slot
+                self._give_back_rest(jobs[index:], postponed, self.pacer.global_ready_in())
+                break
+            if not started:  # a 429 moved this chat's turn on
                 postponed[job.delivery_id] = self.clock()
                 continue
-            await self._start(batch, job)
             attempted += 1
         if postponed:
             async with self.sessions.begin() as session:
-                for delivery_id, when in postponed.items():
-                    await outbox.give_back(session, [delivery_id], when, batch.token)
+                await outbox.give_back_each(session, postponed, batch.token)
         self.pacer.forget(self.pacer.clock() - 60)
         return attempted
 
-    async def _start(self, batch: _Round, job: Job) -> None:
-        """Book the slot and send: in the background once the article's message has been
-        accepted, else now, so that a malformed message is known before it goes to others."""
-        self.pacer.take(job.chat_id, job.recipient.kind)
+    def _give_back_rest(
+        self, rest: list[Job], postponed: dict[int, datetime], pause: float
+    ) -> None:
+        logger.info("giving %d deliveries back for %.1f s", len(rest), pause)
+        when = self.clock() + timedelta(seconds=pause)
+        for job in rest:
+            postponed.setdefault(job.delivery_id, when)
+
+    async def _start(self, batch: _Round, job: Job) -> bool | None:
+        """Take a concurrency slot, wait for the global turn, book the chat's slot and send:
+        in the background once the article's message has been accepted, else now, so that a
+        malformed message is known before it goes to others. None when the lease ran out
+        meanwhile, False when the chat may not get a message yet."""
         await self._slots.acquire()
+        try:
+            await self.pacer.turn()
+        except BaseException:
+            self._slots.release()
+            raise
+        # Both waits can be long (sends in flight, a 429 pause arriving meanwhile): a send
+        # that starts now must still end, and be recorded, inside the row's lease.
+        if self.pacer.clock() >= batch.deadline:
+            self._slots.release()
+            return None
+        if self.pacer.chat_ready_in(job.chat_id) > 0:
+            self._slots.release()
+            return False
+        self.pacer.take(job.chat_id, job.recipient.kind)
         if job.article_id not in self._proven:
             await self._deliver(batch, job)
-            return
+            return True
         task = asyncio.create_task(self._deliver(batch, job))
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
+        return True
 
     async def settle(self) -> None:
         """Wait for the sends in flight."""
@@ -198,7 +222,9 @@ class InstantSender:
         if broken:
             async with self.sessions.begin() as session:
                 for article_id, reason in broken.items():
-                    await outbox.fail_article(session, article_id, reason, self.clock())
+                    await outbox.fail_article(
+                        session, article_id, reason, self.clock(), token=batch.token
+                    )
             batch.malformed |= broken.keys()
 
     # ------------------------------------------------------------------ sending
@@ -207,7 +233,7 @@ class InstantSender:
         try:
             post = batch.posts.get(job.article_id)
             if post is None:
-                self._record(job, DeliveryStatus.DROPPED, error="article was deleted")
+                self._record(job, Outcome(DeliveryStatus.DROPPED, error="article was deleted"))
                 return
             silent = job.recipient.quiet(self.clock())
             try:
@@ -215,7 +241,7 @@ class InstantSender:
             except DeliveryError as exc:
                 await self._failed(batch, job, exc, post.text)
             else:
-                self._record(job, DeliveryStatus.SENT, message_id=message_id)
+                self._record(job, Outcome(DeliveryStatus.SENT, message_id=message_id))
                 self._prove(job.article_id)
         except Exception:
             # A failure here must not take the other sends down; the lease brings the row back.
@@ -228,18 +254,8 @@ class InstantSender:
             self._proven.clear()
         self._proven.add(article_id)
 
-    def _record(
-        self,
-        job: Job,
-        status: DeliveryStatus,
-        *,
-        message_id: int | None = None,
-        error: str | None = None,
-        attempts: int | None = None,
-        next_attempt_at: datetime | None = None,
-    ) -> None:
-        self.recorder.add(_outcome(job, status, self.clock(), message_id=message_id, error=error,
-                                   attempts=attempts, next_attempt_at=next_attempt_at))  # fmt: skip
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        self.recorder.add(outcome.row(job, self.clock()))
 
     async def _failed(self, batch: _Round, job: Job, error: DeliveryError, text: str) -> None:
         now = self.clock()
@@ -253,10 +269,8 @@ class InstantSender:
             else:
                 self.pacer.pause(seconds)
                 logger.error("%s", reason)
-            self._record(
-                job, DeliveryStatus.PENDING, error=reason,
-                next_attempt_at=now + timedelta(seconds=seconds),
-            )  # fmt: skip
+            later = now + timedelta(seconds=seconds)
+            self._record(job, Outcome(PENDING, error=reason, next_attempt_at=later))
         elif outcome is SendOutcome.CHAT_GONE:
             await retire_chat(self.sessions, job.chat_id, reason, self.channel_lost)
         elif outcome is SendOutcome.MIGRATED and error.new_chat_id is not None:
@@ -269,10 +283,8 @@ class InstantSender:
             await self._malformed(batch, job, reason, text)
         elif outcome is SendOutcome.REJECTED:
             logger.error("Telegram rejected delivery %s: %s", job.delivery_id, reason)
-            self._record(
-                job, DeliveryStatus.FAILED, error=f"{reason}\n---\n{text}",
-                attempts=job.attempts + 1,
-            )  # fmt: skip
+            kept = f"{reason}\n---\n{text}"
+            self._record(job, Outcome(DeliveryStatus.FAILED, error=kept, attempts=job.attempts + 1))
         else:
             self._retry_later(job, reason)
 
@@ -282,24 +294,22 @@ class InstantSender:
         logger.error("Telegram rejected article %s: %s", job.article_id, reason)
         batch.malformed.add(job.article_id)
         now = self.clock()
-        kept = _outcome(job, DeliveryStatus.FAILED, now, error=f"{reason}\n---\n{text}",
-                        attempts=job.attempts + 1)  # fmt: skip
+        kept = Outcome(DeliveryStatus.FAILED, error=f"{reason}\n---\n{text}",
+                       attempts=job.attempts + 1).row(job, now)  # fmt: skip
         others = f"{reason} (the message is kept on delivery #{job.delivery_id})"
         async with self.sessions.begin() as session:
             await outbox.record(session, [kept])
-            await outbox.fail_article(session, job.article_id, others, now)
+            await outbox.fail_article(session, job.article_id, others, now, token=job.token)
 
     def _retry_later(self, job: Job, reason: str) -> None:
         attempts = job.attempts + 1
         if attempts >= self.settings.max_attempts:
             logger.error("delivery %s gave up after %d attempts", job.delivery_id, attempts)
-            self._record(job, DeliveryStatus.DEAD, error=reason, attempts=attempts)
+            self._record(job, Outcome(DeliveryStatus.DEAD, error=reason, attempts=attempts))
             return
         backoff = min(self.settings.first_backoff * 2 ** (attempts - 1), self.settings.max_backoff)
-        self._record(
-            job, DeliveryStatus.PENDING, error=reason, attempts=attempts,
-            next_attempt_at=self.clock() + backoff,
-        )  # fmt: skip
+        later = self.clock() + backoff
+        self._record(job, Outcome(PENDING, error=reason, attempts=attempts, next_attempt_at=later))
 
 
 def _finish(row: Delivery, status: DeliveryStatus, reason: str) -> None:
@@ -308,24 +318,25 @@ def _finish(row: Delivery, status: DeliveryStatus, reason: str) -> None:
     row.lease_token = None
 
 
-def _outcome(
-    job: Job,
-    status: DeliveryStatus,
-    now: datetime,
-    *,
-    message_id: int | None = None,
-    error: str | None = None,
-    attempts: int | None = None,
-    next_attempt_at: datetime | None = None,
-) -> dict[str, Any]:
-    """A row for `outbox.record`."""
-    return {
-        "delivery_id": job.delivery_id,
-        "token": job.token,
-        "status": status,
-        "last_error": error,
-        "message_id": message_id,
-        "sent_at": now if status is DeliveryStatus.SENT else None,
-        "attempts": job.attempts if attempts is None else attempts,
-        "next_attempt_at": next_attempt_at or now,
-    }
+@dataclass(frozen=True)
+class Outcome:
+    """What a send did to its row; `attempts` unchanged unless given."""
+
+    status: DeliveryStatus
+    message_id: int | None = None
+    error: str | None = None
+    attempts: int | None = None
+    next_attempt_at: datetime | None = None
+
+    def row(self, job: Job, now: datetime) -> dict[str, Any]:
+        """A row for `outbox.record`."""
+        return {
+            "delivery_id": job.delivery_id,
+            "token": job.token,
+            "status": self.status,
+            "last_error": self.error,
+            "message_id": self.message_id,
+            "sent_at": now if self.status is DeliveryStatus.SENT else None,
+            "attempts": job.attempts if self.attempts is None else self.attempts,
+            "next_attempt_at": self.next_attempt_at or now,
+        }

@@ -16,6 +16,12 @@ from storage.models import Chat, ChatKind
 
 logger = logging.getLogger(__name__)
 
+# How long one Bot API request may take by default (BotApiPublisher's total timeout,
+# SEND_TIMEOUT_SECONDS), and the time an outcome then needs to be written (the recorder
+# retries a failed write for a few seconds; bot/config.py's RECORD_SECONDS is the same).
+SEND_TIMEOUT = 30.0  # seconds
+RECORD_ALLOWANCE = 5.0  # seconds
+
 
 class Publisher(Protocol):
     async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int: ...
@@ -39,13 +45,26 @@ class SenderSettings:
     concurrency: int = 32
     idle_seconds: float = 5.0  # longest sleep when the outbox is empty
     digest_check: timedelta = timedelta(seconds=30)
+    send_timeout: float = SEND_TIMEOUT  # the publisher's request timeout
+    record_allowance: float = RECORD_ALLOWANCE
+
+    def __post_init__(self) -> None:
+        if self.sending_window <= 0:
+            raise ValueError(
+                f"a lease of {self.lease.total_seconds():g} s leaves no time to send: it must be "
+                f"longer than {self.lease_margin:g} s (a request's timeout and its recording)"
+            )
 
     @classmethod
-    def for_rate(cls, rate: float, lease: timedelta) -> SenderSettings:
+    def for_rate(
+        cls, rate: float, lease: timedelta, send_timeout: float = SEND_TIMEOUT
+    ) -> SenderSettings:
         """Settings that let a sender reach `rate` messages per second."""
+        window = lease.total_seconds() - send_timeout - RECORD_ALLOWANCE
         return cls(
-            # A batch must be sent well within its lease, or another process could take it.
-            batch=max(10, min(500, int(rate * lease.total_seconds() / 2))),
+            send_timeout=send_timeout,
+            # A batch must be started well within its sending window, or it is given back.
+            batch=max(10, min(500, int(rate * window / 2))),
             lease=lease,
             # Sends in flight: the rate times Telegram's answer time (up to about 200 ms).
             concurrency=max(32, min(256, int(rate / 5))),
@@ -53,9 +72,15 @@ class SenderSettings:
 
     @property
     def lease_margin(self) -> float:
-        """Seconds before a lease runs out when no send of it starts any more: room for
-        Telegram's answer and the outcome's write, and for clocks that differ a little."""
-        return min(5.0, 0.2 * self.lease.total_seconds())
+        """Seconds before a lease runs out when no send of it starts any more: a send started
+        just before may take the whole request timeout, and its outcome must then be written,
+        all before the lease ends, or the next drain leases the row and sends it again."""
+        return self.send_timeout + self.record_allowance
+
+    @property
+    def sending_window(self) -> float:
+        """Seconds of a lease in which its sends may start."""
+        return self.lease.total_seconds() - self.lease_margin
 
 
 @dataclass(frozen=True)

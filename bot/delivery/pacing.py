@@ -46,12 +46,20 @@ class Pacer:
         self._global_next = 0.0
         self._paused_until = 0.0
         self._chat_next: dict[int, float] = {}
+        # Replies to commands book the chat for the outbox only (see take_reply).
+        self._replied: dict[int, float] = {}
         paid = limits.global_per_second > FREE_RATE
         self._global_interval = (1.0 + (PAID_MARGIN if paid else 0.0)) / limits.global_per_second
         self._catch_up = CATCH_UP if paid else 0.0
 
     def chat_ready_in(self, chat_id: int) -> float:
-        """Seconds until this chat may get a message (0 when it may now)."""
+        """Seconds until this chat may get a message from the outbox (0 when it may now)."""
+        ready = max(self._chat_next.get(chat_id, 0.0), self._replied.get(chat_id, 0.0))
+        return max(0.0, ready - self.clock())
+
+    def reply_ready_in(self, chat_id: int) -> float:
+        """Seconds until a reply may go to this chat: after the outbox's booked slot and any
+        429 pause of the chat, but not after the replies before it."""
         return max(0.0, self._chat_next.get(chat_id, 0.0) - self.clock())
 
     def global_ready_in(self) -> float:
@@ -70,6 +78,17 @@ class Pacer:
         """Book a send now, to this chat."""
         now = self.take_global()
         self._chat_next[chat_id] = max(now, self._chat_next.get(chat_id, 0.0)) + self.interval(kind)
+
+    def take_reply(self, chat_id: int, kind: ChatKind) -> None:
+        """Book a reply to a command now: a global slot, and the chat's next outbox message no
+        sooner than an interval after it.
+
+        Replies do not push each other back: a person typing fast (or a busy group) gets each
+        answer at once rather than a second or three later per earlier answer; the outbox,
+        which can wait, keeps its distance from them.
+        """
+        now = self.take_global()
+        self._replied[chat_id] = now + self.interval(kind)
 
     def take_global(self) -> float:
         """Book a slot of the global rate now (a reply to a command); return the time."""
@@ -101,12 +120,14 @@ class Pacer:
         else:
             self.pause_chat(chat_id, seconds)
 
-    async def turn(self, chat_id: int | None = None) -> None:
-        """Wait until a message may go (to this chat); others may book slots meanwhile, so
-        the wait is checked again after each sleep."""
+    async def turn(self, chat_id: int | None = None, *, reply: bool = False) -> None:
+        """Wait until a message (a reply) may go (to this chat); others may book slots
+        meanwhile, so the wait is checked again after each sleep."""
 
         def ready_in() -> float:
-            chat = 0.0 if chat_id is None else self.chat_ready_in(chat_id)
+            chat = 0.0
+            if chat_id is not None:
+                chat = self.reply_ready_in(chat_id) if reply else self.chat_ready_in(chat_id)
             return max(chat, self.global_ready_in())
 
         # Waiting for a point in time, not for an event: a sleep is the right wait here.
@@ -116,3 +137,4 @@ class Pacer:
     def forget(self, older_than: float) -> None:
         """Drop chats whose slot is long past, so the table stays small."""
         self._chat_next = {c: t for c, t in self._chat_next.items() if t > older_than}
+        self._replied = {c: t for c, t in self._replied.items() if t > older_than}

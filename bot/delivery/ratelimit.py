@@ -2,7 +2,8 @@
 
 python-telegram-bot calls `process_request` around every Bot API request the handlers make;
 messages (sends, copies, forwards, edits) take a slot of the same global rate as the outbox,
-so that a burst of commands and a fan-out together stay inside Telegram's 30 a second.
+so that a burst of commands and a fan-out together stay inside Telegram's 30 a second, and
+the outbox's next message to that chat keeps a chat's interval from the reply.
 Answers to callback and inline queries are not messages and go at once.
 """
 
@@ -63,12 +64,17 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         kind = chat_kind(chat_id)
+        known = chat_id if isinstance(chat_id, int) else None  # not an @username
         for attempt in (1, 2):
-            # A group the outbox was told to leave alone for a while is left alone here too.
-            await self.pacer.turn(
-                chat_id if kind is not ChatKind.PRIVATE and isinstance(chat_id, int) else None
-            )
-            self.pacer.take_global()
+            # A group the outbox was told to leave alone for a while is left alone here too;
+            # a person's reply never waits for the outbox's 1/s.
+            await self.pacer.turn(known if kind is not ChatKind.PRIVATE else None, reply=True)
+            if known is None:
+                self.pacer.take_global()
+            else:
+                # The outbox keeps its distance from the reply, in that chat too (20/min to a
+                # group, 1/s to a person); replies do not wait for one another (take_reply).
+                self.pacer.take_reply(known, kind)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

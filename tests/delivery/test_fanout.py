@@ -444,7 +444,7 @@ async def test_a_digest_part_never_starts_past_the_digest_lease(
     await publish(sessions, [1], articles=2, mode=DeliveryMode.HOURLY)
     the_sender = Sender(
         sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
-        settings=SenderSettings(lease=timedelta(seconds=2)),
+        settings=SenderSettings(lease=timedelta(seconds=2), send_timeout=0.5, record_allowance=0.5),
     )  # fmt: skip
     the_sender.pacer.pause(1.8)  # past the lease, less its margin
     assert await the_sender.send_digests() == 0
@@ -455,3 +455,43 @@ async def test_a_digest_part_never_starts_past_the_digest_lease(
     assert {(row.status, row.lease_token) for row in rows} == {(DeliveryStatus.HELD, None)}
     assert chat is not None
     assert chat.last_digest_at is None  # due again at the next check
+
+
+class SlowSwitching(SwitchingMode):
+    """Every part takes `takes` of the sender's clock to go out; while it is on its way, the
+    reader goes instant."""
+
+    def __init__(
+        self,
+        publisher: BotApiPublisher,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: FrozenClock,
+        takes: timedelta,
+    ) -> None:
+        super().__init__(publisher, sessions, "instant", clock)
+        self.frozen = clock
+        self.takes = takes
+
+    async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
+        self.frozen.now += self.takes
+        return await super().send_text(chat_id, html, silent=silent)
+
+
+async def test_a_later_digest_of_a_long_round_keeps_its_lease_until_its_parts_are_sent(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    readers = [1, 2, 3]
+    for reader in readers:
+        telegram.add_user(reader, "قارئ")
+    await publish(sessions, readers, articles=2, mode=DeliveryMode.HOURLY)
+    clock = FrozenClock(NOW)
+    # Each digest takes 30 s (slow answers, a 429 waited out): by the third, a lease counted
+    # from the start of the round has run out while its part is on its way.
+    slow = SlowSwitching(publisher, sessions, clock, timedelta(seconds=30))
+    the_sender = Sender(sessions, slow, PostStyle(), clock=clock)
+    assert await the_sender.send_digests() == 3
+    assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+    assert await the_sender.drain_once() == 0  # nothing left to send one by one
+    assert [len(telegram.sent(r)) for r in readers] == [1, 1, 1]

@@ -92,3 +92,33 @@ async def test_deliveries_are_indexed_by_chat(engine: AsyncEngine) -> None:
         indexes = await connection.run_sync(lambda sync: inspect(sync).get_indexes("deliveries"))
     by_name = {index["name"]: index["column_names"] for index in indexes}
     assert by_name["ix_deliveries_chat_id"] == ["chat_id"]
+
+
+async def test_failing_an_article_leaves_rows_another_sender_holds(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # One article for four channels: leased by this batch, by another sender, by nobody, and
+    # by a sender whose lease ran out.
+    leases = {"mine": NOW + LEASE, "theirs": NOW + LEASE, None: NOW, "gone": NOW - LEASE}
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://x.sy/feed", now=NOW)
+        [article] = await store_articles(session, [article_row(feed.id, "k", when=NOW)])
+        chats = [CHANNEL - n for n in range(len(leases))]
+        for chat_id in chats:
+            await catalog.upsert_chat(session, chat_id, ChatKind.CHANNEL)
+        await outbox.plan(session, [(article, c, 0, DeliveryStatus.PENDING) for c in chats], NOW)
+        for chat_id, (token, until) in zip(chats, leases.items(), strict=True):
+            await session.execute(
+                update(Delivery).where(Delivery.chat_id == chat_id)
+                .values(lease_token=token, next_attempt_at=until)
+            )  # fmt: skip
+    async with sessions.begin() as session:
+        assert await outbox.fail_article(session, article, "malformed", NOW, token="mine") == 3
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.chat_id.desc()))).all()
+    assert [(row.status, row.lease_token) for row in rows] == [
+        (DeliveryStatus.FAILED, None),
+        (DeliveryStatus.PENDING, "theirs"),  # its sender will learn the same on its own
+        (DeliveryStatus.FAILED, None),
+        (DeliveryStatus.FAILED, None),
+    ]

@@ -94,3 +94,19 @@ def test_a_pause_is_never_shortened_and_old_chats_are_forgotten() -> None:
     clock.now = 100.0
     the_pacer.forget(older_than=clock.now - 60)
     assert the_pacer.chat_ready_in(READER) == 0
+
+
+def test_a_reply_books_the_chat_for_the_outbox_but_not_for_the_next_reply() -> None:
+    the_pacer, clock = pacer()
+    for _ in range(3):  # a reader typing fast
+        the_pacer.take_reply(READER, ChatKind.PRIVATE)
+        the_pacer.take_reply(CHANNEL, ChatKind.GROUP)
+    assert the_pacer.reply_ready_in(READER) == the_pacer.reply_ready_in(CHANNEL) == 0
+    assert the_pacer.chat_ready_in(READER) == pytest.approx(1.05)  # not 3 × 1.05
+    assert the_pacer.chat_ready_in(CHANNEL) == pytest.approx(3.15)
+    clock.now = 3.15
+    the_pacer.take(CHANNEL, ChatKind.GROUP)  # the outbox's post, once its turn came
+    assert the_pacer.reply_ready_in(CHANNEL) == pytest.approx(3.15)  # a reply waits for it
+    clock.now = 100.0
+    the_pacer.forget(older_than=clock.now - 60)
+    assert the_pacer.chat_ready_in(READER) == 0

@@ -6,20 +6,24 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cli import outbox_report
+from bot.config import RECORD_SECONDS
 from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.outlets import RECORD_ALLOWANCE, SEND_TIMEOUT
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender, SenderSettings
+from bot.errors import ConfigError
 from bot.news.formatter import PostStyle
+from bot.services import sender_settings
 from storage import catalog, outbox
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
 from tests.factories import article_row, channel, store_articles
 from tests.fakes.telegram import FakeTelegram, MemberStatus
-from tests.support import FrozenClock
+from tests.support import FrozenClock, make_settings
 
 PENDING = DeliveryStatus.PENDING
 
@@ -360,7 +364,7 @@ async def test_rows_whose_lease_would_run_out_are_given_back_unsent(
     await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL)
     sender = Sender(
         sessions, publisher, PostStyle(), clock=FrozenClock(NOW),
-        settings=SenderSettings(lease=timedelta(seconds=2)),
+        settings=SenderSettings(lease=timedelta(seconds=2), send_timeout=0.5, record_allowance=0.5),
     )  # fmt: skip
     sender.pacer.pause(1.8)  # sending may go on only past the lease's margin
     assert await sender.drain_once() == 0
@@ -368,3 +372,74 @@ async def test_rows_whose_lease_would_run_out_are_given_back_unsent(
     [row] = await deliveries(sessions)
     assert (row.status, row.attempts, row.lease_token) == (PENDING, 0, None)
     assert NOW < row.next_attempt_at <= NOW + timedelta(seconds=1.8)  # when sending goes on
+
+
+def test_the_lease_margin_covers_a_whole_request_and_its_recording() -> None:
+    settings = SenderSettings()
+    assert settings.lease_margin >= SEND_TIMEOUT + 2  # a send started at the deadline ends
+    assert BotApiPublisher("http://127.0.0.1:1", "1:a").timeout == SEND_TIMEOUT
+    default = sender_settings(make_settings())  # SENDER_LEASE_SECONDS=60, 30 messages/s
+    assert default.lease_margin == settings.lease_margin
+    assert default.batch <= 30 * default.sending_window  # a batch starts inside its window
+    with pytest.raises(ValueError, match="leaves no time to send"):
+        SenderSettings(lease=timedelta(seconds=30))
+    with pytest.raises(ConfigError, match="SENDER_LEASE_SECONDS"):
+        make_settings(sender_lease_seconds=35)
+    short = sender_settings(make_settings(sender_lease_seconds=8, send_timeout_seconds=1))
+    assert (short.lease_margin, short.sending_window) == (6, 2)  # what the config allows fits
+    assert RECORD_SECONDS == RECORD_ALLOWANCE
+
+
+async def test_a_send_never_starts_after_its_lease_ran_out_waiting_for_a_slot(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    first, second, third = CHANNEL, CHANNEL - 1, CHANNEL - 2
+    await plan_articles(sessions, first, ChatKind.CHANNEL)
+    async with sessions.begin() as session:
+        [article] = (await session.scalars(select(Delivery.article_id))).all()
+        for chat_id in (second, third):
+            await catalog.upsert_chat(session, chat_id, ChatKind.CHANNEL)
+    for chat_id in (first, second, third):
+        telegram.add_chat(chat_id, "channel")
+    sender = Sender(
+        sessions, publisher, PostStyle(), clock=FrozenClock(NOW), limits=Limits(group_interval=10),
+        # One send at a time; no send starts past 1.5 s into a 3 s lease.
+        settings=SenderSettings(lease=timedelta(seconds=3), send_timeout=1.0,
+                                record_allowance=0.5, concurrency=1),
+    )  # fmt: skip
+    assert await sender.drain_once() == 1  # the article's message is accepted once
+    async with sessions.begin() as session:
+        await outbox.plan(session, [(article, c, 0, PENDING) for c in (second, third)], NOW)
+    telegram.delay("sendMessage", 2.0)  # the second channel's send holds the only slot 2 s
+    assert await sender.drain_once() == 1
+    assert (len(telegram.sent(second)), len(telegram.sent(third))) == (1, 0)
+    last = (await deliveries(sessions))[-1]
+    assert (last.chat_id, last.status, last.attempts, last.lease_token) == (third, PENDING, 0, None)
+    assert sender.pacer.chat_ready_in(third) == 0  # no slot was booked for the send not made
+
+
+async def test_rows_given_back_are_written_in_one_statement(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_articles(sessions, CHANNEL, ChatKind.CHANNEL, count=4)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        given_back = statement.startswith("UPDATE deliveries SET next_attempt_at")
+        if given_back and "lease_token =" in statement.partition("WHERE")[2]:
+            statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        sender = make_sender(sessions, publisher, FrozenClock(NOW))
+        assert await sender.drain_once() == 1  # the other three wait for the channel's turn
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 1
+    rows = await deliveries(sessions)
+    assert [row.status for row in rows] == [DeliveryStatus.SENT] + [PENDING] * 3
+    assert len({row.next_attempt_at for row in rows[1:]}) == 3  # each at its own turn

@@ -37,6 +37,25 @@ async def test_handler_replies_take_slots_of_the_senders_pacer(telegram: FakeTel
         assert len(telegram.sent(1)) == 1
 
 
+async def test_a_reply_keeps_the_outbox_a_chats_interval_away_from_that_chat(
+    telegram: FakeTelegram,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    telegram.add_chat(GROUP, "supergroup")
+    pacer = Pacer(Limits(), asyncio.get_running_loop().time)
+    bot = ExtBot(
+        telegram.token, base_url=f"{telegram.base_url}/bot", rate_limiter=PacedRateLimiter(pacer)
+    )
+    async with bot:
+        for _ in range(2):
+            await bot.send_message(1, "أهلاً")
+            await bot.send_message(GROUP, "أهلاً")
+        assert pacer.chat_ready_in(1) > 0.5  # the outbox's next message to the reader waits
+        assert pacer.chat_ready_in(GROUP) > 2.5  # and to the group (20 a minute)
+        assert pacer.reply_ready_in(1) == pacer.reply_ready_in(GROUP) == 0  # replies do not
+    assert (len(telegram.sent(1)), len(telegram.sent(GROUP))) == (2, 2)
+
+
 async def test_a_429_to_a_group_reply_waits_for_that_group_only(telegram: FakeTelegram) -> None:
     telegram.add_chat(GROUP, "supergroup")
     telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 1}, chat_id=GROUP)
