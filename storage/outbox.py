@@ -28,7 +28,7 @@ async def plan(
 ) -> None:
     """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept.
 
-    In key order, so that two polls planning one article for the same chats cannot deadlock.
+    Rows keep the caller's order: within a priority, ids are the sending order.
     """
     values = [
         {
@@ -40,7 +40,7 @@ async def plan(
             "next_attempt_at": now,
             "created_at": now,
         }
-        for article_id, chat_id, priority, status in sorted(rows, key=lambda row: row[:2])
+        for article_id, chat_id, priority, status in rows
     ]
     if values:
         await session.execute(insert_ignore(session, Delivery), values)
