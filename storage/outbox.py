@@ -264,6 +264,21 @@ async def claim_digest(
     return True
 
 
+async def renew_held(session: AsyncSession, chat_id: int, token: str, until: datetime) -> bool:
+    """Extend the lease of the held rows a digest still holds; False when none is held under
+    `token` any more (then another sender has taken them, and this digest must stop)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.lease_token == token,
+        )
+        .values(next_attempt_at=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def held_deliveries(session: AsyncSession, chat_id: int, token: str) -> list[tuple[int, int]]:
     """(delivery id, article id) leased for the chat's digest, oldest article first."""
     query = (

@@ -31,12 +31,15 @@ DIGESTS_PER_ROUND = 20
 # when Telegram asks for a short wait; otherwise the rest waits for the next digest.
 PART_TRIES = 3
 LONGEST_WAIT = 30.0  # seconds
+_RETRY = SendOutcome.RETRY
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Claim:
-    """One digest taken for sending: when, until when parts may start (loop time), its token."""
+    """One digest taken for sending: when, until when parts may start (loop time, moved on
+    each time the lease is renewed), its token."""
 
+    chat_id: int
     now: datetime
     deadline: float
     token: str
@@ -107,7 +110,8 @@ class DigestSender:
             held = await outbox.held_deliveries(session, chat.id, token)
             articles = await articles_by_ids(session, (article for _, article in held))
         try:
-            return await self._send_parts(chat, _Claim(now, deadline, token), held, articles)
+            claim = _Claim(chat.id, now, deadline, token)
+            return await self._send_parts(chat, claim, held, articles)
         finally:
             async with self.sessions.begin() as session:
                 await outbox.release_digest(session, chat.id, token, self.clock())
@@ -127,7 +131,7 @@ class DigestSender:
         for part in parts:
             rows = [listed[index][0] for index in part.items]
             try:
-                message_id = await self._send_part(chat.id, part, silent, claim.deadline)
+                message_id = await self._send_part(claim, part, silent)
             except DeliveryError as exc:
                 await self._digest_failed(chat, rows, exc, part.text, now, sent, token)
                 return sent
@@ -138,19 +142,24 @@ class DigestSender:
             sent += 1
         return sent
 
-    async def _send_part(
-        self, chat_id: int, part: DigestPart, silent: bool, deadline: float
-    ) -> int:
+    async def _send_part(self, claim: _Claim, part: DigestPart, silent: bool) -> int:
         """Send one part at the reader's pace; a short 429 is waited out and the part resent.
 
-        The rows are leased for the digest: no part starts, and no 429 is waited out, past
-        the lease (a reader going instant would then get them one by one as well)."""
+        The rows are leased for the digest, and the lease is renewed as parts go (a long
+        digest, a 429 waited out), so that no part starts past it: a reader going instant
+        would then get the same articles one by one as well."""
+        chat_id = claim.chat_id
         for attempt in range(1, PART_TRIES + 1):
-            if self.pacer.clock() + self._wait(chat_id) >= deadline:
-                raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
+            wait = self._wait(chat_id)
+            if self.pacer.clock() + wait >= claim.deadline:
+                # Renewed from now, the lease must outlast the wait, and be renewed again
+                # after it (below) before the part starts.
+                if wait >= self.settings.lease.total_seconds() - self.settings.record_allowance:
+                    raise DeliveryError("the wait is longer than the digest's lease", _RETRY)
+                await self._keep(claim)
             await self.pacer.turn(chat_id)
-            if self.pacer.clock() >= deadline:  # a pause came while waiting for the turn
-                raise DeliveryError("the digest's lease ran out", SendOutcome.RETRY)
+            if self.pacer.clock() >= claim.deadline:  # a pause came while waiting for the turn
+                await self._keep(claim)
             self.pacer.take(chat_id, ChatKind.PRIVATE)
             try:
                 return await self.publisher.send_text(chat_id, part.text, silent=silent)
@@ -162,6 +171,16 @@ class DigestSender:
                 self.pacer.too_many(chat_id, ChatKind.PRIVATE, seconds)
                 logger.info("digest for %s: 429, the part goes again in %.1f s", chat_id, seconds)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _keep(self, claim: _Claim) -> None:
+        """Renew the digest's lease from now; raise when its rows are no longer held by it."""
+        async with self.sessions.begin() as session:
+            held = await outbox.renew_held(
+                session, claim.chat_id, claim.token, self.clock() + self.settings.lease
+            )
+        if not held:
+            raise DeliveryError("the digest's lease ran out", _RETRY)
+        claim.deadline = self.pacer.clock() + self.settings.sending_window
 
     def _wait(self, chat_id: int) -> float:
         return max(self.pacer.global_ready_in(), self.pacer.chat_ready_in(chat_id))

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.botapi import BotApiPublisher
@@ -306,6 +306,68 @@ async def test_a_429_in_the_middle_of_a_digest_waits_and_sends_the_rest(
     text = "\n".join(part.text for part in parts)
     assert all(f"خبر سياسي رقم {n} —" in text for n in range(250))
     assert set(await statuses(sessions)) == {DeliveryStatus.SENT}
+
+
+SHORT_LEASE = SenderSettings(lease=timedelta(seconds=2), send_timeout=0.5, record_allowance=0.5)
+
+
+async def test_a_digest_longer_than_its_lease_renews_it_and_sends_every_part(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=400, mode=DeliveryMode.HOURLY)
+    # Parts may start only in the first second of a 2 s lease, and go one a second: the
+    # digest's four parts take longer than the whole lease.
+    the_sender = Sender(sessions, publisher, PostStyle(), settings=SHORT_LEASE)
+    sent = await the_sender.send_digests()
+    parts = telegram.sent(1)
+    assert sent == len(parts) >= 3
+    text = "\n".join(part.text for part in parts)
+    assert all(f"خبر سياسي رقم {n} —" in text for n in range(400))
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+    assert {(row.status, row.lease_token) for row in rows} == {(DeliveryStatus.SENT, None)}
+
+
+class TakenAway:
+    """The real publisher; once a part is out, another sender takes the digest's rows (as if
+    this one had stalled past its lease)."""
+
+    def __init__(self, publisher: BotApiPublisher, sessions: async_sessionmaker[AsyncSession]):
+        self.publisher = publisher
+        self.sessions = sessions
+
+    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
+        return await self.publisher.send(chat_id, post, silent=silent)
+
+    async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
+        message_id = await self.publisher.send_text(chat_id, html, silent=silent)
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.status == DeliveryStatus.HELD)
+                .values(lease_token="elsewhere")
+            )
+        return message_id
+
+
+async def test_a_digest_stops_when_its_lease_cannot_be_renewed(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+) -> None:
+    telegram.add_user(1, "قارئ")
+    await publish(sessions, [1], articles=250, mode=DeliveryMode.HOURLY)
+    the_sender = Sender(sessions, TakenAway(publisher, sessions), PostStyle(), settings=SHORT_LEASE)
+    # The second part is due after the first second of the lease: renewing finds no row.
+    assert await the_sender.send_digests() == 1
+    assert len(telegram.sent(1)) == 1
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+    # The rows now belong to the other sender: this one neither recorded nor released them.
+    assert {(row.status, row.lease_token) for row in rows} == {(DeliveryStatus.HELD, "elsewhere")}
 
 
 class SwitchingMode:
