@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def _preview_article(
     return article
 
 
-def too_long(values: dict[str, tuple[str | None, int]]) -> bool:
+def too_long(values: Mapping[str, tuple[str | None, int]]) -> bool:
     """Say which value is longer than its column allows (PostgreSQL would refuse it)."""
     problems = [
         f"{label}: {len(value)} > {limit}"
