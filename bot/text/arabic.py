@@ -124,6 +124,21 @@ def index_terms(text: str) -> list[str]:
     return [term for term in terms if term]
 
 
+# The article and the clitics in front of it, as index terms never have them (the stemmer strips
+# them): what a half-typed word loses before it is matched as the start of a term.
+_LEADING_ARTICLE = re.compile(r"^(?:[وف]?[بكل]?ال|[وف]?لل)(?=..)")
+
+
+def prefix_term(word: str) -> str:
+    """Return the start of a search term that a half-typed word can be ("بالانسح" → "انسح").
+
+    The word is normalised, not stemmed (a stemmer would cut a partial word anywhere), and
+    loses the article with its clitics, which index terms never start with.
+    """
+    words = _WORD.findall(normalise(word))
+    return _LEADING_ARTICLE.sub("", words[-1]) if words else ""
+
+
 # --- language ------------------------------------------------------------------------------------
 
 _URDU_LETTERS = frozenset("ٹڈڑںہۂۃےۓ")
