@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
-from bot.text.arabic import index_terms, normalise
+from bot.text.arabic import document_terms, normalise
 from storage.models import Article, Category, SearchTerm, UTCDateTime, article_categories
 
 SEARCH_TABLE = "article_search"
@@ -88,7 +88,9 @@ def document(article_id: int, headline: str, original_title: str, body: str) -> 
     """The index document of an article; the outlet's own title too when it differs."""
     title = headline if original_title in ("", headline) else f"{headline} {original_title}"
     return Document(
-        article_id, _indexable(index_terms(title)), _indexable(index_terms(body))[:MAX_TEXT_TERMS]
+        article_id,
+        _indexable(document_terms(title)),
+        _indexable(document_terms(body))[:MAX_TEXT_TERMS],
     )
 
 
@@ -209,10 +211,10 @@ def drop_statements(dialect: str) -> list[str]:
 @dataclass(frozen=True)
 class Match:
     """What an article must have: every term of `terms`, and when `typed` is set, its term or
-    any term starting with its prefix: (term, prefix)."""
+    any term starting with one of its prefixes: (term, prefixes)."""
 
     terms: tuple[str, ...]
-    typed: tuple[str, str] | None = None
+    typed: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def empty(self) -> bool:
@@ -221,7 +223,9 @@ class Match:
     @property
     def unmatchable(self) -> bool:
         """A term the index cannot have (empty, too long): nothing matches."""
-        words = (*self.terms, *(self.typed or ()))
+        words = list(self.terms)
+        if self.typed is not None:
+            words += [self.typed[0], *self.typed[1]]
         return any(not 0 < len(word) <= MAX_TERM_CHARS for word in words)
 
 
@@ -233,8 +237,9 @@ def fts5_expression(match: Match) -> str:
     """The FTS5 query of a match: quoted terms only, so no FTS5 syntax can come through."""
     parts = [_quote_fts(term) for term in match.terms]
     if match.typed is not None:
-        term, prefix = match.typed
-        parts.append(f"({_quote_fts(term)} OR {_quote_fts(prefix)}*)")
+        term, prefixes = match.typed
+        starts = " OR ".join(f"{_quote_fts(prefix)}*" for prefix in prefixes)
+        parts.append(f"({_quote_fts(term)} OR {starts})")
     return " AND ".join(parts)
 
 
@@ -242,8 +247,9 @@ def tsquery_literal(match: Match) -> str:
     """The PostgreSQL tsquery of a match, written out from quoted lexemes."""
     parts = [_lexeme(term) for term in match.terms]
     if match.typed is not None:
-        term, prefix = match.typed
-        parts.append(f"({_lexeme(term)} | {_lexeme(prefix)}:*)")
+        term, prefixes = match.typed
+        starts = " | ".join(f"{_lexeme(prefix)}:*" for prefix in prefixes)
+        parts.append(f"({_lexeme(term)} | {starts})")
     return " & ".join(parts)
 
 

@@ -87,10 +87,10 @@ async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[Asyn
                 article_row(feed.id, "2", when=NOW, title="انسداد الطرق في حلب"),
             ],
         )
-        typed = search.Match((stem("حلب"),), (stem("انس"), "انس"))
+        typed = search.Match((stem("حلب"),), (stem("انس"), ("انس",)))
         candidates = await search.newest_matches(session, typed, search.Filters(), limit=10)
         assert {c.article_id for c in candidates} == {one, two}
-        narrower = search.Match((), (stem("انسح"), "انسح"))
+        narrower = search.Match((), (stem("انسح"), ("انسح",)))
         candidates = await search.newest_matches(session, narrower, search.Filters(), limit=10)
         assert [c.article_id for c in candidates] == [one]
 
@@ -105,7 +105,7 @@ async def test_no_term_can_break_the_query(
     async with sessions.begin() as session:
         feed = await add_feed(session, "https://a.example/feed", now=NOW)
         await store_articles(session, [article_row(feed.id, "1", when=NOW, title="حلب")])
-        for candidate in (search.Match((term,)), search.Match((stem("حلب"),), (term, term))):
+        for candidate in (search.Match((term,)), search.Match((stem("حلب"),), (term, (term,)))):
             await search.newest_matches(session, candidate, search.Filters(), limit=10)
 
 
