@@ -160,11 +160,11 @@ class SearchService:
         if not found:
             return []
         best = max(candidate.relevance for candidate in found) or 1.0
-        now = self.clock()
+        now = self.clock().timestamp()
         half_life = self.settings.recency_half_life.total_seconds()
 
         def score(candidate: index.Candidate) -> tuple[float, int]:
-            age = max(0.0, (now - candidate.published_at).total_seconds())
+            age = max(0.0, now - candidate.published)
             recency = 0.5 ** (age / half_life)
             return (candidate.relevance / best + RECENCY_WEIGHT * recency, candidate.article_id)
 
