@@ -10,10 +10,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.text.arabic import stem
-from storage import search
+from bot.text.keywords import keyword_term
+from storage import catalog, search
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
-from storage.models import SearchTerm
+from storage.models import ChatKind, Keyword, SearchTerm
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, 12, tzinfo=UTC)
@@ -159,3 +160,23 @@ def test_tsvector_literal_weights_title_and_text() -> None:
     assert literal.startswith("'حلب':1A,3B,4B")
     assert literal.count("B") == 9  # at most 8 text positions of حلب, and o'neil's one
     assert "'o''neil':23B" in literal
+
+
+async def test_migration_recomputes_readers_keyword_terms(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await downgrade(engine, "0004")
+    # Terms as an older text path made them: stale, one row holding another's new term, and
+    # two words of one reader that now make one term.
+    words = [("الرحلات", "رحل"), ("رحلات", "stale"), ("اللاجئين", "لاج"), ("لاجئين", "لاجي")]
+    async with sessions.begin() as session:
+        await catalog.upsert_chat(session, 42, ChatKind.PRIVATE)
+        session.add_all(
+            Keyword(chat_id=42, word=word, term=term, mute=False) for word, term in words
+        )
+    await upgrade(engine)
+    async with sessions() as session:
+        rows = (await session.execute(select(Keyword.word, Keyword.term))).all()
+    assert sorted(rows) == sorted(
+        [("الرحلات", keyword_term("رحلات")), ("اللاجئين", keyword_term("لاجئين"))]
+    )
