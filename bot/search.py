@@ -11,6 +11,7 @@ the query has nothing else.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,6 @@ from bot.news.formatter import PostSource, post_source
 from bot.news.search import ParsedQuery, parse_query
 from bot.text.arabic import prefix_variants, tokens
 from storage import search as index
-from storage.articles import articles_by_ids
 from storage.models import utcnow
 
 # Results on one page at most (Telegram's inline answers take 50).
@@ -33,6 +33,10 @@ _DEADLINE_MARGIN = 0.5
 # Weight of recency next to relevance (the best match of a search has relevance 1): a fresh
 # text hit stays below an old title hit, and among hits alike the newer comes first.
 RECENCY_WEIGHT = 0.3
+# How long an archive size or a term's document frequency is used before it is read again,
+# and how many terms' frequencies are kept.
+_CACHE_SECONDS = 60.0
+_CACHE_TERMS = 50_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,11 @@ class SearchService:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock
+        # Archive size and document frequencies change slowly next to searches: read at most
+        # once a minute, they save every search two queries (and on SQLite two trips to the
+        # connection's thread).
+        self._size: tuple[float, int] | None = None
+        self._frequencies: dict[str, tuple[float, int]] = {}
 
     # The time limit is a parameter (api.md): it is the engines' own (statement_timeout, an
     # SQLite interrupt), which asyncio.timeout around the call could not give.
@@ -145,16 +154,36 @@ class SearchService:
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
         plain = query.terms[:-1] if typed is not None else query.terms
-        size = await index.archive_size(session)
+        size = await self._archive_size(session)
         if not plain or size < self.settings.stopword_min_articles:
             return index.Match(plain, typed), True
-        frequencies = await index.document_frequencies(session, plain)
+        frequencies = await self._document_frequencies(session, plain)
         most = self.settings.stopword_share * size
         kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
         if kept or typed is not None:
             return index.Match(kept, typed), True
         # Only common words: all of them required, newest first.
         return index.Match(plain), False
+
+    async def _archive_size(self, session: AsyncSession) -> int:
+        now = time.monotonic()
+        if self._size is None or now - self._size[0] > _CACHE_SECONDS:
+            self._size = (now, await index.archive_size(session))
+        return self._size[1]
+
+    async def _document_frequencies(
+        self, session: AsyncSession, terms: Sequence[str]
+    ) -> dict[str, int]:
+        now = time.monotonic()
+        cached = {t: hit for t in terms if (hit := self._frequencies.get(t)) is not None}
+        missing = [t for t in terms if t not in cached or now - cached[t][0] > _CACHE_SECONDS]
+        if missing:
+            if len(self._frequencies) > _CACHE_TERMS:
+                self._frequencies.clear()
+            found = await index.document_frequencies(session, missing)
+            for term in missing:
+                self._frequencies[term] = cached[term] = (now, found.get(term, 0))
+        return {term: df for term, (_, df) in cached.items()}
 
     def _rank(self, found: Sequence[index.Candidate]) -> list[int]:
         if not found:
@@ -172,7 +201,7 @@ class SearchService:
 
     @staticmethod
     async def _hits(session: AsyncSession, ids: Sequence[int]) -> tuple[Hit, ...]:
-        articles = await articles_by_ids(session, ids)
+        articles = await index.articles_by_ids(session, ids)
         return tuple(
             Hit(article.id, post_source(article), article.published_at, None)
             for article in (articles[article_id] for article_id in ids if article_id in articles)

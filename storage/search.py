@@ -18,7 +18,9 @@ words that bot/news/search.py makes of a query.
 
 from __future__ import annotations
 
+import math
 import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -29,6 +31,7 @@ from sqlalchemy import Connection, Float, Integer, bindparam, column, func, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
@@ -348,6 +351,18 @@ async def latest_ids(
     return list((await session.scalars(query)).all())
 
 
+async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
+    """The articles with their categories, in one query (a search's page)."""
+    if not ids:
+        return {}
+    query = (
+        select(Article)
+        .options(joinedload(Article.categories))
+        .where(Article.id.in_(sorted(set(ids))))
+    )
+    return {article.id: article for article in (await session.scalars(query)).unique()}
+
+
 async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
     """How many articles have each term (terms never indexed are absent)."""
     wanted = sorted(set(terms))
@@ -382,12 +397,44 @@ _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout
 _PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at the clock
 
 
+class _Deadline:
+    """When the statements of one SQLite connection are to be interrupted (monotonic time)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
+
+
+# Driver connection → its deadline. The progress handler is installed once, when the
+# connection is made (install_interrupt), so that a search sets a deadline without a trip to
+# the connection's thread.
+_DEADLINES: weakref.WeakKeyDictionary[Any, _Deadline] = weakref.WeakKeyDictionary()
+
+
+def install_interrupt(dbapi_connection: Any) -> None:
+    """Give a new SQLite connection the progress handler that time_limit relies on
+    (storage/db.py calls it on connect)."""
+    deadline = _Deadline()
+    driver = dbapi_connection.driver_connection
+    dbapi_connection.run_async(lambda c: c.set_progress_handler(deadline.passed, _PROGRESS_STEPS))
+    _DEADLINES[driver] = deadline
+
+
+def _timed_out(seconds: float) -> SearchTimeout:
+    return SearchTimeout(f"search cut off after {seconds:g} s")
+
+
 @asynccontextmanager
 async def time_limit(session: AsyncSession, seconds: float | None) -> AsyncIterator[None]:
     """Cut the queries of this block off after `seconds` with SearchTimeout.
 
-    PostgreSQL: `SET LOCAL statement_timeout` (for this transaction only). SQLite: a progress
-    handler that interrupts the statement past the deadline; the connection stays usable.
+    PostgreSQL: `SET LOCAL statement_timeout` (for this transaction only). SQLite: the
+    connection's progress handler interrupts the statement past the deadline; the connection
+    stays usable.
     """
     if seconds is None:
         yield
@@ -400,22 +447,24 @@ async def time_limit(session: AsyncSession, seconds: float | None) -> AsyncItera
             yield
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED or "57014" in str(exc):
-                raise SearchTimeout(f"search cut off after {seconds:g} s") from None
+                raise _timed_out(seconds) from None
             raise
         return
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    deadline = time.monotonic() + seconds
-
-    def past_deadline() -> int:
-        return 1 if time.monotonic() > deadline else 0
-
-    await driver.set_progress_handler(past_deadline, _PROGRESS_STEPS)
+    deadline = _DEADLINES.get(driver)
+    installed = deadline is not None
+    if deadline is None:  # an engine not made by storage.db: install for this block only
+        deadline = _Deadline()
+        await driver.set_progress_handler(deadline.passed, _PROGRESS_STEPS)
+    deadline.at = time.monotonic() + seconds
     try:
         yield
     except DBAPIError as exc:
         if "interrupted" in str(exc.orig):
-            raise SearchTimeout(f"search cut off after {seconds:g} s") from None
+            raise _timed_out(seconds) from None
         raise
     finally:
-        await driver.set_progress_handler(None, 0)
+        deadline.at = math.inf
+        if not installed:
+            await driver.set_progress_handler(None, 0)
