@@ -138,9 +138,15 @@ class SearchService:
         if query.empty:
             ids = await index.latest_ids(session, filters, offset=offset, limit=limit + 1)
         else:
-            match, rank = await self._match(session, query)
+            match, rank, expected = await self._match(session, query)
             found = await index.newest_matches(
-                session, match, filters, limit=self.settings.recent_matches, rank=rank
+                session,
+                match,
+                filters,
+                limit=self.settings.recent_matches,
+                rank=rank,
+                expected=expected,
+                newest_id=await self._archive_size(session),
             )
             ranked = self._rank(found) if rank else [c.article_id for c in found]
             ids = ranked[offset : offset + limit + 1]
@@ -148,22 +154,32 @@ class SearchService:
         hits = await self._hits(session, ids[:limit])
         return SearchPage(hits, offset, offset + limit if more else None, query)
 
-    async def _match(self, session: AsyncSession, query: ParsedQuery) -> tuple[index.Match, bool]:
-        """What the engine must find, and whether it is worth ranking."""
+    async def _match(
+        self, session: AsyncSession, query: ParsedQuery
+    ) -> tuple[index.Match, bool, int | None]:
+        """What the engine must find, whether it is worth ranking, and about how many
+        articles match (None when unknown)."""
         typed = None
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
         plain = query.terms[:-1] if typed is not None else query.terms
         size = await self._archive_size(session)
-        if not plain or size < self.settings.stopword_min_articles:
-            return index.Match(plain, typed), True
-        frequencies = await self._document_frequencies(session, plain)
+        if size < self.settings.stopword_min_articles:
+            return index.Match(plain, typed), True, None
+        frequencies = await self._document_frequencies(session, query.terms)
         most = self.settings.stopword_share * size
         kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
+        # An article has every required term: the rarest bounds how many match. A half-typed
+        # word alone may be the start of many terms; taken as common, the window is widened
+        # if it was not.
+        if kept:
+            expected = min(frequencies.get(term, 0) for term in kept)
+        elif typed is not None:
+            expected = max(frequencies.get(typed[0], 0), int(size * self.settings.stopword_share))
         if kept or typed is not None:
-            return index.Match(kept, typed), True
+            return index.Match(kept, typed), True, expected
         # Only common words: all of them required, newest first.
-        return index.Match(plain), False
+        return index.Match(plain), False, min(frequencies.get(term, 0) for term in plain)
 
     async def _archive_size(self, session: AsyncSession) -> int:
         now = time.monotonic()

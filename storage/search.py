@@ -295,35 +295,89 @@ def _filter_sql(filters: Filters, id_column: str) -> tuple[str, dict[str, Any], 
 
 
 async def newest_matches(
-    session: AsyncSession, match: Match, filters: Filters, *, limit: int, rank: bool = True
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    *,
+    limit: int,
+    rank: bool = True,
+    expected: int | None = None,
+    newest_id: int = 0,
 ) -> list[Candidate]:
-    """The newest `limit` articles that match, newest first, with their relevance."""
+    """The newest `limit` articles that match, newest first, with their relevance.
+
+    `expected` (about how many articles match, from the document frequencies) and `newest_id`
+    let PostgreSQL look in a window of the newest ids first (see _postgres_matches).
+    """
     if match.empty or match.unmatchable or filters.impossible:
         return []
-    postgres = session.bind.dialect.name == "postgresql"
-    where, params, binds = _filter_sql(filters, "s.article_id" if postgres else "s.rowid")
-    params["limit"] = limit
-    if postgres:
-        params["query"] = tsquery_literal(match)
-        relevance = f"ts_rank('{_TS_WEIGHTS}', m.document, CAST(:query AS tsquery))"
-        sql = (
-            f"SELECT m.article_id, {relevance if rank else '0.0'},"
-            " CAST(EXTRACT(EPOCH FROM m.published_at) AS DOUBLE PRECISION) FROM ("
-            " SELECT s.article_id, s.document, a.published_at"
-            f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.article_id"
-            f" WHERE s.document @@ CAST(:query AS tsquery){where}"
-            " ORDER BY s.article_id DESC LIMIT :limit) AS m ORDER BY m.article_id DESC"
-        )
-    else:
-        params["query"] = fts5_expression(match)
-        relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)"
-        sql = (
-            f"SELECT s.rowid, {relevance if rank else '0.0'},"
-            " (julianday(a.published_at) - 2440587.5) * 86400.0"
-            f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
-            f" WHERE {SEARCH_TABLE} MATCH :query{where}"
-            " ORDER BY s.rowid DESC LIMIT :limit"
-        )
+    if session.bind.dialect.name == "postgresql":
+        return await _postgres_matches(session, match, filters, limit, rank, expected, newest_id)
+    where, params, binds = _filter_sql(filters, "s.rowid")
+    params |= {"limit": limit, "query": fts5_expression(match)}
+    # FTS5 keeps each term's articles in rowid order: newest first is a walk down the lists,
+    # and bm25 is computed for the rows walked only.
+    relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)" if rank else "0.0"
+    sql = (
+        f"SELECT s.rowid, {relevance}, (julianday(a.published_at) - 2440587.5) * 86400.0"
+        f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
+        f" WHERE {SEARCH_TABLE} MATCH :query{where}"
+        " ORDER BY s.rowid DESC LIMIT :limit"
+    )
+    return await _candidates(session, sql, params, binds)
+
+
+# PostgreSQL looks first among the newest ids where `limit` matches are expected, with this
+# margin, then in windows this many times wider, then everywhere.
+_WINDOW_MARGIN = 1.5
+_WINDOW_GROWTH = 8
+
+
+async def _postgres_matches(
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    limit: int,
+    rank: bool,
+    expected: int | None,
+    newest_id: int,
+) -> list[Candidate]:
+    """Newest matches on PostgreSQL, which has no ordered walk through a GIN index.
+
+    Walking the id index backwards and testing each document costs a read of every document
+    passed over (all of them, for a rare word); taking every match from the GIN index and
+    sorting costs a read of every match (most of the archive, for a common word). So the
+    matches are taken from the GIN index within a window of the newest ids, sized from the
+    document frequencies to hold about `limit` of them, and widened only when it falls short.
+    """
+    where, params, binds = _filter_sql(filters, "s.article_id")
+    join = " JOIN articles AS a ON a.id = s.article_id" if filters.sources is not None else ""
+    params |= {"limit": limit, "query": tsquery_literal(match)}
+    relevance = f"ts_rank('{_TS_WEIGHTS}', s.document, CAST(:query AS tsquery))" if rank else "0.0"
+    sql = (
+        f"WITH matching AS MATERIALIZED (SELECT s.article_id FROM {SEARCH_TABLE} AS s{join}"
+        f" WHERE s.document @@ CAST(:query AS tsquery) AND s.article_id > :floor{where})"
+        f" SELECT s.article_id, {relevance},"
+        " CAST(EXTRACT(EPOCH FROM a.published_at) AS DOUBLE PRECISION)"
+        " FROM (SELECT article_id FROM matching ORDER BY article_id DESC LIMIT :limit) AS top"
+        f" JOIN {SEARCH_TABLE} AS s ON s.article_id = top.article_id"
+        " JOIN articles AS a ON a.id = top.article_id"
+        " ORDER BY s.article_id DESC"
+    )
+    floor = 0
+    if expected is not None and newest_id > 0:
+        window = math.ceil(_WINDOW_MARGIN * limit * newest_id / max(expected, 1))
+        floor = max(0, newest_id - window)
+    while True:
+        found = await _candidates(session, sql, params | {"floor": floor}, binds)
+        if floor == 0 or len(found) >= limit:
+            return found
+        floor = max(0, newest_id - (newest_id - floor) * _WINDOW_GROWTH)
+
+
+async def _candidates(
+    session: AsyncSession, sql: str, params: dict[str, Any], binds: list[Any]
+) -> list[Candidate]:
     statement = (
         text(sql)
         .bindparams(*binds)
