@@ -53,10 +53,8 @@ def upgrade() -> None:
     for statement in search.create_statements(connection.dialect.name):
         op.execute(statement)
     search.index_existing(connection, report=_progress())
-    if connection.dialect.name == "postgresql":
-        # Statistics of the new documents' lexemes, so that the planner can tell rare words
-        # from common ones right away (autovacuum would take its time).
-        op.execute("ANALYZE article_search")
+    for statement in search.finish_statements(connection.dialect.name):
+        op.execute(statement)
     _restem_keywords(connection)
 
 
