@@ -253,6 +253,11 @@ class Match:
     terms: tuple[str, ...]
     typed: tuple[str, tuple[str, ...]] | None = None
 
+    def __post_init__(self) -> None:
+        # One prefix given as a plain string, as ParsedQuery has it, is that one prefix.
+        if self.typed is not None and isinstance(self.typed[1], str):
+            object.__setattr__(self, "typed", (self.typed[0], (self.typed[1],)))
+
     @property
     def empty(self) -> bool:
         return not self.terms and self.typed is None
