@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, bindparam, column, func, select, text
+from sqlalchemy import Connection, Float, Integer, bindparam, column, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -541,43 +541,91 @@ def _timed_out(seconds: float) -> SearchTimeout:
     return SearchTimeout(f"search cut off after {seconds:g} s")
 
 
-@asynccontextmanager
-async def time_limit(session: AsyncSession, seconds: float | None) -> AsyncIterator[None]:
-    """Cut the queries of this block off after `seconds` with SearchTimeout.
+# A PostgreSQL statement may run this long past the deadline before its limit is set again
+# (one trip saved per statement when a search's statements follow each other quickly).
+_STATEMENT_SLACK = 0.01
+_PG_LIMIT = "nashra_search_deadline"
+# A bound parameter: one prepared statement, whatever the milliseconds.
+_SET_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', $1, true)"
 
-    PostgreSQL: `SET LOCAL statement_timeout` (for this transaction only). SQLite: the
-    connection's progress handler interrupts the statement past the deadline; the connection
-    stays usable.
+
+class _StatementLimit:
+    """The deadline of the statements of one PostgreSQL transaction, and the limit in force
+    (seconds a statement started now may run; inf before the first)."""
+
+    __slots__ = ("deadline", "in_force")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.in_force = math.inf
+
+    def before_statement(self, cursor: Any) -> None:
+        now = time.monotonic()
+        if now + self.in_force <= self.deadline + _STATEMENT_SLACK:
+            return
+        milliseconds = max(1, int((self.deadline - now) * 1000))
+        # SET LOCAL's equivalent (is_local = true): for this transaction only.
+        cursor.execute(_SET_STATEMENT_TIMEOUT, (str(milliseconds),))
+        self.in_force = milliseconds / 1000
+
+
+def _limit_statement(
+    connection: Connection, cursor: Any, statement: Any, parameters: Any, context: Any, many: bool
+) -> None:
+    """before_cursor_execute: each statement of a limited block gets the time remaining."""
+    limit = connection.info.get(_PG_LIMIT)
+    if limit is not None:
+        limit.before_statement(cursor)
+
+
+@asynccontextmanager
+async def time_limit(
+    session: AsyncSession, seconds: float | None = None, *, deadline: float | None = None
+) -> AsyncIterator[None]:
+    """Cut the queries of this block off at one deadline (`deadline`, monotonic time, or
+    `seconds` from now) with SearchTimeout: the block as a whole, not each statement.
+
+    PostgreSQL: before each statement, `statement_timeout` (for this transaction only) is set
+    to the time that remains. SQLite: the connection's progress handler interrupts the
+    statement running at the deadline. Either way the connection stays usable.
     """
-    if seconds is None:
-        yield
-        return
+    if deadline is None:
+        if seconds is None:
+            yield
+            return
+        deadline = time.monotonic() + seconds
+    budget = max(0.0, deadline - time.monotonic())
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        milliseconds = max(1, int(seconds * 1000))
-        await session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        engine = connection.sync_engine
+        if not event.contains(engine, "before_cursor_execute", _limit_statement):
+            event.listen(engine, "before_cursor_execute", _limit_statement)
+        info = connection.sync_connection.info  # type: ignore[union-attr]
+        info[_PG_LIMIT] = _StatementLimit(deadline)
         try:
             yield
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED or "57014" in str(exc):
-                raise _timed_out(seconds) from None
+                raise _timed_out(budget) from None
             raise
+        finally:
+            info.pop(_PG_LIMIT, None)
         return
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    deadline = _DEADLINES.get(driver)
-    installed = deadline is not None
-    if deadline is None:  # an engine not made by storage.db: install for this block only
-        deadline = _Deadline()
-        await driver.set_progress_handler(deadline.passed, _PROGRESS_STEPS)
-    deadline.at = time.monotonic() + seconds
+    sqlite_deadline = _DEADLINES.get(driver)
+    installed = sqlite_deadline is not None
+    if sqlite_deadline is None:  # an engine not made by storage.db: install for this block only
+        sqlite_deadline = _Deadline()
+        await driver.set_progress_handler(sqlite_deadline.passed, _PROGRESS_STEPS)
+    sqlite_deadline.at = deadline
     try:
         yield
     except DBAPIError as exc:
         if "interrupted" in str(exc.orig):
-            raise _timed_out(seconds) from None
+            raise _timed_out(budget) from None
         raise
     finally:
-        deadline.at = math.inf
+        sqlite_deadline.at = math.inf
         if not installed:
             await driver.set_progress_handler(None, 0)

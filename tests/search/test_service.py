@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import SearchTimeout
 from bot.search import SearchService, SearchSettings
 from storage import catalog
+from storage import search as index
 from storage.articles import tag_articles
+from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed
 from tests.factories import article_row, store_articles
 
@@ -269,3 +271,44 @@ async def test_random_queries_never_raise(sessions: async_sessionmaker[AsyncSess
         raw = "".join(rng.choices(FUZZ_PIECES, k=rng.randint(0, 12)))
         page = await search.search(raw, offset=rng.choice([0, 5, 10**6]), limit=rng.randint(1, 60))
         assert set(ids(page)) <= {aleppo}
+
+
+async def test_the_statements_of_a_search_share_one_deadline(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each statement gets the time that remains, not the whole limit again: two statements
+    that each fit in the limit but not together are cut off (the second, or the first on a
+    slow machine)."""
+    async with sessions() as session:
+        postgres = session.bind.dialect.name == "postgresql"
+    # A statement long enough for the engine to look at the clock (SQLite: every 1,000 steps).
+    long_sql = (
+        "SELECT pg_sleep(0.3)"
+        if postgres
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
+        " SELECT count(*) FROM n"
+    )
+    with pytest.raises(SearchTimeout):
+        async with sessions.begin() as session, index.time_limit(session, 0.5):
+            await session.execute(text(long_sql))
+            if not postgres:
+                await asyncio.sleep(0.6)  # the rest of the search's own time
+            await session.execute(text(long_sql))
+    async with sessions.begin() as session, index.time_limit(session, 30):
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_a_search_waiting_for_a_connection_is_abandoned_at_its_deadline(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=60)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            with pytest.raises(SearchTimeout):
+                await service(make_sessions(engine)).search("حلب ", timeout=0.2)
+        page = await service(make_sessions(engine)).search("حلب ")
+        assert page.hits == ()
+    finally:
+        await engine.dispose()
