@@ -288,12 +288,16 @@ async def test_the_statements_of_a_search_share_one_deadline(
         else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
         " SELECT count(*) FROM n"
     )
-    with pytest.raises(SearchTimeout):
+
+    async def two_statements() -> None:
         async with sessions.begin() as session, index.time_limit(session, 0.5):
             await session.execute(text(long_sql))
             if not postgres:
                 await asyncio.sleep(0.6)  # the rest of the search's own time
             await session.execute(text(long_sql))
+
+    with pytest.raises(SearchTimeout):
+        await two_statements()
     async with sessions.begin() as session, index.time_limit(session, 30):
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
 
