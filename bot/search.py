@@ -122,16 +122,22 @@ class SearchService:
             raise SearchTimeout(f"search cut off after {seconds:g} s") from None
 
     async def latest(
-        self, *, category: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        category: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> SearchPage:
-        """The newest articles, of one category (matched by the start of its name) or all."""
+        """The newest articles, of one category (matched by the start of its name) or all.
+        Raises SearchTimeout when cut off, as search does."""
         name = " ".join(tokens(category or ""))
         query = ParsedQuery(
             terms=(), prefix=None, categories=(name,) if name else (), sources=(), text=name
         )
         offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
-        async with self.sessions.begin() as session:
-            return await self._page(session, query, offset, limit)
+        seconds = self.settings.timeout if timeout is None else timeout
+        return await self._within(seconds, lambda s: self._page(s, query, offset, limit))
 
     async def _page(
         self, session: AsyncSession, query: ParsedQuery, offset: int, limit: int

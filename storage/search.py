@@ -27,7 +27,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, bindparam, column, event, func, select, text
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    event,
+    func,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -449,19 +461,38 @@ async def _candidates(
 async def latest_ids(
     session: AsyncSession, filters: Filters, *, offset: int, limit: int
 ) -> list[int]:
-    """Ids of the newest articles within the filters, newest first."""
+    """Ids of the newest articles within the filters, newest first.
+
+    Walked from the filter's own index, one branch per category (or per source), each
+    stopping at `offset + limit` ids: a rare category costs its own few rows, not a walk back
+    through the archive past every article it does not have. (A rare category and a source
+    together still walk the category's articles; the caller's deadline bounds that.)
+    """
     if filters.impossible:
         return []
-    query = select(Article.id).order_by(Article.id.desc()).offset(offset).limit(limit)
-    if filters.sources is not None:
-        query = query.where(Article.source_domain.in_(filters.sources))
+    wanted = offset + limit
+    tagged = article_categories.c
+    branches: list[Select[tuple[int]]] = []
     if filters.category_ids is not None:
-        tagged = select(article_categories.c.article_id).where(
-            article_categories.c.article_id == Article.id,
-            article_categories.c.category_id.in_(filters.category_ids),
-        )
-        query = query.where(tagged.exists())
-    return list((await session.scalars(query)).all())
+        for category_id in sorted(set(filters.category_ids)):
+            branch = select(tagged.article_id.label("id")).where(tagged.category_id == category_id)
+            if filters.sources is not None:
+                branch = branch.join(Article, Article.id == tagged.article_id).where(
+                    Article.source_domain.in_(filters.sources)
+                )
+            branches.append(branch.order_by(tagged.article_id.desc()).limit(wanted))
+    elif filters.sources is not None:
+        for source in sorted(set(filters.sources)):
+            branch = select(Article.id.label("id")).where(Article.source_domain == source)
+            branches.append(branch.order_by(Article.id.desc()).limit(wanted))
+    else:
+        branches.append(select(Article.id.label("id")).order_by(Article.id.desc()).limit(wanted))
+    if len(branches) == 1:
+        query = branches[0].limit(limit).offset(offset)
+    else:
+        newest = union(*(select(branch.subquery().c.id) for branch in branches)).subquery()
+        query = select(newest.c.id).order_by(newest.c.id.desc()).limit(limit).offset(offset)
+    return [int(article_id) for article_id in (await session.scalars(query)).all()]
 
 
 async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:

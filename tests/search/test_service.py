@@ -316,3 +316,57 @@ async def test_a_search_waiting_for_a_connection_is_abandoned_at_its_deadline(
         assert page.hits == ()
     finally:
         await engine.dispose()
+
+
+async def test_latest_headlines_have_the_same_deadline(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=60)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        [article] = await store(sessions, [("انسحاب قسد من حلب", "")], category="سياسة")
+        search = service(sessions)
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            with pytest.raises(SearchTimeout):
+                await search.latest(category="سياسة", timeout=0.2)
+        if engine.dialect.name == "postgresql":
+            # The engine's own limit: a writer's lock holds the walk up.
+            blocker = sessions()
+            await blocker.execute(text("LOCK TABLE article_categories IN ACCESS EXCLUSIVE MODE"))
+            try:
+                with pytest.raises(SearchTimeout):
+                    await search.latest(category="سياسة", timeout=0.2)
+            finally:
+                await blocker.rollback()
+                await blocker.close()
+        assert ids(await search.latest(category="سياسة")) == [article]
+    finally:
+        await engine.dispose()
+
+
+async def test_latest_of_rare_and_several_categories(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Taken from each category's own index: a rare old category under many newer articles,
+    an article in two matching categories once, pages across categories, a source within."""
+    [rare] = await store(sessions, [("خبر نادر", "")], category="علوم", hours_ago=50)
+    local = await store(sessions, [(f"خبر محلي {n}", "") for n in range(30)], category="سوريا محلي")
+    world = await store(
+        sessions, [(f"خبر دولي {n}", "") for n in range(3)], category="سوريا دولي", hours_ago=0.2
+    )
+    async with sessions.begin() as session:
+        [both] = await catalog.ensure_categories(session, ["سوريا دولي"])
+        await tag_articles(session, [(local[-1], both.id)])
+    search = service(sessions)
+    assert ids(await search.latest(category="علوم")) == [rare]
+    newest = [*world[::-1], local[-1], *local[-2::-1]]
+    seen: list[int] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = await search.latest(category="سوريا", offset=offset, limit=7)
+        seen += ids(page)
+        offset = page.next_offset
+    assert seen == newest
+    assert ids(await search.search("#سوريا @enabbaladi.net", limit=4)) == newest[:4]
+    assert ids(await search.search("#علوم @hashtagsyria.com")) == []
+    assert ids(await search.search("@enabbaladi.net", offset=33)) == [rare]
