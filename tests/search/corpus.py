@@ -170,6 +170,15 @@ STORIES = [
     S("t46", "الجيش يستعيد السيطرة على طريق حلب – اللاذقية",
       "أعيد فتح الطريق الدولي أمام حركة الشاحنات.",
       "سوريا محلي", "enabbaladi.net"),
+    S("t47", "الولايات المتحدة تفرض رسوماً جديدة على الواردات",
+      "تشمل الرسوم الصلب والألمنيوم اعتباراً من الشهر المقبل.",
+      "عربي ودولي", "enabbaladi.net"),
+    S("t48", "السلطة الفلسطينية تدعو إلى اجتماع طارئ",
+      "طالبت الرئاسة بعقد الاجتماع في القاهرة خلال أيام.",
+      "عربي ودولي", "hashtagsyria.com"),
+    S("t49", "تكريم الوالدين في يوم الأسرة",
+      "نظمت الجمعية حفلاً لتكريم الآباء والأمهات.",
+      "ثقافة", "halabtodaytv.net"),
 ]  # fmt: skip
 
 CITIES = ["حلب", "دمشق", "حمص", "حماة", "اللاذقية", "إدلب", "درعا", "الرقة", "طرطوس", "السويداء"]
@@ -269,6 +278,12 @@ QUERIES = [
     Q("سيارات كهرب", ("t35",), "prefix after a word"),
     Q("نقابة الفنا", ("t32",), "prefix with the article typed"),
     Q("امتحانات الثانو", ("t37",), "prefix"),
+    Q("الفلسطي", ("t48", "t22"), "prefix with the article, the stemmer took the next letter"),
+    Q("والفلسطي", ("t48", "t22"), "prefix with conjunction and article"),
+    Q("الولاي", ("t47",), "prefix with the article, the stemmer took و"),
+    Q("الولايا", ("t47",), "prefix with the article, one letter more"),
+    Q("للولاي", ("t47",), "prefix with preposition and article"),
+    Q("والدي", ("t49",), "prefix: the article's lookahead needs letters not typed yet"),
     # Filters.
     Q("#اقتصاد قمح", ("t04",), "category filter"),
     Q("#رياضة منتخب", ("t22",), "category filter, a word of other categories' stories"),
