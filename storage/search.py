@@ -174,17 +174,18 @@ def index_statements(
 ) -> list[tuple[Any, list[Any]]]:
     """The statements that index the documents: (statement, parameter rows) pairs.
 
-    Document frequencies go in term order, so that two transactions indexing at once take
-    the rows' locks in one order and never deadlock (PostgreSQL).
+    The documents go in chunks; the document frequencies of all of them in one upsert, last,
+    in term order: two transactions indexing at once then take the rows' locks in one order
+    and cannot deadlock (PostgreSQL), which upserts chunk by chunk could (each chunk sorted,
+    but the second chunk's terms before the first's).
     """
     statements: list[tuple[Any, list[Any]]] = []
     for start in range(0, len(docs), _CHUNK):
         chunk = docs[start : start + _CHUNK]
         if chunk:
             statements.append(_index_rows(dialect, chunk))
-        if not frequencies:
-            continue
-        counts = sorted(Counter(term for doc in chunk for term in doc.distinct_terms).items())
+    if frequencies:
+        counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
         if counts:
             statements.append(_frequency_rows(dialect, counts))
     return statements
