@@ -19,6 +19,13 @@ CHUNK = 1000
 
 _T = TypeVar("_T")
 
+# Keys of a row that are not columns: the search index's terms of the headline and of the
+# text (bot/text/arabic.py document_terms), when the caller has them already (the poller
+# gets them from its parser workers); computed here when absent.
+TITLE_TERMS = "title_terms"
+TEXT_TERMS = "text_terms"
+_NOT_COLUMNS = (TITLE_TERMS, TEXT_TERMS)
+
 
 def _chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
@@ -73,7 +80,8 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
         statement = insert_ignore(session, Article).returning(
             Article.id, Article.key, Article.feed_id
         )
-        result = await session.execute(statement, list(chunk))
+        columns = [{k: v for k, v in row.items() if k not in _NOT_COLUMNS} for row in chunk]
+        result = await session.execute(statement, columns)
         inserted = {(feed_id, key): article_id for article_id, key, feed_id in result.all()}
         ids.update({key: article_id for (_, key), article_id in inserted.items()})
         docs += [
@@ -82,6 +90,7 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
                 row["headline"],
                 row.get("original_title", ""),
                 row.get("text", ""),
+                terms=_given_terms(row),
             )
             for row in chunk
             if (row["feed_id"], row["key"]) in inserted
@@ -90,6 +99,15 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
     # (storage/search.py index_statements).
     await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
     return ids
+
+
+def _given_terms(row: dict[str, Any]) -> tuple[Sequence[str], Sequence[str]] | None:
+    """The row's precomputed index terms, when it has them and they fit its headline (the
+    title indexed is the headline alone only when the original title is the same)."""
+    title, text = row.get(TITLE_TERMS), row.get(TEXT_TERMS)
+    if title is None or text is None or row.get("original_title", "") not in ("", row["headline"]):
+        return None
+    return title, text
 
 
 async def record_feed_entries(

@@ -97,14 +97,24 @@ def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
 
 
-def document(article_id: int, headline: str, original_title: str, body: str) -> Document:
-    """The index document of an article; the outlet's own title too when it differs."""
-    title = headline if original_title in ("", headline) else f"{headline} {original_title}"
-    return Document(
-        article_id,
-        _indexable(document_terms(title)),
-        _indexable(document_terms(body))[:MAX_TEXT_TERMS],
-    )
+def document(
+    article_id: int,
+    headline: str,
+    original_title: str,
+    body: str,
+    *,
+    terms: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> Document:
+    """The index document of an article; the outlet's own title too when it differs.
+
+    `terms` are document_terms of the title and of the body when the caller has them (the
+    feed parser computes them in its worker processes); they are computed here when absent.
+    """
+    if terms is None:
+        title = headline if original_title in ("", headline) else f"{headline} {original_title}"
+        terms = (document_terms(title), document_terms(body))
+    title_terms, body_terms = terms
+    return Document(article_id, _indexable(title_terms), _indexable(body_terms)[:MAX_TEXT_TERMS])
 
 
 def _lexeme(term: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.text.arabic import stem
 from bot.text.keywords import keyword_term
 from storage import catalog, search
-from storage.articles import insert_articles
+from storage.articles import TEXT_TERMS, TITLE_TERMS, insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
 from storage.models import ChatKind, Keyword, SearchTerm
@@ -255,3 +255,24 @@ async def engine_frequencies(session: AsyncSession) -> dict[str, int]:
     found = dict(result.tuples().all())
     await session.execute(text(f"DROP TABLE {vocabulary}"))
     return found
+
+
+async def test_terms_given_with_a_row_are_indexed_and_absent_ones_computed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The poller passes the terms its parser workers computed; factories and other callers
+    pass none (or None), and insert_articles computes them: one code path either way."""
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        given = article_row(feed.id, "given", when=NOW, title="عنوان", text="نص")
+        given |= {TITLE_TERMS: ("قسد",), TEXT_TERMS: ("حلب",)}
+        none = article_row(feed.id, "none", when=NOW, title="قسد في حلب", text="نص")
+        none |= {TITLE_TERMS: None, TEXT_TERMS: None}
+        plain = article_row(feed.id, "plain", when=NOW, title="قسد", text="حلب")
+        # Terms of the headline alone do not fit an article whose outlet title differs.
+        other = article_row(feed.id, "other", when=NOW, title="عنوان", text="نص")
+        other |= {"original_title": "دمشق", TITLE_TERMS: ("قسد",), TEXT_TERMS: ("حلب",)}
+        ids = await insert_articles(session, [given, none, plain, other])
+        assert set(await found(session, "قسد", "حلب")) == {ids["given"], ids["none"], ids["plain"]}
+        assert await found(session, "عنوان") == [ids["other"]]
+        assert await found(session, "دمشق") == [ids["other"]]
