@@ -642,7 +642,7 @@ async def time_limit(
         engine = connection.sync_engine
         if not event.contains(engine, "before_cursor_execute", _limit_statement):
             event.listen(engine, "before_cursor_execute", _limit_statement)
-        info = connection.sync_connection.info  # type: ignore[union-attr]
+        info = connection.info
         info[_PG_LIMIT] = _StatementLimit(deadline)
         try:
             yield
