@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import search
 from storage.dialect import insert_ignore
 from storage.models import Article, FeedEntry, article_categories
 
@@ -17,6 +18,13 @@ from storage.models import Article, FeedEntry, article_categories
 CHUNK = 1000
 
 _T = TypeVar("_T")
+
+# Keys of a row that are not columns: the search index's terms of the headline and of the
+# text (bot/text/arabic.py document_terms), when the caller has them already (the poller
+# gets them from its parser workers); computed here when absent.
+TITLE_TERMS = "title_terms"
+TEXT_TERMS = "text_terms"
+_NOT_COLUMNS = (TITLE_TERMS, TEXT_TERMS)
 
 
 def _chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
@@ -62,14 +70,44 @@ async def stored_by_links(
 async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert articles, skipping any that another poll stored meanwhile; return key → id.
 
-    Rows keep their order (oldest entry first): article ids are the posting order.
+    Rows keep their order (oldest entry first): article ids are the posting order. Each new
+    article is indexed for search in the same transaction, so it is searchable as soon as it
+    is stored, and never stored without being searchable.
     """
     ids: dict[str, int] = {}
+    docs: list[search.Document] = []
     for chunk in _chunks(rows):
-        statement = insert_ignore(session, Article).returning(Article.id, Article.key)
-        result = await session.execute(statement, list(chunk))
-        ids.update({key: article_id for article_id, key in result.all()})
+        statement = insert_ignore(session, Article).returning(
+            Article.id, Article.key, Article.feed_id
+        )
+        columns = [{k: v for k, v in row.items() if k not in _NOT_COLUMNS} for row in chunk]
+        result = await session.execute(statement, columns)
+        inserted = {(feed_id, key): article_id for article_id, key, feed_id in result.all()}
+        ids.update({key: article_id for (_, key), article_id in inserted.items()})
+        docs += [
+            search.document(
+                inserted[row["feed_id"], row["key"]],
+                row["headline"],
+                row.get("original_title", ""),
+                row.get("text", ""),
+                terms=_given_terms(row),
+            )
+            for row in chunk
+            if (row["feed_id"], row["key"]) in inserted
+        ]
+    # Indexed once for the whole call: the document frequencies in one upsert, in term order
+    # (storage/search.py index_statements).
+    await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
     return ids
+
+
+def _given_terms(row: dict[str, Any]) -> tuple[Sequence[str], Sequence[str]] | None:
+    """The row's precomputed index terms, when it has them and they fit its headline (the
+    title indexed is the headline alone only when the original title is the same)."""
+    title, text = row.get(TITLE_TERMS), row.get(TEXT_TERMS)
+    if title is None or text is None or row.get("original_title", "") not in ("", row["headline"]):
+        return None
+    return title, text
 
 
 async def record_feed_entries(

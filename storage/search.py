@@ -1,0 +1,673 @@
+"""The search index: written with the articles, queried newest match first.
+
+One code path for both engines; the dialect branches of search live here only.
+
+- SQLite: an FTS5 table `article_search(title, body)`, contentless, rowid = article id (ids
+  are the arrival order), over the normalised, stemmed terms of bot/text/arabic.py joined by
+  spaces. The terms are plain word characters, so unicode61 splits them exactly where we did.
+- PostgreSQL: a table `article_search(article_id, document tsvector)` with a GIN index. The
+  tsvector is written as a literal of our own terms (title positions weight A, text B), and
+  queries are tsquery literals of our own terms: neither the engine's parser nor its
+  dictionaries ever see the text, so both engines match exactly the same terms.
+- `search_terms(term, df)`: how many articles have each term, kept on insert, so that a query
+  can tell its common words (stopwords of this archive) in one small lookup.
+
+Query terms reach the engines only quoted, as bound parameters, and only ever as the plain
+words that bot/news/search.py makes of a query.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    event,
+    func,
+    select,
+    text,
+    union,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import TextClause
+
+from bot.errors import SearchTimeout
+from bot.text.arabic import document_terms, normalise
+from storage.models import Article, Category, SearchTerm, article_categories
+
+SEARCH_TABLE = "article_search"
+# Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):
+# nobody searches them, and PostgreSQL refuses lexemes over 2 KB.
+MAX_TERM_CHARS = 64
+# Terms of an article's text that are indexed; a whole book in a feed entry stops here.
+MAX_TEXT_TERMS = 20_000
+# Positions kept per term and weight in a PostgreSQL document: enough for ts_rank to count a
+# word that recurs, small enough to keep documents short.
+_POSITIONS_PER_TERM = 8
+_MAX_POSITION = 16_383  # PostgreSQL's limit
+# Weights of a title hit and a text hit, for bm25 (SQLite); PostgreSQL's ts_rank gets
+# {D, C, B, A} = {0, 0, 0.1, 1.0}: a title hit counts ten text hits on both engines.
+TITLE_WEIGHT = 10.0
+_TS_WEIGHTS = "{0, 0, 0.1, 1.0}"
+_CHUNK = 500
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether a table belongs to the search index, which the models do not describe (its
+    columns differ by engine, and SQLite's FTS5 keeps shadow tables beside it)."""
+    return bool(name) and (name == SEARCH_TABLE or str(name).startswith(SEARCH_TABLE + "_"))
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's filter for comparing the schema with the models."""
+    return not (type_ == "table" and is_search_object(name))
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index keeps of one article: its terms, title and text apart."""
+
+    article_id: int
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+
+    @property
+    def distinct_terms(self) -> set[str]:
+        return set(self.title) | set(self.body)
+
+
+def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
+
+
+def document(
+    article_id: int,
+    headline: str,
+    original_title: str,
+    body: str,
+    *,
+    terms: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> Document:
+    """The index document of an article; the outlet's own title too when it differs.
+
+    `terms` are document_terms of the title and of the body when the caller has them (the
+    feed parser computes them in its worker processes); they are computed here when absent.
+    """
+    if terms is None:
+        title = headline if original_title in ("", headline) else f"{headline} {original_title}"
+        terms = (document_terms(title), document_terms(body))
+    title_terms, body_terms = terms
+    return Document(article_id, _indexable(title_terms), _indexable(body_terms)[:MAX_TEXT_TERMS])
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(doc: Document) -> str:
+    """The PostgreSQL tsvector of a document, written out: title terms A, text terms B."""
+    positions: dict[str, list[str]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    for offset, (terms, weight) in enumerate(((doc.title, "A"), (doc.body, "B"))):
+        start = 1 + offset * len(doc.title)
+        for index, term in enumerate(terms):
+            if counts[term, weight] >= _POSITIONS_PER_TERM:
+                continue
+            counts[term, weight] += 1
+            position = min(start + index, _MAX_POSITION)
+            positions.setdefault(term, []).append(f"{position}{weight}")
+    return " ".join(f"{_lexeme(term)}:{','.join(marks)}" for term, marks in positions.items())
+
+
+# PostgreSQL gets each chunk as one statement over arrays (unnest): asyncpg's executemany
+# runs the statement once per row, which made the frequencies' upserts most of the cost of
+# storing an article.
+_PG_DOCUMENTS = text(
+    f"INSERT INTO {SEARCH_TABLE} (article_id, document)"
+    " SELECT id, CAST(document AS tsvector)"
+    " FROM unnest(CAST(:ids AS INTEGER[]), CAST(:documents AS TEXT[])) AS t (id, document)"
+    " ON CONFLICT (article_id) DO NOTHING"
+)
+_PG_FREQUENCIES = text(
+    "INSERT INTO search_terms (term, df)"
+    " SELECT term, df FROM unnest(CAST(:terms AS TEXT[]), CAST(:dfs AS INTEGER[])) AS t (term, df)"
+    " ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df"
+)
+_SQLITE_DOCUMENTS = text(
+    f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
+)
+_SQLITE_FREQUENCIES = text(
+    "INSERT INTO search_terms (term, df) VALUES (:term, :df)"
+    " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df"
+)
+
+
+def _index_rows(dialect: str, docs: Sequence[Document]) -> tuple[TextClause, list[dict[str, Any]]]:
+    if dialect == "postgresql":
+        ids = [doc.article_id for doc in docs]
+        return _PG_DOCUMENTS, [{"ids": ids, "documents": [tsvector_literal(d) for d in docs]}]
+    rows = [
+        {"id": doc.article_id, "title": " ".join(doc.title), "body": " ".join(doc.body)}
+        for doc in docs
+    ]
+    return _SQLITE_DOCUMENTS, rows
+
+
+def _frequency_rows(
+    dialect: str, counts: list[tuple[str, int]]
+) -> tuple[TextClause, list[dict[str, Any]]]:
+    if dialect == "postgresql":
+        terms = [term for term, _ in counts]
+        return _PG_FREQUENCIES, [{"terms": terms, "dfs": [df for _, df in counts]}]
+    return _SQLITE_FREQUENCIES, [{"term": term, "df": df} for term, df in counts]
+
+
+def index_statements(
+    dialect: str, docs: Sequence[Document], *, frequencies: bool = True
+) -> list[tuple[Any, list[Any]]]:
+    """The statements that index the documents: (statement, parameter rows) pairs.
+
+    The documents go in chunks; the document frequencies of all of them in one upsert, last,
+    in term order: two transactions indexing at once then take the rows' locks in one order
+    and cannot deadlock (PostgreSQL), which upserts chunk by chunk could (each chunk sorted,
+    but the second chunk's terms before the first's).
+    """
+    statements: list[tuple[Any, list[Any]]] = []
+    for start in range(0, len(docs), _CHUNK):
+        chunk = docs[start : start + _CHUNK]
+        if chunk:
+            statements.append(_index_rows(dialect, chunk))
+    if frequencies:
+        counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
+        if counts:
+            statements.append(_frequency_rows(dialect, counts))
+    return statements
+
+
+async def index_articles(session: AsyncSession, docs: Sequence[Document]) -> None:
+    """Stage the index entries of new articles in the caller's transaction."""
+    for statement, rows in index_statements(session.bind.dialect.name, docs):
+        await session.execute(statement, rows)
+
+
+def index_existing(connection: Connection, *, report: Any = None, batch: int = 2000) -> int:
+    """Index every stored article (the migration that creates the index); return how many.
+
+    `report(done, total)` is called after each batch, for progress output. The document
+    frequencies are counted once at the end by the engine, from the index itself: upserting
+    them batch by batch cost most of the build.
+    """
+    dialect = connection.dialect.name
+    total = connection.execute(select(func.count()).select_from(Article)).scalar_one()
+    done, last_id = 0, 0
+    while True:
+        rows = connection.execute(
+            select(Article.id, Article.headline, Article.original_title, Article.text)
+            .where(Article.id > last_id)
+            .order_by(Article.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        docs = [document(*row) for row in rows]
+        for statement, parameters in index_statements(dialect, docs, frequencies=False):
+            connection.execute(statement, parameters)
+        done += len(rows)
+        last_id = rows[-1][0]
+        if report is not None:
+            report(done, total)
+    for statement in _count_frequencies(dialect):
+        connection.execute(text(statement))
+    return done
+
+
+def _count_frequencies(dialect: str) -> list[str]:
+    """Fill search_terms from the whole index (which must be all there is)."""
+    if dialect == "postgresql":
+        return [
+            "INSERT INTO search_terms (term, df)"
+            f" SELECT word, ndoc FROM ts_stat('SELECT document FROM {SEARCH_TABLE}')"
+        ]
+    vocabulary = f"temp.{SEARCH_TABLE}_vocabulary"
+    return [
+        f"CREATE VIRTUAL TABLE {vocabulary} USING fts5vocab(main, {SEARCH_TABLE}, row)",
+        f"INSERT INTO search_terms (term, df) SELECT term, doc FROM {vocabulary}",
+        f"DROP TABLE {vocabulary}",
+    ]
+
+
+def create_statements(dialect: str) -> list[str]:
+    """DDL of the index's table (see finish_statements for the rest)."""
+    if dialect == "postgresql":
+        return [
+            f"CREATE TABLE {SEARCH_TABLE} ("
+            " article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
+            " document TSVECTOR NOT NULL)"
+        ]
+    # Contentless: the text is in `articles` already. Prefix indexes of 2 and 3 characters
+    # make a half-typed word cheap.
+    return [
+        f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
+        "title, body, content='', prefix='2 3', tokenize='unicode61 remove_diacritics 0')"
+    ]
+
+
+def finish_statements(dialect: str) -> list[str]:
+    """DDL that follows the table's first filling: a GIN index built in one go is several
+    times faster than one grown row by row; then the planner's statistics of the lexemes."""
+    if dialect == "postgresql":
+        return [
+            f"CREATE INDEX ix_{SEARCH_TABLE}_document ON {SEARCH_TABLE} USING GIN (document)",
+            f"ANALYZE {SEARCH_TABLE}",
+        ]
+    return []
+
+
+def drop_statements(dialect: str) -> list[str]:
+    return [f"DROP TABLE IF EXISTS {SEARCH_TABLE}"]
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """What an article must have: every term of `terms`, and when `typed` is set, its term or
+    any term starting with one of its prefixes: (term, prefixes)."""
+
+    terms: tuple[str, ...]
+    typed: tuple[str, tuple[str, ...]] | None = None
+
+    def __post_init__(self) -> None:
+        # One prefix given as a plain string, as ParsedQuery has it, is that one prefix.
+        if self.typed is not None and isinstance(self.typed[1], str):
+            object.__setattr__(self, "typed", (self.typed[0], (self.typed[1],)))
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and self.typed is None
+
+    @property
+    def unmatchable(self) -> bool:
+        """A term the index cannot have (empty, too long): nothing matches."""
+        words = list(self.terms)
+        if self.typed is not None:
+            words += [self.typed[0], *self.typed[1]]
+        return any(not 0 < len(word) <= MAX_TERM_CHARS for word in words)
+
+
+def _quote_fts(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts5_expression(match: Match) -> str:
+    """The FTS5 query of a match: quoted terms only, so no FTS5 syntax can come through."""
+    parts = [_quote_fts(term) for term in match.terms]
+    if match.typed is not None:
+        term, prefixes = match.typed
+        starts = " OR ".join(f"{_quote_fts(prefix)}*" for prefix in prefixes)
+        parts.append(f"({_quote_fts(term)} OR {starts})")
+    return " AND ".join(parts)
+
+
+def tsquery_literal(match: Match) -> str:
+    """The PostgreSQL tsquery of a match, written out from quoted lexemes."""
+    parts = [_lexeme(term) for term in match.terms]
+    if match.typed is not None:
+        term, prefixes = match.typed
+        starts = " | ".join(f"{_lexeme(prefix)}:*" for prefix in prefixes)
+        parts.append(f"({_lexeme(term)} | {starts})")
+    return " & ".join(parts)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return: None is no filter, () matches nothing."""
+
+    category_ids: tuple[int, ...] | None = None
+    sources: tuple[str, ...] | None = None
+
+    @property
+    def impossible(self) -> bool:
+        return self.category_ids == () or self.sources == ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A matching article, with the engine's relevance (higher is better) and its date."""
+
+    article_id: int
+    relevance: float
+    published: float  # POSIX seconds: a thousand datetimes cost more to read than the query
+
+
+def _filter_sql(filters: Filters, id_column: str) -> tuple[str, dict[str, Any], list[Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    binds: list[Any] = []
+    if filters.sources is not None:
+        clauses.append("a.source_domain IN :sources")
+        params["sources"] = list(filters.sources)
+        binds.append(bindparam("sources", expanding=True))
+    if filters.category_ids is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM article_categories AS ac"
+            f" WHERE ac.article_id = {id_column} AND ac.category_id IN :categories)"
+        )
+        params["categories"] = list(filters.category_ids)
+        binds.append(bindparam("categories", expanding=True))
+    return "".join(f" AND {clause}" for clause in clauses), params, binds
+
+
+async def newest_matches(
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    *,
+    limit: int,
+    rank: bool = True,
+    expected: int | None = None,
+    newest_id: int = 0,
+) -> list[Candidate]:
+    """The newest `limit` articles that match, newest first, with their relevance.
+
+    `expected` (about how many articles match, from the document frequencies) and `newest_id`
+    let PostgreSQL look in a window of the newest ids first (see _postgres_matches).
+    """
+    if match.empty or match.unmatchable or filters.impossible:
+        return []
+    if session.bind.dialect.name == "postgresql":
+        return await _postgres_matches(session, match, filters, limit, rank, expected, newest_id)
+    where, params, binds = _filter_sql(filters, "s.rowid")
+    params |= {"limit": limit, "query": fts5_expression(match)}
+    # FTS5 keeps each term's articles in rowid order: newest first is a walk down the lists,
+    # and bm25 is computed for the rows walked only.
+    relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)" if rank else "0.0"
+    sql = (
+        f"SELECT s.rowid, {relevance}, (julianday(a.published_at) - 2440587.5) * 86400.0"
+        f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
+        f" WHERE {SEARCH_TABLE} MATCH :query{where}"
+        " ORDER BY s.rowid DESC LIMIT :limit"
+    )
+    return await _candidates(session, sql, params, binds)
+
+
+# PostgreSQL looks first among the newest ids where `limit` matches are expected, with this
+# margin, then in windows this many times wider, then everywhere.
+_WINDOW_MARGIN = 1.5
+_WINDOW_GROWTH = 8
+
+
+async def _postgres_matches(
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    limit: int,
+    rank: bool,
+    expected: int | None,
+    newest_id: int,
+) -> list[Candidate]:
+    """Newest matches on PostgreSQL, which has no ordered walk through a GIN index.
+
+    Walking the id index backwards and testing each document costs a read of every document
+    passed over (all of them, for a rare word); taking every match from the GIN index and
+    sorting costs a read of every match (most of the archive, for a common word). So the
+    matches are taken from the GIN index within a window of the newest ids, sized from the
+    document frequencies to hold about `limit` of them, and widened only when it falls short.
+    """
+    where, params, binds = _filter_sql(filters, "s.article_id")
+    join = " JOIN articles AS a ON a.id = s.article_id" if filters.sources is not None else ""
+    params |= {"limit": limit, "query": tsquery_literal(match)}
+    relevance = f"ts_rank('{_TS_WEIGHTS}', s.document, CAST(:query AS tsquery))" if rank else "0.0"
+    sql = (
+        f"WITH matching AS MATERIALIZED (SELECT s.article_id FROM {SEARCH_TABLE} AS s{join}"
+        f" WHERE s.document @@ CAST(:query AS tsquery) AND s.article_id > :floor{where})"
+        f" SELECT s.article_id, {relevance},"
+        " CAST(EXTRACT(EPOCH FROM a.published_at) AS DOUBLE PRECISION)"
+        " FROM (SELECT article_id FROM matching ORDER BY article_id DESC LIMIT :limit) AS top"
+        f" JOIN {SEARCH_TABLE} AS s ON s.article_id = top.article_id"
+        " JOIN articles AS a ON a.id = top.article_id"
+        " ORDER BY s.article_id DESC"
+    )
+    floor = 0
+    if expected is not None and newest_id > 0:
+        window = math.ceil(_WINDOW_MARGIN * limit * newest_id / max(expected, 1))
+        floor = max(0, newest_id - window)
+    while True:
+        found = await _candidates(session, sql, params | {"floor": floor}, binds)
+        if floor == 0 or len(found) >= limit:
+            return found
+        floor = max(0, newest_id - (newest_id - floor) * _WINDOW_GROWTH)
+
+
+async def _candidates(
+    session: AsyncSession, sql: str, params: dict[str, Any], binds: list[Any]
+) -> list[Candidate]:
+    statement = (
+        text(sql)
+        .bindparams(*binds)
+        .columns(column("id", Integer), column("relevance", Float), column("published", Float))
+    )
+    result = await session.execute(statement, params)
+    return [Candidate(int(id_), float(score), float(when)) for id_, score, when in result.all()]
+
+
+async def latest_ids(
+    session: AsyncSession, filters: Filters, *, offset: int, limit: int
+) -> list[int]:
+    """Ids of the newest articles within the filters, newest first.
+
+    Walked from the filter's own index, one branch per category (or per source), each
+    stopping at `offset + limit` ids: a rare category costs its own few rows, not a walk back
+    through the archive past every article it does not have. (A rare category and a source
+    together still walk the category's articles; the caller's deadline bounds that.)
+    """
+    if filters.impossible:
+        return []
+    wanted = offset + limit
+    tagged = article_categories.c
+    branches: list[Select[tuple[int]]] = []
+    if filters.category_ids is not None:
+        for category_id in sorted(set(filters.category_ids)):
+            branch = select(tagged.article_id.label("id")).where(tagged.category_id == category_id)
+            if filters.sources is not None:
+                branch = branch.join(Article, Article.id == tagged.article_id).where(
+                    Article.source_domain.in_(filters.sources)
+                )
+            branches.append(branch.order_by(tagged.article_id.desc()).limit(wanted))
+    elif filters.sources is not None:
+        for source in sorted(set(filters.sources)):
+            branch = select(Article.id.label("id")).where(Article.source_domain == source)
+            branches.append(branch.order_by(Article.id.desc()).limit(wanted))
+    else:
+        branches.append(select(Article.id.label("id")).order_by(Article.id.desc()).limit(wanted))
+    if len(branches) == 1:
+        query = branches[0].limit(limit).offset(offset)
+    else:
+        newest = union(*(select(branch.subquery().c.id) for branch in branches)).subquery()
+        query = select(newest.c.id).order_by(newest.c.id.desc()).limit(limit).offset(offset)
+    return [int(article_id) for article_id in (await session.scalars(query)).all()]
+
+
+async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
+    """The articles with their categories, in one query (a search's page)."""
+    if not ids:
+        return {}
+    query = (
+        select(Article)
+        .options(joinedload(Article.categories))
+        .where(Article.id.in_(sorted(set(ids))))
+    )
+    return {article.id: article for article in (await session.scalars(query)).unique()}
+
+
+async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
+    """How many articles have each term (terms never indexed are absent)."""
+    wanted = sorted(set(terms))
+    if not wanted:
+        return {}
+    query = select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(wanted))
+    return {term: df for term, df in (await session.execute(query)).all()}
+
+
+async def archive_size(session: AsyncSession) -> int:
+    """About how many articles there are: the newest id (one index lookup; ids are dense,
+    and the share of stopwords needs no more precision than that)."""
+    return int((await session.scalar(select(func.max(Article.id)))) or 0)
+
+
+async def category_ids_by_prefix(session: AsyncSession, names: Iterable[str]) -> tuple[int, ...]:
+    """Categories whose normalised name starts with one of the normalised names given."""
+    wanted = [normalise(name) for name in names]
+    rows = (await session.execute(select(Category.id, Category.name))).all()
+    return tuple(
+        sorted(
+            category_id
+            for category_id, name in rows
+            if any(normalise(name).startswith(prefix) for prefix in wanted if prefix)
+        )
+    )
+
+
+# --- time limits ---------------------------------------------------------------------------------
+
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout
+_PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at the clock
+
+
+class _Deadline:
+    """When the statements of one SQLite connection are to be interrupted (monotonic time)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
+
+
+# Driver connection → its deadline. The progress handler is installed once, when the
+# connection is made (install_interrupt), so that a search sets a deadline without a trip to
+# the connection's thread.
+_DEADLINES: weakref.WeakKeyDictionary[Any, _Deadline] = weakref.WeakKeyDictionary()
+
+
+def install_interrupt(dbapi_connection: Any) -> None:
+    """Give a new SQLite connection the progress handler that time_limit relies on
+    (storage/db.py calls it on connect)."""
+    deadline = _Deadline()
+    driver = dbapi_connection.driver_connection
+    dbapi_connection.run_async(lambda c: c.set_progress_handler(deadline.passed, _PROGRESS_STEPS))
+    _DEADLINES[driver] = deadline
+
+
+def _timed_out(seconds: float) -> SearchTimeout:
+    return SearchTimeout(f"search cut off after {seconds:g} s")
+
+
+# A PostgreSQL statement may run this long past the deadline before its limit is set again
+# (one trip saved per statement when a search's statements follow each other quickly).
+_STATEMENT_SLACK = 0.01
+_PG_LIMIT = "nashra_search_deadline"
+# A bound parameter: one prepared statement, whatever the milliseconds.
+_SET_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', $1, true)"
+
+
+class _StatementLimit:
+    """The deadline of the statements of one PostgreSQL transaction, and the limit in force
+    (seconds a statement started now may run; inf before the first)."""
+
+    __slots__ = ("deadline", "in_force")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.in_force = math.inf
+
+    def before_statement(self, cursor: Any) -> None:
+        now = time.monotonic()
+        if now + self.in_force <= self.deadline + _STATEMENT_SLACK:
+            return
+        milliseconds = max(1, int((self.deadline - now) * 1000))
+        # SET LOCAL's equivalent (is_local = true): for this transaction only.
+        cursor.execute(_SET_STATEMENT_TIMEOUT, (str(milliseconds),))
+        self.in_force = milliseconds / 1000
+
+
+def _limit_statement(
+    connection: Connection, cursor: Any, statement: Any, parameters: Any, context: Any, many: bool
+) -> None:
+    """before_cursor_execute: each statement of a limited block gets the time remaining."""
+    limit = connection.info.get(_PG_LIMIT)
+    if limit is not None:
+        limit.before_statement(cursor)
+
+
+@asynccontextmanager
+async def time_limit(
+    session: AsyncSession, seconds: float | None = None, *, deadline: float | None = None
+) -> AsyncIterator[None]:
+    """Cut the queries of this block off at one deadline (`deadline`, monotonic time, or
+    `seconds` from now) with SearchTimeout: the block as a whole, not each statement.
+
+    PostgreSQL: before each statement, `statement_timeout` (for this transaction only) is set
+    to the time that remains. SQLite: the connection's progress handler interrupts the
+    statement running at the deadline. Either way the connection stays usable.
+    """
+    if deadline is None:
+        if seconds is None:
+            yield
+            return
+        deadline = time.monotonic() + seconds
+    budget = max(0.0, deadline - time.monotonic())
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        engine = connection.sync_engine
+        if not event.contains(engine, "before_cursor_execute", _limit_statement):
+            event.listen(engine, "before_cursor_execute", _limit_statement)
+        info = connection.info
+        info[_PG_LIMIT] = _StatementLimit(deadline)
+        try:
+            yield
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED or "57014" in str(exc):
+                raise _timed_out(budget) from None
+            raise
+        finally:
+            info.pop(_PG_LIMIT, None)
+        return
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    sqlite_deadline = _DEADLINES.get(driver)
+    installed = sqlite_deadline is not None
+    if sqlite_deadline is None:  # an engine not made by storage.db: install for this block only
+        sqlite_deadline = _Deadline()
+        await driver.set_progress_handler(sqlite_deadline.passed, _PROGRESS_STEPS)
+    sqlite_deadline.at = deadline
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise _timed_out(budget) from None
+        raise
+    finally:
+        sqlite_deadline.at = math.inf
+        if not installed:
+            await driver.set_progress_handler(None, 0)
