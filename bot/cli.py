@@ -102,6 +102,8 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
         print(post.text)
         if post.button_url:
             print(f"[{post.button_text}] → {post.button_url}")
+        if post.share_text:
+            print(f"[{post.share_text}] → inline: {post.share_query}")
         print(f"التصنيفات / categories: {'، '.join(names) or '—'}")
         targets = sorted({chat for _, chat, kind in chats if kind is not ChatKind.PRIVATE})
         print(f"القنوات / channels: {', '.join(map(str, targets)) or '—'}")

@@ -24,6 +24,9 @@ from bot.text.html import (
 from storage.models import Article
 
 TELEGRAM_TEXT_LIMIT = 4096  # characters of a message after entity parsing, in UTF-16 units
+# Telegram cuts an inline query at 256 characters; a few headline words find the article.
+SHARE_QUERY_CHARS = 120
+SHARE_QUERY_WORDS = 10
 SOURCE_LABEL = "المصدر: "  # starts the link line with an Arabic letter, so it stays RTL
 
 
@@ -36,6 +39,7 @@ class PostStyle:
     timezone: ZoneInfo = ZoneInfo("Asia/Damascus")
     summary_max_chars: int = 400
     read_more_label: str = "اقرأ المزيد"
+    share_label: str = "شارك"
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,47 @@ def post_source(article: Article) -> PostSource:
 
 @dataclass(frozen=True)
 class Post:
-    """A post ready to send with parse_mode=HTML; button_url is empty when there is no link."""
+    """A post ready to send with parse_mode=HTML; button_url is empty when there is no link.
+
+    share_query is what the «شارك» button types after the bot's name in the chat the reader
+    picks (switch_inline_query): the headline's words, so that the article comes first."""
 
     text: str
     button_text: str
     button_url: str
+    share_text: str = ""
+    share_query: str = ""
+
+    def keyboard(self) -> list[list[dict[str, str]]]:
+        """The post's inline keyboard as Bot API JSON: «اقرأ المزيد» and «شارك» in one row."""
+        row: list[dict[str, str]] = []
+        if self.button_url:
+            row.append({"text": self.button_text, "url": self.button_url})
+        if self.share_text:
+            row.append({"text": self.share_text, "switch_inline_query": self.share_query})
+        return [row] if row else []
+
+
+def link_preview(post: Post) -> dict[str, object]:
+    """Bot API link_preview_options of a post: the article's page, or none without a link."""
+    return {"url": post.button_url} if post.button_url else {"is_disabled": True}
+
+
+# Letters, digits and marks: what a search query keeps of a headline (quotes, dashes and
+# "«»" would only be dropped by the query parser anyway).
+_WORD = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670][^\W_]*)*")
+
+
+def share_query(headline: str) -> str:
+    """The first words of a headline, as a search that finds its article: "حلب تشهد انسحاباً"."""
+    words: list[str] = []
+    length = 0
+    for word in _WORD.findall(headline):
+        length += len(word) + (1 if words else 0)
+        if len(words) == SHARE_QUERY_WORDS or length > SHARE_QUERY_CHARS:
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def disclaimer(
@@ -137,7 +177,13 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
         original_title = truncate_words(original_title, len(original_title) - over)
         text = render()
 
-    return Post(text=text, button_text=style.read_more_label, button_url=url)
+    return Post(
+        text=text,
+        button_text=style.read_more_label,
+        button_url=url,
+        share_text=style.share_label,
+        share_query=share_query(headline or original_title),
+    )
 
 
 def _render(

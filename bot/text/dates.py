@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_timedelta
 
 Digits = Literal["arab", "latn"]
 
@@ -38,6 +40,31 @@ def format_date(
     day = moment.astimezone(tz).date()
     # Babel prints Latin digits in dates whatever the locale's numbering system.
     return to_digits(babel_format_date(day, format="d MMMM y", locale=locale), digits)
+
+
+# CLDR writes "قبل ساعتين"; Arabic news writes "منذ ساعتين", and "منذ ساعة", not "منذ ساعة واحدة".
+_CLDR_AGO = "قبل "
+_NEWS_AGO = "منذ "
+_ONE = re.compile(r" (?:واحدة|واحد)$")
+_LEAST = timedelta(seconds=1)  # "0 seconds ago" reads oddly; a clock a little ahead is "now"
+
+
+def relative_date(
+    when: datetime, now: datetime, locale: str = "ar_SY", digits: Digits = "arab"
+) -> str:
+    """How long before now `when` was, as a reader says it: "منذ ساعتين", "3 hours ago".
+
+    Babel chooses the unit and the plural form (Arabic has six) in `locale`; a time after
+    `now` (a feed's clock ahead of ours) counts as just now. Numbers are written in `digits`."""
+    for moment in (when, now):
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"relative_date needs aware datetimes, got naive {moment!r}")
+    elapsed = max(now - when, _LEAST)
+    phrase = format_timedelta(-elapsed, add_direction=True, locale=locale)
+    if phrase.startswith(_CLDR_AGO):
+        phrase = _NEWS_AGO + _ONE.sub("", phrase.removeprefix(_CLDR_AGO))
+    # Babel prints Latin digits whatever the locale's numbering system.
+    return to_digits(phrase, digits)
 
 
 def check_locale(name: str) -> str:
