@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService
 
@@ -30,6 +31,9 @@ class HandlerServices(Protocol):
 
     @property
     def search(self) -> SearchService: ...
+
+    @property
+    def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike
 
 
 class BotData:

@@ -288,7 +288,7 @@ async def stale_button(update: Update, context: NashraContext) -> None:
 
 async def help_command(update: Update, context: NashraContext) -> None:
     """List every command, one line each."""
-    await _reply(update, text("help", _lang(update)))
+    await _reply(update, text("help", _lang(update), bot=context.bot.username))
 
 
 async def unknown_command(update: Update, context: NashraContext) -> None:
@@ -297,7 +297,7 @@ async def unknown_command(update: Update, context: NashraContext) -> None:
 
 
 async def not_a_command(update: Update, context: NashraContext) -> None:
-    """Plain text in the private chat: say what the bot understands."""
+    """A sticker, photo or anything else that is not text: say what the bot understands."""
     await _reply(update, text("not_text", _lang(update)))
 
 

@@ -149,7 +149,7 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
     headline = _one_line(article.headline) or _one_line(article.original_title)
     original_title = _one_line(article.original_title) or headline
     domain = article.source_domain.strip() or _domain_of(article.link)
-    url = article.link.strip() if _is_web_url(article.link) else ""
+    url = article_url(article)
     tags = _hashtags(article.categories)
     if article.summary.strip():
         summary_source = summary = article.summary.strip()
@@ -215,7 +215,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _is_web_url(link: str) -> bool:
+def article_url(article: PostSource) -> str:
+    """The article's link when Telegram accepts it in an anchor or a button, else ""."""
+    return article.link.strip() if is_web_url(article.link) else ""
+
+
+def is_web_url(link: str) -> bool:
     # Telegram rejects a message whose link or button has another scheme (javascript:, data:).
     parts = urlsplit(link.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -162,7 +162,8 @@ async def test_help_unknown_commands_and_plain_text(app: NashraApp, telegram: Fa
     for command in ("/start", "/categories", "/mysubs", "/follow", "/mute", "/stop", "/quiet"):
         assert command in help_text
     assert "لا أعرف هذا الأمر" in (await say(telegram, READER, "/nonsense")).text
-    assert "أفهم الأوامر" in (await say(telegram, READER, "مرحبا")).text
+    # Plain text is a search (tests/handlers/test_search.py); a sticker or a photo is not.
+    assert "لا توجد نتائج" in (await say(telegram, READER, "مرحبا")).text
 
 
 async def test_english_reader_gets_english(app: NashraApp, telegram: FakeTelegram) -> None:

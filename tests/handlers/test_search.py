@@ -1,0 +1,416 @@
+"""Searching through the fake Telegram server: inline mode, /search, /latest, plain text.
+
+A small archive of Arabic articles is stored the way the poller stores them (so the search
+index is written too); then people type "@bot …", send /search and press the paging
+buttons, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text as sql
+
+from bot.app import services_of
+from bot.context import NashraApp
+from bot.news.formatter import format_post
+from bot.text.messages import text
+from storage import catalog
+from storage.feeds import add_feed
+from tests.factories import article_row, store_articles
+from tests.fakes.telegram import FakeTelegram, StoredMessage
+from tests.handlers.conversation import (
+    ENGLISH_READER,
+    READER,
+    buttons,
+    conversation_bot,
+    handled_so_far,
+    say,
+)
+
+GROUP = -1001500
+ALEPPO_COUNT = 27  # numbered Aleppo stories, plus the reference article: 28 mention حلب
+HEADLINE = 'حلب تشهد انسحاباً كاملاً لـ"قسد" بعد اشتباكات وتفاهمات سياسية'
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Archive:
+    aleppo: list[int]  # oldest first
+    politics: set[int]  # the Aleppo stories tagged سياسة
+    enab: set[int]  # the Aleppo stories from enabbaladi.net
+    reference: int  # the Aleppo withdrawal story (newest of all)
+    damascus: int  # mentions no Aleppo at all
+
+
+async def _store(app: NashraApp) -> Archive:
+    async with services_of(app).sessions.begin() as session:
+        # Not due for a year: the running bot's poller leaves them alone.
+        later = NOW + timedelta(days=365)
+        hashtag = await add_feed(session, "https://hashtagsyria.com/feed", now=later)
+        enab = await add_feed(session, "https://www.enabbaladi.net/feed/", now=later)
+        politics = await catalog.category_by_name(session, "سياسة")
+        economy = await catalog.category_by_name(session, "اقتصاد")
+        assert politics is not None
+        assert economy is not None
+        aleppo: list[int] = []
+        politics_ids: set[int] = set()
+        enab_ids: set[int] = set()
+        for i in range(ALEPPO_COUNT):
+            feed, domain = (enab, "enabbaladi.net") if i % 2 else (hashtag, "hashtagsyria.com")
+            row = article_row(
+                feed.id,
+                f"aleppo-{i}",
+                when=NOW - timedelta(hours=40 - i),
+                title=f"حلب: جولة في أسواق المدينة القديمة، الحلقة {i + 1}",
+                link=f"https://{domain}/news/aleppo-{i}",
+                text="تعود الحركة إلى أسواق المدينة القديمة بعد سنوات من الإغلاق.",
+                source_domain=domain,
+            )
+            category = politics if i < 10 else economy
+            [article_id] = await store_articles(session, [row], [category])
+            aleppo.append(article_id)
+            if i < 10:
+                politics_ids.add(article_id)
+            if i % 2:
+                enab_ids.add(article_id)
+        [damascus] = await store_articles(
+            session,
+            [
+                article_row(
+                    hashtag.id,
+                    "damascus",
+                    when=NOW - timedelta(hours=3),
+                    title="دمشق: افتتاح معرض الكتاب السنوي",
+                    link="https://hashtagsyria.com/news/book-fair",
+                    text="افتتح معرض الكتاب أبوابه للزوار بمشاركة دور نشر عربية.",
+                    source_domain="hashtagsyria.com",
+                )
+            ],
+            [economy],
+        )
+        [reference] = await store_articles(
+            session,
+            [
+                article_row(
+                    hashtag.id,
+                    "withdrawal",
+                    when=NOW - timedelta(hours=2),
+                    title=HEADLINE,
+                    link="https://hashtagsyria.com/news/aleppo-sdf-withdrawal",
+                    text="شهدت مدينة حلب تحولات عسكرية وسياسية بارزة بعد انسحاب قوات قسد.",
+                    source_domain="hashtagsyria.com",
+                )
+            ],
+            [politics],
+        )
+    return Archive(aleppo, politics_ids, enab_ids, reference, damascus)
+
+
+@pytest.fixture
+async def archive(app: NashraApp) -> Archive:
+    return await _store(app)
+
+
+@pytest.fixture
+async def archive_on_both(app_on_both: NashraApp) -> Archive:
+    return await _store(app_on_both)
+
+
+async def ask_inline(
+    telegram: FakeTelegram, query: str, offset: str = "", user: int = READER
+) -> dict[str, Any]:
+    """The user types "@bot query"; return the bot's answerInlineQuery parameters."""
+    query_id = telegram.inline_query(user, query, offset)
+    await telegram.wait_for(lambda: query_id in telegram.inline_answers)
+    return telegram.inline_answers[query_id]
+
+
+def ids_of(answer: dict[str, Any]) -> list[int]:
+    return [int(result["id"]) for result in answer["results"]]
+
+
+# ---------------------------------------------------------------------------- inline mode
+
+
+async def test_inline_results_are_the_posts_themselves(
+    app: NashraApp, telegram: FakeTelegram, archive: Archive
+) -> None:
+    answer = await ask_inline(telegram, "انسحاب قسد")
+    assert ids_of(answer)[0] == archive.reference
+    [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
+    assert result["type"] == "article"
+    assert result["title"] == HEADLINE
+    assert result["description"] == "hashtagsyria.com · منذ ساعتين"
+    assert "thumbnail_url" not in result  # articles store no image yet
+    # Choosing the result sends the channel post: same text, same buttons, same preview.
+    page = await services_of(app).search.search("انسحاب قسد", limit=1)
+    post = format_post(page.hits[0].source, services_of(app).style)
+    content = result["input_message_content"]
+    assert content["message_text"] == post.text
+    assert content["parse_mode"] == "HTML"
+    assert content["link_preview_options"] == {"url": post.button_url}
+    assert result["reply_markup"] == {"inline_keyboard": post.keyboard()}
+    [[read_more, share]] = post.keyboard()
+    assert read_more["url"] == "https://hashtagsyria.com/news/aleppo-sdf-withdrawal"
+    assert share["switch_inline_query"].startswith("حلب تشهد انسحاباً")
+    assert answer["is_personal"] is False
+    assert 0 < answer["cache_time"] <= 10
+
+
+async def test_inline_description_follows_the_readers_language(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    answer = await ask_inline(telegram, "انسحاب قسد", user=ENGLISH_READER)
+    [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
+    assert result["description"] == "hashtagsyria.com · 2 hours ago"
+
+
+async def test_inline_pages_to_the_end(telegram: FakeTelegram, archive: Archive) -> None:
+    first = await ask_inline(telegram, "حلب")
+    assert len(first["results"]) == 20
+    assert first["next_offset"] == "20"
+    second = await ask_inline(telegram, "حلب", offset=first["next_offset"])
+    assert len(second["results"]) == ALEPPO_COUNT + 1 - 20
+    assert not second.get("next_offset")
+    found = ids_of(first) + ids_of(second)
+    assert len(set(found)) == len(found)  # no article twice
+    assert set(found) == {*archive.aleppo, archive.reference}
+
+
+async def test_empty_inline_query_gives_the_latest_headlines(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    answer = await ask_inline(telegram, "")
+    newest_first = [archive.reference, archive.damascus, *reversed(archive.aleppo)]
+    assert ids_of(answer) == newest_first[:20]
+    assert answer["next_offset"] == "20"
+
+
+async def test_inline_filters_by_category_and_source(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    politics = await ask_inline(telegram, "#سياسة حلب")
+    assert set(ids_of(politics)) == archive.politics | {archive.reference}
+    by_source = await ask_inline(telegram, "@enabbaladi.net")
+    assert set(ids_of(by_source)) == archive.enab
+    both = await ask_inline(telegram, "#سياسة @enabbaladi.net حلب")
+    assert set(ids_of(both)) == archive.politics & archive.enab
+
+
+@pytest.mark.parametrize("offset", ["abc", "-5", "99999999", "1e3", "٢٠", "20 ", "0x14", "５"])
+async def test_forged_inline_offsets_are_read_as_the_first_page(
+    telegram: FakeTelegram, archive: Archive, offset: str
+) -> None:
+    first = await ask_inline(telegram, "حلب")
+    forged = await ask_inline(telegram, "حلب", offset=offset)
+    assert ids_of(forged) == ids_of(first)
+
+
+async def test_inline_query_finding_nothing_says_so(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    answer = await ask_inline(telegram, "زلزال")
+    assert answer["results"] == []
+    assert answer["button"]["text"] == text("inline_none", "ar", query="زلزال")
+    assert answer["button"]["start_parameter"] == "search"
+
+
+async def test_a_slow_search_is_cut_off_never_left_hanging(
+    telegram: FakeTelegram, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("only PostgreSQL can hold a search up with a lock (tests/search cut SQLite)")
+    async with conversation_bot(telegram, database_url, search_timeout=0.3) as app:
+        await _store(app)
+        async with services_of(app).sessions() as blocker:
+            # A writer's lock holds every search up, whatever the machine's speed.
+            await blocker.execute(sql("LOCK TABLE article_search IN ACCESS EXCLUSIVE MODE"))
+            query_id = telegram.inline_query(READER, "حلب")
+            # The reader's updates are handled in order: once the /help after the inline
+            # query is answered, the inline query is done with.
+            await handled_so_far(telegram)
+            assert query_id not in telegram.inline_answers
+            assert telegram.calls_of("answerInlineQuery") == []
+            assert "inline query cut off" in caplog.text
+            reply = await say(telegram, READER, "/search حلب", timeout=30)  # after 5 s
+            assert reply.text == text("search_slow", "ar")
+            await blocker.rollback()
+        answer = await ask_inline(telegram, "حلب")
+        assert len(answer["results"]) == 20
+
+
+# ---------------------------------------------------------------------------- /search
+
+
+def numbered(message: StoredMessage) -> list[str]:
+    """The numbered lines of a results message (without their source-and-date lines)."""
+    return [line for line in message.text.splitlines() if line and line[0] in "١٢٣٤٥٦٧٨٩"]
+
+
+async def test_search_lists_five_and_pages_in_place(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    reply = await say(telegram, READER, "/search حلب")
+    assert reply.text.startswith(text("search_results", "ar", query="حلب"))
+    assert len(numbered(reply)) == 5
+    assert numbered(reply)[0].startswith("١. ")
+    assert any(e["type"] == "text_link" for e in reply.entities)
+    next_data = _only_button(reply, text("next_button", "ar"))
+    seen = [line.split(". ", 1)[1] for line in numbered(reply)]
+    pages = 1
+    while next_data is not None:
+        query = telegram.press_button(READER, READER, reply.message_id, next_data)
+        await telegram.wait_for(lambda q=query: q in telegram.callback_answers)
+        before = reply.text
+        await telegram.wait_for(lambda b=before: reply.text != b)
+        pages += 1
+        assert len(telegram.sent(READER)) == 1  # edited in place, nothing new sent
+        seen += [line.split(". ", 1)[1] for line in numbered(reply)]
+        assert text("previous_button", "ar") in buttons(reply).values()
+        next_data = _only_button(reply, text("next_button", "ar"))
+    assert pages == 6  # 28 matches, 5 a page
+    assert len(seen) == ALEPPO_COUNT + 1 == len(set(seen))
+    assert numbered(reply)[-1].startswith("٢٨. ")
+    # And back.
+    previous = _only_button(reply, text("previous_button", "ar"))
+    assert previous is not None
+    query = telegram.press_button(READER, READER, reply.message_id, previous)
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    await telegram.wait_for(lambda: starts_at(reply, "٢١. "))
+
+
+def starts_at(message: StoredMessage, number: str) -> bool:
+    """The message's first numbered line starts with `number` ("٦. ")."""
+    lines = numbered(message)
+    return bool(lines) and lines[0].startswith(number)
+
+
+def _only_button(message: StoredMessage, label: str) -> str | None:
+    found = [data for data, shown in buttons(message).items() if shown == label]
+    return found[0] if found else None
+
+
+async def test_search_finding_nothing_says_so(telegram: FakeTelegram, archive: Archive) -> None:
+    reply = await say(telegram, READER, "/search زلزال <b>")
+    assert reply.text == text("search_none", "ar", query="زلزال <b>")
+    assert reply.reply_markup is None
+
+
+@pytest.mark.parametrize("typed", ["/search", "/search   ", "/search !!! ***", "/search 😀"])
+async def test_search_without_words_says_how(
+    telegram: FakeTelegram, archive: Archive, typed: str
+) -> None:
+    reply = await say(telegram, READER, typed)
+    assert reply.text == text("search_usage", "ar", bot=telegram.bot_username)
+
+
+async def test_plain_text_in_private_is_a_search(telegram: FakeTelegram, archive: Archive) -> None:
+    reply = await say(telegram, READER, "انسحاب قسد")
+    assert numbered(reply)[0] == f"١. {HEADLINE}"
+    reply = await say(telegram, READER, "مرحبا")
+    assert reply.text == text("search_none", "ar", query="مرحبا")
+
+
+async def test_search_in_a_group(telegram: FakeTelegram, archive: Archive) -> None:
+    telegram.add_chat(GROUP, "supergroup", title="مجموعة")
+    telegram.user_sends_in(GROUP, ENGLISH_READER, "/search@nashra_test_bot حلب")
+    await telegram.wait_for(lambda: len(telegram.sent(GROUP)) == 1)
+    [reply] = telegram.sent(GROUP)
+    assert reply.text.startswith(text("search_results", "en", query="حلب"))
+    next_data = _only_button(reply, text("next_button", "en"))
+    assert next_data is not None
+    query = telegram.press_button(READER, GROUP, reply.message_id, next_data)
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    await telegram.wait_for(lambda: starts_at(reply, "٦. "))
+
+
+async def test_a_long_query_pages_through_a_kept_key(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    long_query = "حلب " + " ".join(["المدينة القديمة"] * 4)
+    assert len(f"sq:0:{long_query}".encode()) > 64
+    reply = await say(telegram, READER, f"/search {long_query}")
+    next_data = _only_button(reply, text("next_button", "ar"))
+    assert next_data is not None
+    assert next_data.startswith("sk:5:")
+    assert len(next_data.encode()) <= 64
+    query = telegram.press_button(READER, READER, reply.message_id, next_data)
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    await telegram.wait_for(lambda: starts_at(reply, "٦. "))
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["sk:5:0123456789abcdef", "lk:0:nothing", "sq:9999:حلب", "xq:0:حلب", "sq:-1:حلب", "sq::"],
+)
+async def test_forged_or_stale_paging_buttons_are_answered(
+    telegram: FakeTelegram, archive: Archive, data: str
+) -> None:
+    reply = await say(telegram, READER, "/search حلب")
+    before = reply.text
+    query = telegram.press_button(READER, READER, reply.message_id, data)
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    toast = str(telegram.callback_answers[query].get("text") or "")
+    assert toast in {text("search_stale", "ar"), text("button_stale", "ar")}
+    await handled_so_far(telegram)
+    assert reply.text == before
+
+
+async def test_a_forged_query_in_a_button_is_only_searched(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    reply = await say(telegram, READER, "/search حلب")
+    query = telegram.press_button(READER, READER, reply.message_id, 'sq:0:") OR 1=1 --')
+    await telegram.wait_for(lambda: query in telegram.callback_answers)
+    await telegram.wait_for(lambda: reply.text.startswith(text("search_none", "ar", query="")[:8]))
+
+
+# ---------------------------------------------------------------------------- /latest
+
+
+async def test_latest_and_latest_of_a_category(telegram: FakeTelegram, archive: Archive) -> None:
+    reply = await say(telegram, READER, "/latest")
+    assert reply.text.startswith(text("latest_results", "ar"))
+    assert numbered(reply)[0] == f"١. {HEADLINE}"
+    assert numbered(reply)[1] == "٢. دمشق: افتتاح معرض الكتاب السنوي"
+    reply = await say(telegram, READER, "/latest #سياسة")
+    assert reply.text.startswith(text("latest_in", "ar", category="سياسة"))
+    assert "دمشق" not in reply.text
+    assert _only_button(reply, text("next_button", "ar")) == "lq:5:سياسة"
+    reply = await say(telegram, READER, "/latest فلك")
+    assert reply.text == text("latest_none_in", "ar", category="فلك")
+
+
+# ---------------------------------------------------------------------------- hostile input
+
+HOSTILE = [
+    "",
+    "   ",
+    "ا" * 1000,
+    "حلب " * 300,
+    "!!! ??? ...",
+    '"', '"حلب', "*", "حلب*", "AND", "OR", "NOT", "حلب AND NOT دمشق", "NEAR(حلب دمشق)",
+    "NEAR(", "-حلب", "title:حلب", "^حلب", "حلب & دمشق", "حلب | دمشق", "!حلب", "حلب <-> دمشق",
+    "'; DROP TABLE articles; --", "حلب' OR '1'='1", "حلب\\", "%_%", "\x00حلب",
+    "\u202eحلب\u202c", "\u200bحلب\u200d\u200f", "حـــلب", "😀🇸🇾", "😀 حلب",
+    "#", "@", "#سياسة", "@@@", "@not a domain", "#_#_",
+]  # fmt: skip
+
+
+async def test_hostile_queries_are_answered_on_both_engines(
+    telegram: FakeTelegram, archive_on_both: Archive
+) -> None:
+    for hostile in HOSTILE:
+        answer = await ask_inline(telegram, hostile[:256])  # Telegram cuts inline queries
+        assert len(answer["results"]) <= 20, hostile
+        reply = await say(telegram, READER, f"/search {hostile}")
+        assert reply.text, hostile
+        if hostile.strip():
+            reply = await say(telegram, READER, hostile)
+            assert reply.text, hostile
+    refused = [call for call in telegram.calls if not call.ok]
+    assert refused == []
