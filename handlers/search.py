@@ -39,6 +39,7 @@ from bot.news.formatter import (
     is_web_url,
 )
 from bot.news.search import MAX_QUERY_CHARS, parse_query
+from bot.news.summary import truncate_words
 from bot.text.dates import Digits, relative_date, to_digits
 from bot.text.messages import language_of, text
 
@@ -53,7 +54,9 @@ LIST_PAGE = 5  # lines of a /search or /latest message
 MAX_OFFSET = 1000  # no page starts deeper; a forged offset beyond it is read as 0 (or stale)
 # /search and the paging buttons may wait longer than an inline answer, never forever.
 COMMAND_TIMEOUT_SECONDS = 5.0
-TITLE_CHARS = 200  # an inline result's title: one line of the headline
+# A headline as an inline result's title or a line of a list: 5 lines stay far below
+# Telegram's 4096 characters, whatever a feed calls a headline.
+HEADLINE_CHARS = 200
 MAX_CATEGORY_CHARS = 64  # /latest's argument: longer than any category name
 REMEMBERED = 100  # long queries kept per chat for their paging buttons
 CALLBACK_BYTES = 64  # Telegram's limit on callback data
@@ -158,7 +161,7 @@ def _inline_result(
     preview = LinkPreviewOptions(url=post.button_url) if post.button_url else NO_PREVIEW
     return InlineQueryResultArticle(
         id=str(hit.article_id),
-        title=_headline(hit.source)[:TITLE_CHARS],
+        title=_headline(hit.source),
         description=_where_and_when(hit, settings, language_code, now),
         input_message_content=InputTextMessageContent(
             post.text,
@@ -181,7 +184,7 @@ async def search_command(update: Update, context: NashraContext) -> None:
 async def plain_text(update: Update, context: NashraContext) -> None:
     """A reader's plain text in the private chat: a search."""
     message = update.effective_message
-    await _search(update, context, message.text or "" if message else "")
+    await _search(update, context, (message.text or "") if message else "")
 
 
 async def latest_command(update: Update, context: NashraContext) -> None:
@@ -356,7 +359,8 @@ def _date_style(settings: Settings, language_code: str | None) -> tuple[str, Dig
 
 
 def _headline(source: PostSource) -> str:
-    return " ".join((source.headline or source.original_title or source.link).split())
+    headline = " ".join((source.headline or source.original_title or source.link).split())
+    return truncate_words(headline, HEADLINE_CHARS)
 
 
 def _nothing_found(page: SearchPage, language_code: str | None) -> str:

@@ -169,7 +169,7 @@ async def test_inline_description_follows_the_readers_language(
     assert result["description"] == "hashtagsyria.com · 2 hours ago"
 
 
-async def test_inline_pages_to_the_end(telegram: FakeTelegram, archive: Archive) -> None:
+async def test_inline_pages_to_the_end(telegram: FakeTelegram, archive_on_both: Archive) -> None:
     first = await ask_inline(telegram, "حلب")
     assert len(first["results"]) == 20
     assert first["next_offset"] == "20"
@@ -178,7 +178,7 @@ async def test_inline_pages_to_the_end(telegram: FakeTelegram, archive: Archive)
     assert not second.get("next_offset")
     found = ids_of(first) + ids_of(second)
     assert len(set(found)) == len(found)  # no article twice
-    assert set(found) == {*archive.aleppo, archive.reference}
+    assert set(found) == {*archive_on_both.aleppo, archive_on_both.reference}
 
 
 async def test_empty_inline_query_gives_the_latest_headlines(
@@ -191,14 +191,14 @@ async def test_empty_inline_query_gives_the_latest_headlines(
 
 
 async def test_inline_filters_by_category_and_source(
-    telegram: FakeTelegram, archive: Archive
+    telegram: FakeTelegram, archive_on_both: Archive
 ) -> None:
     politics = await ask_inline(telegram, "#سياسة حلب")
-    assert set(ids_of(politics)) == archive.politics | {archive.reference}
+    assert set(ids_of(politics)) == archive_on_both.politics | {archive_on_both.reference}
     by_source = await ask_inline(telegram, "@enabbaladi.net")
-    assert set(ids_of(by_source)) == archive.enab
+    assert set(ids_of(by_source)) == archive_on_both.enab
     both = await ask_inline(telegram, "#سياسة @enabbaladi.net حلب")
-    assert set(ids_of(both)) == archive.politics & archive.enab
+    assert set(ids_of(both)) == archive_on_both.politics & archive_on_both.enab
 
 
 @pytest.mark.parametrize("offset", ["abc", "-5", "99999999", "1e3", "٢٠", "20 ", "0x14", "５"])
@@ -252,7 +252,7 @@ def numbered(message: StoredMessage) -> list[str]:
 
 
 async def test_search_lists_five_and_pages_in_place(
-    telegram: FakeTelegram, archive: Archive
+    telegram: FakeTelegram, archive_on_both: Archive
 ) -> None:
     reply = await say(telegram, READER, "/search حلب")
     assert reply.text.startswith(text("search_results", "ar", query="حلب"))
@@ -372,7 +372,9 @@ async def test_a_forged_query_in_a_button_is_only_searched(
 # ---------------------------------------------------------------------------- /latest
 
 
-async def test_latest_and_latest_of_a_category(telegram: FakeTelegram, archive: Archive) -> None:
+async def test_latest_and_latest_of_a_category(
+    telegram: FakeTelegram, archive_on_both: Archive
+) -> None:
     reply = await say(telegram, READER, "/latest")
     assert reply.text.startswith(text("latest_results", "ar"))
     assert numbered(reply)[0] == f"١. {HEADLINE}"
@@ -414,3 +416,20 @@ async def test_hostile_queries_are_answered_on_both_engines(
             assert reply.text, hostile
     refused = [call for call in telegram.calls if not call.ok]
     assert refused == []
+
+
+async def test_a_feed_sized_headline_stays_one_line_of_a_list(
+    app: NashraApp, telegram: FakeTelegram
+) -> None:
+    async with services_of(app).sessions.begin() as session:
+        feed = await add_feed(session, "https://x.sy/feed", now=NOW + timedelta(days=365))
+        rows = [
+            article_row(feed.id, f"long-{n}", when=NOW, title="حلب " + "كلمة " * 900)
+            for n in range(6)
+        ]
+        await store_articles(session, rows)
+    reply = await say(telegram, READER, "/search حلب")
+    assert len(numbered(reply)) == 5
+    assert all(len(line) < 250 and line.endswith("…") for line in numbered(reply))
+    answer = await ask_inline(telegram, "حلب")
+    assert all(len(result["title"]) <= 200 for result in answer["results"])
