@@ -19,6 +19,9 @@ from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, Keywor
 from bot.text.messages import clock, language_of, number, plural, text
 from handlers import keyboards
 
+# The deep link of the inline "no results" button (t.me/<bot>?start=search).
+SEARCH_START = "search"
+
 
 def _lang(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
@@ -77,6 +80,9 @@ async def start(update: Update, context: NashraContext, chat_id: int) -> None:
     greeting = text("welcome_back" if returning else "welcome", _lang(update))
     if not view.categories:
         greeting += "\n\n" + text("no_categories", _lang(update))
+    if context.args == [SEARCH_START]:
+        # Came from an inline query that found nothing: how searching works, too.
+        greeting += "\n\n" + text("search_usage", _lang(update), bot=context.bot.username)
     await _reply(update, greeting, keyboards.picker(view, _lang(update)))
 
 

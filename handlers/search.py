@@ -42,6 +42,7 @@ from bot.news.search import MAX_QUERY_CHARS, parse_query
 from bot.news.summary import truncate_words
 from bot.text.dates import Digits, relative_date, to_digits
 from bot.text.messages import language_of, text
+from handlers.readers import SEARCH_START
 
 if TYPE_CHECKING:
     from bot.search import Hit, SearchPage
@@ -119,7 +120,7 @@ def _inline_answer(
     button = None
     if not results and page.offset == 0:
         button = InlineQueryResultsButton(
-            text=_nothing_found(page, language_code), start_parameter="search"
+            text=_nothing_found(page, language_code), start_parameter=SEARCH_START
         )
     more = page.next_offset is not None and page.next_offset <= MAX_OFFSET
     return {

@@ -217,6 +217,9 @@ async def test_inline_query_finding_nothing_says_so(
     assert answer["results"] == []
     assert answer["button"]["text"] == text("inline_none", "ar", query="زلزال")
     assert answer["button"]["start_parameter"] == "search"
+    # The button opens the private chat with "/start search": the welcome says how to search.
+    reply = await say(telegram, READER, "/start search")
+    assert reply.text.endswith(text("search_usage", "ar", bot=telegram.bot_username))
 
 
 async def test_a_slow_search_is_cut_off_never_left_hanging(
