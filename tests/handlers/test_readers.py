@@ -17,6 +17,7 @@ from tests.handlers.conversation import (
     buttons,
     category_id,
     handled_so_far,
+    nothing_being_handled,
     press,
     reader,
     say,
@@ -147,13 +148,14 @@ async def test_blocking_deactivates_and_unblocking_restores(
     app: NashraApp, telegram: FakeTelegram
 ) -> None:
     await say(telegram, READER, "/start")
+    # The membership updates make no Telegram call: wait for their handling, not for quiet.
     telegram.block(READER)
     await telegram.wait_for(lambda: not telegram.pending_updates)
-    await settled(telegram)
+    await nothing_being_handled(app)
     assert not (await reader(app)).active
     telegram.unblock(READER)
     await telegram.wait_for(lambda: not telegram.pending_updates)
-    await settled(telegram)
+    await nothing_being_handled(app)
     assert (await reader(app)).active
 
 
