@@ -249,7 +249,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "أرسل كلمات لأبحث عنها في الأخبار، مثل: انسحاب قسد، أو أمراً مثل /categories. "
             "اكتب /help للقائمة."
         ),
-        "en": ("Send words to search the news for, or a command such as /categories. Send /help."),
+        "en": "Send words to search the news for, or a command such as /categories. Send /help.",
     },
     "private_only": {
         "ar": "هذا الأمر يعمل في المحادثة الخاصة مع البوت فقط.",

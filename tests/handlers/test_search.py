@@ -34,7 +34,6 @@ from tests.handlers.conversation import (
 GROUP = -1001500
 ALEPPO_COUNT = 27  # numbered Aleppo stories, plus the reference article: 28 mention حلب
 HEADLINE = 'حلب تشهد انسحاباً كاملاً لـ"قسد" بعد اشتباكات وتفاهمات سياسية'
-NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,11 @@ class Archive:
 
 
 async def _store(app: NashraApp) -> Archive:
+    # Now, not at import: descriptions say "منذ ساعتين" whenever the test runs.
+    now = datetime.now(UTC)
     async with services_of(app).sessions.begin() as session:
         # Not due for a year: the running bot's poller leaves them alone.
-        later = NOW + timedelta(days=365)
+        later = now + timedelta(days=365)
         hashtag = await add_feed(session, "https://hashtagsyria.com/feed", now=later)
         enab = await add_feed(session, "https://www.enabbaladi.net/feed/", now=later)
         politics = await catalog.category_by_name(session, "سياسة")
@@ -64,7 +65,7 @@ async def _store(app: NashraApp) -> Archive:
             row = article_row(
                 feed.id,
                 f"aleppo-{i}",
-                when=NOW - timedelta(hours=40 - i),
+                when=now - timedelta(hours=40 - i),
                 title=f"حلب: جولة في أسواق المدينة القديمة، الحلقة {i + 1}",
                 link=f"https://{domain}/news/aleppo-{i}",
                 text="تعود الحركة إلى أسواق المدينة القديمة بعد سنوات من الإغلاق.",
@@ -83,7 +84,7 @@ async def _store(app: NashraApp) -> Archive:
                 article_row(
                     hashtag.id,
                     "damascus",
-                    when=NOW - timedelta(hours=3),
+                    when=now - timedelta(hours=3),
                     title="دمشق: افتتاح معرض الكتاب السنوي",
                     link="https://hashtagsyria.com/news/book-fair",
                     text="افتتح معرض الكتاب أبوابه للزوار بمشاركة دور نشر عربية.",
@@ -98,7 +99,7 @@ async def _store(app: NashraApp) -> Archive:
                 article_row(
                     hashtag.id,
                     "withdrawal",
-                    when=NOW - timedelta(hours=2),
+                    when=now - timedelta(hours=2),
                     title=HEADLINE,
                     link="https://hashtagsyria.com/news/aleppo-sdf-withdrawal",
                     text="شهدت مدينة حلب تحولات عسكرية وسياسية بارزة بعد انسحاب قوات قسد.",
@@ -424,10 +425,11 @@ async def test_hostile_queries_are_answered_on_both_engines(
 async def test_a_feed_sized_headline_stays_one_line_of_a_list(
     app: NashraApp, telegram: FakeTelegram
 ) -> None:
+    now = datetime.now(UTC)
     async with services_of(app).sessions.begin() as session:
-        feed = await add_feed(session, "https://x.sy/feed", now=NOW + timedelta(days=365))
+        feed = await add_feed(session, "https://x.sy/feed", now=now + timedelta(days=365))
         rows = [
-            article_row(feed.id, f"long-{n}", when=NOW, title="حلب " + "كلمة " * 900)
+            article_row(feed.id, f"long-{n}", when=now, title="حلب " + "كلمة " * 900)
             for n in range(6)
         ]
         await store_articles(session, rows)
