@@ -16,7 +16,7 @@ from sqlalchemy import text as sql
 
 from bot.app import services_of
 from bot.context import NashraApp
-from bot.news.formatter import format_post
+from bot.news.formatter import format_post, share_query
 from bot.text.messages import text
 from storage import catalog
 from storage.feeds import add_feed
@@ -438,3 +438,15 @@ async def test_a_feed_sized_headline_stays_one_line_of_a_list(
     assert all(len(line) < 250 and line.endswith("…") for line in numbered(reply))
     answer = await ask_inline(telegram, "حلب")
     assert all(len(result["title"]) <= 200 for result in answer["results"])
+
+
+async def test_the_share_button_query_finds_its_article_first(
+    telegram: FakeTelegram, archive_on_both: Archive
+) -> None:
+    # «شارك» types "@bot <the headline's words>" in the chat the reader picks.
+    for headline, article_id in [
+        (HEADLINE, archive_on_both.reference),
+        ("حلب: جولة في أسواق المدينة القديمة، الحلقة 5", archive_on_both.aleppo[4]),
+    ]:
+        answer = await ask_inline(telegram, share_query(headline))
+        assert ids_of(answer)[0] == article_id
