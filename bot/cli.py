@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,15 @@ from bot.text.arabic import normalise
 from storage import catalog, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, feed_by_url
-from storage.models import Article, Category, ChatKind, DeliveryStatus
+from storage.models import (
+    CATEGORY_NAME_CHARS,
+    FEED_NAME_CHARS,
+    LINK_CHARS,
+    Article,
+    Category,
+    ChatKind,
+    DeliveryStatus,
+)
 
 
 async def dispatch(settings: Settings, args: argparse.Namespace) -> int:
@@ -132,9 +141,32 @@ def _preview_article(
     return article
 
 
+def too_long(values: Mapping[str, tuple[str | None, int]]) -> bool:
+    """Say which value is longer than its column allows (PostgreSQL would refuse it)."""
+    problems = [
+        f"{label}: {len(value)} > {limit}"
+        for label, (value, limit) in values.items()
+        if value is not None and len(value) > limit
+    ]
+    for problem in problems:
+        print(f"قيمة أطول من المسموح (عدد المحارف) / value too long (characters): {problem}")
+    return bool(problems)
+
+
+def _categories_too_long(names: list[str]) -> bool:
+    # As stored: ensure_categories collapses the spaces.
+    collapsed = (" ".join(name.split()) for name in names)
+    limits = {f"category #{i}": (n, CATEGORY_NAME_CHARS) for i, n in enumerate(collapsed, 1)}
+    return too_long(limits)
+
+
 async def feed_add(session: AsyncSession, args: argparse.Namespace) -> int:
     if not args.url.startswith(("http://", "https://")):
         print("عنوان المصدر يجب أن يبدأ بـ http:// أو https:// / the URL must be http(s)")
+        return 2
+    if too_long({"url": (args.url, LINK_CHARS), "--name": (args.name, FEED_NAME_CHARS)}):
+        return 2
+    if _categories_too_long(args.category):
         return 2
     if await feed_by_url(session, args.url) is not None:
         print(f"المصدر موجود مسبقاً / feed already added: {args.url}")
@@ -191,6 +223,8 @@ async def channel_add(
     except (ValueError, TelegramError) as exc:
         print(f"تعذّر التعرف على القناة / cannot resolve the chat {chat}: {exc}")
         return 1
+    if _categories_too_long(category_names):
+        return 2
     if not category_names and not await catalog.chat_categories(session, chat_id):
         print(
             f"حدّد تصنيفاً واحداً على الأقل / give at least one category for {chat_id}: "
@@ -219,6 +253,8 @@ async def channel_list(session: AsyncSession) -> int:
 async def category_add(
     session: AsyncSession, name: str, aliases: list[str], keywords: list[str]
 ) -> int:
+    if _categories_too_long([name]):
+        return 2
     [category] = await catalog.ensure_categories(session, [name])
     category.aliases = sorted({*category.aliases, *(a for a in aliases if normalise(a))})
     category.keywords = sorted({*category.keywords, *(k for k in keywords if normalise(k))})

@@ -74,6 +74,7 @@ LANGUAGE_CHARS = 8
 ETAG_CHARS = 500
 LAST_MODIFIED_CHARS = 100
 FEED_NAME_CHARS = 200
+CATEGORY_NAME_CHARS = 100
 
 
 class Base(DeclarativeBase):
@@ -102,7 +103,7 @@ class Category(Base):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(CATEGORY_NAME_CHARS), unique=True)
     # Normalised feed labels (<category> texts) that mean this category.
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Normalised words; an article whose headline or text contains one joins the category.

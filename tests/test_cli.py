@@ -13,6 +13,7 @@ import pytest
 from bot.__main__ import main
 from storage import catalog
 from storage.db import make_engine, make_sessions
+from storage.models import CATEGORY_NAME_CHARS, FEED_NAME_CHARS, LINK_CHARS
 from tests.support import REPO, corpus_dir
 
 CORPUS = sorted((REPO.parent / "shared" / "feeds").glob("*/*.xml"))
@@ -152,6 +153,34 @@ def test_a_lost_channel_comes_back_with_its_categories(
     assert "اقتصاد" in out
     assert main(["channel", "list"]) == 0
     assert "inactive" not in capsys.readouterr().out
+
+
+def test_values_past_their_columns_are_refused_before_the_database(
+    database: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL refuses a value past its column with a traceback; the command says which
+    value is too long, stores nothing, and a value at the limit goes in."""
+    monkeypatch.setenv("DATABASE_URL", database_url)  # on both backends
+    feed = "https://example.com/" + "a" * (LINK_CHARS - len("https://example.com/"))
+    assert main(["feed", "add", feed + "b"]) == 2
+    assert "url: 2001 > 2000" in capsys.readouterr().out
+    assert main(["feed", "add", feed, "--name", "ن" * (FEED_NAME_CHARS + 1)]) == 2
+    assert main(["feed", "add", feed, "--category", "س" * (CATEGORY_NAME_CHARS + 1)]) == 2
+    assert main(["category", "add", "ت" * (CATEGORY_NAME_CHARS + 1)]) == 2
+    assert main(["channel", "add", "-1007", "--category", "ق" * (CATEGORY_NAME_CHARS + 1)]) == 2
+    assert "value too long" in capsys.readouterr().out
+    assert main(["feed", "list"]) == 0
+    assert "example.com" not in capsys.readouterr().out
+    # At the limits (spaces collapsed as stored): accepted.
+    assert main(["feed", "add", feed, "--name", "ن" * FEED_NAME_CHARS, "--category",
+                 "س" * 50 + "  " + "ص" * 49]) == 0  # fmt: skip
+    assert main(["category", "add", "ت" * CATEGORY_NAME_CHARS]) == 0
+    assert main(["channel", "add", "-1007", "--category", "ق" * CATEGORY_NAME_CHARS]) == 0
+    assert main(["feed", "list"]) == 0
+    assert feed in capsys.readouterr().out
 
 
 async def _deactivate(database: Path, chat_id: int) -> None:

@@ -26,15 +26,15 @@ class Limits:
     chat_margin: float = 0.05
 
 
-# Paid-broadcast rates only (above FREE_RATE): slots missed by at most CATCH_UP seconds are
-# still used, and PAID_MARGIN of the rate is left unused. A message then never goes before its
-# slot nor later than CATCH_UP after it, so one second holds at most (1 + CATCH_UP) slots of
-# a grid (1 + PAID_MARGIN) wider than the rate: under the limit, with room for requests that
-# bunch on their way. At 30/s neither is needed, and neither is used: every message waits
-# for its own slot (0 429s measured, bench/fanout.py).
+# Slots missed by at most CATCH_UP seconds are still used, and RATE_MARGIN of the global rate
+# is left unused. A sleep overshoots its slot (the event loop wakes at millisecond
+# granularity): losing every overshot slot cost about 1 ms of each 33 ms slot at 30/s (0.969
+# of the rate, bench/fanout.py) and would cap 1000/s near 600/s. A message then never goes
+# before its slot nor later than CATCH_UP after it, so one second holds at most
+# (1 + CATCH_UP) seconds of slots on a grid (1 + RATE_MARGIN) wider than the rate: under the
+# limit, with room for requests that bunch on their way (20 ms a second at 30/s).
 CATCH_UP = 0.003
-PAID_MARGIN = 0.02
-FREE_RATE = 30.0
+RATE_MARGIN = 0.02
 
 
 class Pacer:
@@ -48,9 +48,7 @@ class Pacer:
         self._chat_next: dict[int, float] = {}
         # Replies to commands book the chat for the outbox only (see take_reply).
         self._replied: dict[int, float] = {}
-        paid = limits.global_per_second > FREE_RATE
-        self._global_interval = (1.0 + (PAID_MARGIN if paid else 0.0)) / limits.global_per_second
-        self._catch_up = CATCH_UP if paid else 0.0
+        self._global_interval = (1.0 + RATE_MARGIN) / limits.global_per_second
 
     def chat_ready_in(self, chat_id: int) -> float:
         """Seconds until this chat may get a message from the outbox (0 when it may now)."""
@@ -93,9 +91,7 @@ class Pacer:
     def take_global(self) -> float:
         """Book a slot of the global rate now (a reply to a command); return the time."""
         now = self.clock()
-        # A sleep overshoots its slot (the event loop wakes at millisecond granularity): at
-        # 1000/s, losing every overshot slot would cap the rate near 600/s.
-        start = max(now - self._catch_up, self._global_next)
+        start = max(now - CATCH_UP, self._global_next)  # an overshot slot is still used
         self._global_next = start + self._global_interval
         return now
 
