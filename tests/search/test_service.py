@@ -231,3 +231,15 @@ async def test_a_category_gained_later_filters_without_reindexing(
         await tag_articles(session, [(article, politics.id)])
     assert ids(await search.search("#سياسة قسد ")) == [article]
     assert ids(await search.latest(category="سياسة")) == [article]
+
+
+async def test_matches_older_than_the_first_window_are_found(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """PostgreSQL looks among the newest ids first, in a window sized from the document
+    frequencies; matches further back are found when it falls short."""
+    old = await store(sessions, [(f"خبر عن حلب {n}", "") for n in range(10)], hours_ago=5)
+    await store(sessions, [(f"خبر عن دمشق {n}", "") for n in range(40)])
+    search = service(sessions, stopword_min_articles=10, stopword_share=0.99, recent_matches=2)
+    page = await search.search("خبر حلب ", limit=5)
+    assert ids(page) == old[::-1][:2]  # the two newest matches, ranked
