@@ -38,7 +38,7 @@ from bot.news.formatter import (
     format_post,
     is_web_url,
 )
-from bot.news.search import MAX_QUERY_CHARS, parse_query
+from bot.news.search import parse_query
 from bot.news.summary import truncate_words
 from bot.text.dates import Digits, relative_date, to_digits
 from bot.text.messages import language_of, text
@@ -190,7 +190,8 @@ async def plain_text(update: Update, context: NashraContext) -> None:
 
 async def latest_command(update: Update, context: NashraContext) -> None:
     """/latest [category]: the newest articles, of one category when one is named."""
-    named = _argument(update)[:MAX_CATEGORY_CHARS]
+    # The query's own cleaning drops control, bidi and zero-width characters from the name.
+    named = parse_query(_argument(update)[:MAX_CATEGORY_CHARS]).text
     category = " ".join(named.lstrip("#").replace("_", " ").split())
     await _list(update, context, Listing("l", category))
 
@@ -201,7 +202,8 @@ async def _search(update: Update, context: NashraContext, raw: str) -> None:
         # Nothing to look for (only punctuation, emoji or marks): say how to search.
         await _send(update, text("search_usage", _lang(update), bot=context.bot.username))
         return
-    await _list(update, context, Listing("s", raw[:MAX_QUERY_CHARS]))
+    # Every page searches the cleaned text (no control or bidi characters in button data).
+    await _list(update, context, Listing("s", parsed.text))
 
 
 async def _list(update: Update, context: NashraContext, listing: Listing) -> None:

@@ -450,3 +450,11 @@ async def test_the_share_button_query_finds_its_article_first(
     ]:
         answer = await ask_inline(telegram, share_query(headline))
         assert ids_of(answer)[0] == article_id
+
+
+async def test_paging_data_carries_the_cleaned_query(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    reply = await say(telegram, READER, "/search \u202eحلب\u200b\x00")
+    assert reply.text.startswith(text("search_results", "ar", query="حلب"))
+    assert _only_button(reply, text("next_button", "ar")) == "sq:5:حلب"
