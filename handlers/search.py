@@ -362,8 +362,11 @@ def _date_style(settings: Settings, language_code: str | None) -> tuple[str, Dig
 
 
 def _headline(source: PostSource) -> str:
-    headline = " ".join((source.headline or source.original_title or source.link).split())
-    return truncate_words(headline, HEADLINE_CHARS)
+    # Telegram refuses a whole inline answer if one result's title is empty.
+    for candidate in (source.headline, source.original_title, source.link, source.source_domain):
+        if headline := " ".join(candidate.split()):
+            return truncate_words(headline, HEADLINE_CHARS)
+    return "…"
 
 
 def _nothing_found(page: SearchPage, language_code: str | None) -> str:

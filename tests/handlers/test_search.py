@@ -458,3 +458,17 @@ async def test_paging_data_carries_the_cleaned_query(
     reply = await say(telegram, READER, "/search \u202eحلب\u200b\x00")
     assert reply.text.startswith(text("search_results", "ar", query="حلب"))
     assert _only_button(reply, text("next_button", "ar")) == "sq:5:حلب"
+
+
+async def test_an_article_without_a_title_still_has_one_in_results(
+    app: NashraApp, telegram: FakeTelegram
+) -> None:
+    now = datetime.now(UTC)
+    async with services_of(app).sessions.begin() as session:
+        feed = await add_feed(session, "https://x.sy/feed", now=now + timedelta(days=365))
+        row = article_row(feed.id, "untitled", when=now, title="", text="انسحاب من حلب.")
+        row["original_title"] = " \n "
+        await store_articles(session, [row])
+    answer = await ask_inline(telegram, "حلب")
+    [result] = answer["results"]
+    assert result["title"] == "https://news.example.sy/1/untitled"
