@@ -91,7 +91,7 @@ async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[Asyn
         typed = search.Match((stem("حلب"),), (stem("انس"), ("انس",)))
         candidates = await search.newest_matches(session, typed, search.Filters(), limit=10)
         assert {c.article_id for c in candidates} == {one, two}
-        narrower = search.Match((), (stem("انسح"), ("انسح",)))
+        narrower = search.Match((), (stem("انسح"), "انسح"))  # one prefix, as a string
         candidates = await search.newest_matches(session, narrower, search.Filters(), limit=10)
         assert [c.article_id for c in candidates] == [one]
 

@@ -4,6 +4,7 @@ hostile queries."""
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -243,3 +244,20 @@ async def test_matches_older_than_the_first_window_are_found(
     search = service(sessions, stopword_min_articles=10, stopword_share=0.99, recent_matches=2)
     page = await search.search("خبر حلب ", limit=5)
     assert ids(page) == old[::-1][:2]  # the two newest matches, ranked
+
+
+FUZZ_PIECES = ['"', "*", "AND", "OR", "NOT", "NEAR(", "-", ":", "^", "&", "|", "!", "<->",
+               "(", ")", "'", ";", "--", "#", "@", "_", ".", "\\", "%", "\u202e", "\u200b",
+               "\u200f", "\x00", "ﻻ", "ﷲ", "ـ", "ً", "🔥", "حلب", "ال", "و", "قسد", "x" * 70,
+               "١٢", " ", " ", "\t"]  # fmt: skip
+
+
+async def test_random_queries_never_raise(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A fixed sample of queries glued together from query syntax, marks and words."""
+    [aleppo] = await store(sessions, [("انسحاب قسد من حلب", "")])
+    search = service(sessions)
+    rng = random.Random(11)
+    for _ in range(150):
+        raw = "".join(rng.choices(FUZZ_PIECES, k=rng.randint(0, 12)))
+        page = await search.search(raw, offset=rng.choice([0, 5, 10**6]), limit=rng.randint(1, 60))
+        assert set(ids(page)) <= {aleppo}
