@@ -472,3 +472,13 @@ async def test_an_article_without_a_title_still_has_one_in_results(
     answer = await ask_inline(telegram, "حلب")
     [result] = answer["results"]
     assert result["title"] == "https://news.example.sy/1/untitled"
+
+
+async def test_an_english_reader_gets_english_lines_and_digits(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    reply = await say(telegram, ENGLISH_READER, "انسحاب قسد")
+    lines = reply.text.splitlines()
+    assert lines[0] == text("search_results", "en", query="انسحاب قسد")
+    assert f"1. {HEADLINE}" in lines
+    assert lines[lines.index(f"1. {HEADLINE}") + 1] == "hashtagsyria.com · 2 hours ago"
