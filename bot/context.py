@@ -6,6 +6,7 @@ poller and the sender (bot/services.py) stays out of their imports (DESIGN.md §
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +35,8 @@ class HandlerServices(Protocol):
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike
+
+    def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 
 
 class BotData:

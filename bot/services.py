@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -98,6 +98,11 @@ class Services:
     sender_task: asyncio.Task[None]
     notices: AdminNotices
     search: SearchService
+    wall_clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        """The time of day, aware UTC: what "منذ ساعتين" counts from."""
+        return self.wall_clock()
 
     @classmethod
     async def start(
@@ -107,11 +112,13 @@ class Services:
         *,
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = utcnow,
     ) -> Services:
         """Migrate the database, build every service and start the sender.
 
         `pacer` is the token's one pacer, shared with the handlers' replies (the
-        application's rate limiter); `clock` is the admin notices' (a test moves it)."""
+        application's rate limiter); `clock` is the admin notices' and `wall_clock` the
+        searches' time of day (a test moves or freezes them)."""
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
@@ -152,7 +159,8 @@ class Services:
             # during post_init. close() cancels and awaits it.
             sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
             notices=notices,
-            search=SearchService(sessions, search_settings(settings)),
+            search=SearchService(sessions, search_settings(settings), clock=wall_clock),
+            wall_clock=wall_clock,
         )
 
     async def poll(self) -> TickReport:

@@ -12,7 +12,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -112,7 +112,7 @@ def _inline_answer(
 ) -> dict[str, Any]:
     """answerInlineQuery's parameters for a page: the posts, the next offset, the caching."""
     services = context.services
-    now = datetime.now(UTC)
+    now = context.services.now()
     results = [
         _inline_result(hit, services.style, services.settings, language_code, now)
         for hit in page.hits
@@ -276,7 +276,7 @@ def _render(
         heading = text("latest_in", language_code, category=shown)
     else:
         heading = text("latest_results", language_code)
-    now = datetime.now(UTC)
+    now = context.services.now()
     _, digits = _date_style(settings, language_code)
     lines = [heading]
     for number, hit in enumerate(page.hits, listing.offset + 1):

@@ -8,7 +8,7 @@ buttons, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,6 +30,7 @@ from tests.handlers.conversation import (
     handled_so_far,
     say,
 )
+from tests.support import FrozenClock
 
 GROUP = -1001500
 ALEPPO_COUNT = 27  # numbered Aleppo stories, plus the reference article: 28 mention حلب
@@ -46,8 +47,9 @@ class Archive:
 
 
 async def _store(app: NashraApp) -> Archive:
-    # Now, not at import: descriptions say "منذ ساعتين" whenever the test runs.
-    now = datetime.now(UTC)
+    # The bot's own frozen clock, not the time at import: descriptions say "منذ ساعتين"
+    # however late the test runs.
+    now = services_of(app).now()
     async with services_of(app).sessions.begin() as session:
         # Not due for a year: the running bot's poller leaves them alone.
         later = now + timedelta(days=365)
@@ -160,6 +162,18 @@ async def test_inline_results_are_the_posts_themselves(
     assert share["switch_inline_query"].startswith("حلب تشهد انسحاباً")
     assert answer["is_personal"] is False
     assert 0 < answer["cache_time"] <= 10
+
+
+async def test_results_are_dated_by_the_bots_clock(
+    telegram: FakeTelegram, archive: Archive, wall_clock: FrozenClock
+) -> None:
+    answer = await ask_inline(telegram, "انسحاب قسد")
+    [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
+    assert result["description"].endswith("منذ ساعتين")
+    wall_clock.advance(hours=1)  # an hour later, the same article is three hours old
+    answer = await ask_inline(telegram, "انسحاب قسد", user=ENGLISH_READER)
+    [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
+    assert result["description"].endswith("3 hours ago")
 
 
 async def test_inline_description_follows_the_readers_language(
@@ -425,7 +439,7 @@ async def test_hostile_queries_are_answered_on_both_engines(
 async def test_a_feed_sized_headline_stays_one_line_of_a_list(
     app: NashraApp, telegram: FakeTelegram
 ) -> None:
-    now = datetime.now(UTC)
+    now = services_of(app).now()
     async with services_of(app).sessions.begin() as session:
         feed = await add_feed(session, "https://x.sy/feed", now=now + timedelta(days=365))
         rows = [
@@ -463,7 +477,7 @@ async def test_paging_data_carries_the_cleaned_query(
 async def test_an_article_without_a_title_still_has_one_in_results(
     app: NashraApp, telegram: FakeTelegram
 ) -> None:
-    now = datetime.now(UTC)
+    now = services_of(app).now()
     async with services_of(app).sessions.begin() as session:
         feed = await add_feed(session, "https://x.sy/feed", now=now + timedelta(days=365))
         row = article_row(feed.id, "untitled", when=now, title="", text="انسحاب من حلب.")
