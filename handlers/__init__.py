@@ -54,9 +54,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # "@bot words" in any chat.
     application.add_handler(InlineQueryHandler(search.inline_query))
-    # Last: whatever else a reader sends in the private chat. Plain text is a search.
-    private = filters.ChatType.PRIVATE & NEW
+    # Last: whatever else a reader sends in the private chat. Plain text the reader typed is
+    # a search. A forwarded post is not words to look for: it gets the "not a command"
+    # answer. A message sent with "@bot …" (an article the reader chose to share, here or
+    # with another inline bot) is content picked, not a request: it is left unanswered.
+    private = filters.ChatType.PRIVATE & NEW & ~filters.VIA_BOT
+    typed = filters.TEXT & ~filters.FORWARDED
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, search.plain_text))
+    application.add_handler(MessageHandler(private & typed, search.plain_text))
     application.add_handler(MessageHandler(private, readers.not_a_command))
     application.add_error_handler(on_error)

@@ -782,11 +782,14 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ acting as users
 
-    def user_sends(self, user_id: int, text: str) -> StoredMessage:
-        """The user writes to the bot in private; "/cmd" texts get a bot_command entity."""
-        return self.user_sends_in(user_id, user_id, text)
+    def user_sends(self, user_id: int, text: str, *, extra: JSON | None = None) -> StoredMessage:
+        """The user writes to the bot in private; "/cmd" texts get a bot_command entity.
+        `extra` adds Message fields (via_bot, forward_origin, …)."""
+        return self.user_sends_in(user_id, user_id, text, extra=extra)
 
-    def user_sends_in(self, chat_id: int, user_id: int, text: str) -> StoredMessage:
+    def user_sends_in(
+        self, chat_id: int, user_id: int, text: str, *, extra: JSON | None = None
+    ) -> StoredMessage:
         chat, user = self.chats[chat_id], self.users[user_id]
         if chat.type == "channel":
             raise ValueError("users do not write in channels")
@@ -796,7 +799,7 @@ class FakeTelegram:
         if text.startswith("/"):
             command = re.split(r"\s", text, maxsplit=1)[0]
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
-        message = self._store(chat, text, entities, sender=user.to_api())
+        message = self._store(chat, text, entities, sender=user.to_api(), extra=extra)
         self._queue_update("message", self.message_api(message))
         return message
 

@@ -333,6 +333,44 @@ async def test_plain_text_in_private_is_a_search(telegram: FakeTelegram, archive
     assert reply.text == text("search_none", "ar", query="مرحبا")
 
 
+async def test_a_post_chosen_with_the_bot_is_not_a_search(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    # The reader picks an article from "@bot حلب" in the bot's own chat: Telegram sends the
+    # post's text back as a message via the bot. It is not words to look for.
+    answer = await ask_inline(telegram, "انسحاب قسد")
+    chosen = answer["results"][0]["input_message_content"]["message_text"]
+    before = len(telegram.sent(READER))
+    telegram.user_sends(READER, chosen, extra={"via_bot": telegram.bot_user})
+    await handled_so_far(telegram)
+    [help_reply] = telegram.sent(READER)[before:]
+    assert help_reply.text == text("help", "ar", bot=telegram.bot_username)
+
+
+async def test_a_forwarded_post_gets_the_usual_answer(
+    telegram: FakeTelegram, archive: Archive
+) -> None:
+    telegram.add_chat(-1001600, "channel", title="قناة")
+    origin = {
+        "type": "channel",
+        "chat": telegram.chats[-1001600].to_api(),
+        "message_id": 7,
+        "date": 1767000000,
+    }
+    forwarded = await say_with(telegram, HEADLINE, {"forward_origin": origin})
+    assert forwarded.text == text("not_text", "ar")
+    # The same words typed are a search.
+    typed = await say(telegram, READER, HEADLINE)
+    assert numbered(typed)[0] == f"١. {HEADLINE}"
+
+
+async def say_with(telegram: FakeTelegram, message: str, extra: dict[str, Any]) -> StoredMessage:
+    before = len(telegram.sent(READER))
+    telegram.user_sends(READER, message, extra=extra)
+    await telegram.wait_for(lambda: len(telegram.sent(READER)) > before)
+    return telegram.sent(READER)[-1]
+
+
 async def test_search_in_a_group(telegram: FakeTelegram, archive: Archive) -> None:
     telegram.add_chat(GROUP, "supergroup", title="مجموعة")
     telegram.user_sends_in(GROUP, ENGLISH_READER, "/search@nashra_test_bot حلب")
