@@ -41,6 +41,7 @@ from bot.news.formatter import (
 from bot.news.search import parse_query
 from bot.news.summary import truncate_words
 from bot.text.dates import Digits, relative_date, to_digits
+from bot.text.html import RLM
 from bot.text.messages import language_of, text
 from handlers.readers import SEARCH_START
 
@@ -278,13 +279,15 @@ def _render(
         heading = text("latest_results", language_code)
     now = context.services.now()
     _, digits = _date_style(settings, language_code)
+    # A numbered line starts with a digit, which would lay it out left to right.
+    mark = RLM if language_of(language_code) == "ar" else ""
     lines = [heading]
     for number, hit in enumerate(page.hits, listing.offset + 1):
         headline = html.escape(_headline(hit.source))
         url = article_url(hit.source)
         title = f'<a href="{html.escape(url)}">{headline}</a>' if url else f"<b>{headline}</b>"
         when = html.escape(_where_and_when(hit, settings, language_code, now))
-        lines.append(f"{to_digits(str(number), digits)}. {title}\n{when}")
+        lines.append(f"{mark}{to_digits(str(number), digits)}. {title}\n{when}")
     return "\n\n".join(lines), _paging(context, listing, page.next_offset, language_code)
 
 
@@ -347,11 +350,17 @@ def _listing_of(data: str, chat_data: dict[Any, Any] | None) -> Listing | None:
 
 
 def _where_and_when(hit: Hit, settings: Settings, language_code: str | None, now: datetime) -> str:
-    """ "hashtagsyria.com · منذ ساعتين": the source and how long ago, in the reader's language."""
+    """How long ago and the source, in the reader's language: "منذ ساعتين · hashtagsyria.com",
+    "hashtagsyria.com · 2 hours ago".
+
+    Telegram lays a line out by its first strong letter: an Arabic line that began with the
+    Latin domain would read left to right (DESIGN.md §1), so Arabic puts the date first."""
     locale, digits = _date_style(settings, language_code)
     when = relative_date(hit.published_at, now, locale, digits)
     source = hit.source.source_domain or urlsplit(hit.source.link).hostname or ""
-    return f"{source} · {when}" if source else when
+    if not source:
+        return when
+    return f"{when} · {source}" if language_of(language_code) == "ar" else f"{source} · {when}"
 
 
 def _date_style(settings: Settings, language_code: str | None) -> tuple[str, Digits]:

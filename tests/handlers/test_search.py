@@ -17,6 +17,7 @@ from sqlalchemy import text as sql
 from bot.app import services_of
 from bot.context import NashraApp
 from bot.news.formatter import format_post, share_query
+from bot.text.html import RLM, needs_rtl_mark
 from bot.text.messages import text
 from storage import catalog
 from storage.feeds import add_feed
@@ -147,7 +148,7 @@ async def test_inline_results_are_the_posts_themselves(
     [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
     assert result["type"] == "article"
     assert result["title"] == HEADLINE
-    assert result["description"] == "hashtagsyria.com · منذ ساعتين"
+    assert result["description"] == "منذ ساعتين · hashtagsyria.com"
     assert "thumbnail_url" not in result  # articles store no image yet
     # Choosing the result sends the channel post: same text, same buttons, same preview.
     page = await services_of(app).search.search("انسحاب قسد", limit=1)
@@ -169,7 +170,7 @@ async def test_results_are_dated_by_the_bots_clock(
 ) -> None:
     answer = await ask_inline(telegram, "انسحاب قسد")
     [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
-    assert result["description"].endswith("منذ ساعتين")
+    assert result["description"].startswith("منذ ساعتين")
     wall_clock.advance(hours=1)  # an hour later, the same article is three hours old
     answer = await ask_inline(telegram, "انسحاب قسد", user=ENGLISH_READER)
     [result] = [r for r in answer["results"] if int(r["id"]) == archive.reference]
@@ -265,8 +266,10 @@ async def test_a_slow_search_is_cut_off_never_left_hanging(
 
 
 def numbered(message: StoredMessage) -> list[str]:
-    """The numbered lines of a results message (without their source-and-date lines)."""
-    return [line for line in message.text.splitlines() if line and line[0] in "١٢٣٤٥٦٧٨٩"]
+    """The numbered lines of a results message (without their date-and-source lines), each
+    without the RLM that lays an Arabic one out right to left."""
+    lines = (line.removeprefix(RLM) for line in message.text.splitlines())
+    return [line for line in lines if line and line[0] in "١٢٣٤٥٦٧٨٩"]
 
 
 async def test_search_lists_five_and_pages_in_place(
@@ -310,6 +313,25 @@ def starts_at(message: StoredMessage, number: str) -> bool:
 def _only_button(message: StoredMessage, label: str) -> str | None:
     found = [data for data, shown in buttons(message).items() if shown == label]
     return found[0] if found else None
+
+
+async def test_arabic_lines_read_right_to_left(
+    telegram: FakeTelegram, archive_on_both: Archive
+) -> None:
+    # Telegram takes a line's direction from its first strong letter (DESIGN.md §1).
+    reply = await say(telegram, READER, "/search حلب")
+    lines = [line for line in reply.text.splitlines() if line]
+    assert len(lines) == 1 + 2 * 5  # the heading, then a headline and a date line each
+    assert [line for line in lines if needs_rtl_mark(line)] == []
+    assert lines[1].startswith(RLM + "١. ")  # a numbered line starts with a digit
+    assert lines[2].startswith("منذ ")  # the date first, then the Latin domain
+    answer = await ask_inline(telegram, "حلب")
+    descriptions = [result["description"] for result in answer["results"]]
+    assert [d for d in descriptions if needs_rtl_mark(d)] == []
+    # English lines start with the domain, as English reads, and carry no mark.
+    reply = await say(telegram, ENGLISH_READER, "/search حلب")
+    assert RLM not in reply.text
+    assert reply.text.splitlines()[3].startswith(("hashtagsyria.com · ", "enabbaladi.net · "))
 
 
 async def test_search_finding_nothing_says_so(telegram: FakeTelegram, archive: Archive) -> None:
