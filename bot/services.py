@@ -33,13 +33,20 @@ from storage.models import utcnow
 SENDER_TASK = "nashra-sender"
 
 
-def post_style(settings: Settings) -> PostStyle:
+def post_style(settings: Settings, *, inline_mode: bool = False) -> PostStyle:
     return PostStyle(
         locale=settings.locale,
         digits=settings.digits,
         timezone=settings.zone,
         summary_max_chars=settings.summary_max_chars,
+        inline_mode=inline_mode,
     )
+
+
+async def supports_inline_queries(bot: Bot) -> bool:
+    """getMe's supports_inline_queries (inline mode on in @BotFather); unknown is off."""
+    await bot.initialize()  # no request when the application has already initialised it
+    return bool(bot.bot.supports_inline_queries)
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
@@ -119,6 +126,8 @@ class Services:
         `pacer` is the token's one pacer, shared with the handlers' replies (the
         application's rate limiter); `clock` is the admin notices' and `wall_clock` the
         searches' time of day (a test moves or freezes them)."""
+        # Read once: after /setinline in @BotFather, restart the bot for posts to share.
+        inline_mode = await supports_inline_queries(bot)
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
@@ -128,7 +137,7 @@ class Services:
         sessions = make_sessions(engine)
         fetcher = Fetcher(fetch_limits(settings))
         parsers = ParserPool(settings.parse_workers)
-        style = post_style(settings)
+        style = post_style(settings, inline_mode=inline_mode)
         publisher = BotApiPublisher(
             settings.telegram_api_base_url,
             bot.token,

@@ -78,7 +78,8 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     assert report.new_articles == 1
     assert report.planned == 1
 
-    sender = Sender(sessions, publisher, PostStyle(), limits=Limits(), clock=clock)
+    # A bot with inline mode on: the post invites sharing.
+    sender = Sender(sessions, publisher, PostStyle(inline_mode=True), limits=Limits(), clock=clock)
     assert await sender.drain_once() == 1
     [message] = telegram.sent(CHANNEL)
     lines = message.text.splitlines()

@@ -32,7 +32,11 @@ SOURCE_LABEL = "المصدر: "  # starts the link line with an Arabic letter, s
 
 @dataclass(frozen=True)
 class PostStyle:
-    """How a channel wants its posts: date locale and digits, summary length, button label."""
+    """How a channel wants its posts: date locale and digits, summary length, button labels.
+
+    `inline_mode` is whether the bot answers inline queries (getMe's supports_inline_queries,
+    read at start-up): only then does a post carry «شارك», a button that opens inline mode,
+    which Telegram may refuse for a bot without it. Unknown counts as off."""
 
     locale: str = "ar_SY"
     digits: Literal["arab", "latn"] = "arab"
@@ -40,6 +44,7 @@ class PostStyle:
     summary_max_chars: int = 400
     read_more_label: str = "اقرأ المزيد"
     share_label: str = "شارك"
+    inline_mode: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,8 +186,8 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
         text=text,
         button_text=style.read_more_label,
         button_url=url,
-        share_text=style.share_label,
-        share_query=share_query(headline or original_title),
+        share_text=style.share_label if style.inline_mode else "",
+        share_query=share_query(headline or original_title) if style.inline_mode else "",
     )
 
 

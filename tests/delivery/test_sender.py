@@ -51,7 +51,7 @@ def make_sender(
     sessions: async_sessionmaker[AsyncSession], publisher: BotApiPublisher, clock: FrozenClock
 ) -> Sender:
     return Sender(
-        sessions, publisher, PostStyle(),
+        sessions, publisher, PostStyle(inline_mode=True),
         limits=Limits(group_interval=0.05, private_interval=0.05),
         settings=SenderSettings(max_attempts=3), clock=clock,
     )  # fmt: skip

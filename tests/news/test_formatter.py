@@ -39,7 +39,7 @@ SHORT_BODY = (
 )
 FETCHED = datetime(2026, 1, 11, 9, 15, tzinfo=UTC)
 LINK = "https://hashtagsyria.com/news/aleppo?id=1&src=rss"
-STYLE = PostStyle()
+STYLE = PostStyle(inline_mode=True)  # a bot that answers inline queries: posts invite sharing
 
 
 def _reference_body_and_categories() -> tuple[str, list[str]]:
@@ -330,5 +330,13 @@ def test_share_query_of_a_long_headline_stops_at_a_word() -> None:
 
 
 def test_share_label_follows_the_style() -> None:
-    post = format_post(_reference(), PostStyle(share_label="Share"))
+    post = format_post(_reference(), PostStyle(share_label="Share", inline_mode=True))
     assert post.keyboard()[0][1]["text"] == "Share"
+
+
+def test_without_inline_mode_a_post_has_no_share_button() -> None:
+    # Unknown counts as off: «شارك» opens inline mode, which Telegram may refuse without it.
+    post = format_post(_reference(), PostStyle())
+    assert post.keyboard() == [[{"text": "اقرأ المزيد", "url": LINK}]]
+    assert (post.share_text, post.share_query) == ("", "")
+    assert format_post(_reference(link=""), PostStyle()).keyboard() == []
