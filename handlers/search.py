@@ -54,8 +54,6 @@ INLINE_PAGE = 20  # results per inline answer (Telegram takes up to 50); each is
 INLINE_CACHE_SECONDS = 5  # new articles arrive all the time
 LIST_PAGE = 5  # lines of a /search or /latest message
 MAX_OFFSET = 1000  # no page starts deeper; a forged offset beyond it is read as 0 (or stale)
-# /search and the paging buttons may wait longer than an inline answer, never forever.
-COMMAND_TIMEOUT_SECONDS = 5.0
 # A headline as an inline result's title or a line of a list: 5 lines stay far below
 # Telegram's 4096 characters, whatever a feed calls a headline.
 HEADLINE_CHARS = 200
@@ -212,7 +210,8 @@ async def _list(update: Update, context: NashraContext, listing: Listing) -> Non
     try:
         page = await _fetch(context, listing)
     except SearchTimeout:
-        logger.warning("search cut off after %.1f s", COMMAND_TIMEOUT_SECONDS)
+        seconds = context.services.settings.search_command_timeout_seconds
+        logger.warning("search cut off after %.1f s", seconds)
         await _send(update, text("search_slow", lang))
         return
     message, markup = _render(context, listing, page, lang)
@@ -250,7 +249,8 @@ async def _fetch(context: NashraContext, listing: Listing) -> SearchPage:
             listing.argument,
             offset=listing.offset,
             limit=LIST_PAGE,
-            timeout=COMMAND_TIMEOUT_SECONDS,
+            # Longer than an inline answer may take (SEARCH_COMMAND_TIMEOUT_SECONDS).
+            timeout=context.services.settings.search_command_timeout_seconds,
         )
     category = listing.argument or None
     return await search.latest(category=category, offset=listing.offset, limit=LIST_PAGE)

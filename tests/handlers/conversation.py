@@ -23,7 +23,12 @@ CATEGORIES = ["سياسة", "اقتصاد", "رياضة", "سوريا محلي"]
 
 @asynccontextmanager
 async def conversation_bot(
-    telegram: FakeTelegram, database_url: str, *, search_timeout: float = 20.0, **options: Any
+    telegram: FakeTelegram,
+    database_url: str,
+    *,
+    search_timeout: float = 20.0,
+    command_timeout: float = 20.0,
+    **options: Any,
 ) -> AsyncIterator[NashraApp]:
     """The bot with two readers (Arabic, English), an admin, and four categories."""
     # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
@@ -40,6 +45,7 @@ async def conversation_bot(
         admin_ids=[ADMIN],
         # A busy machine must not cut off the tests' searches; the cut-off has its own tests.
         search_timeout_seconds=search_timeout,
+        search_command_timeout_seconds=command_timeout,
     )
     async with running_bot(settings, **options) as application:
         async with services_of(application).sessions.begin() as session:

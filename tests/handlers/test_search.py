@@ -243,7 +243,9 @@ async def test_a_slow_search_is_cut_off_never_left_hanging(
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL can hold a search up with a lock (tests/search cut SQLite)")
-    async with conversation_bot(telegram, database_url, search_timeout=0.3) as app:
+    async with conversation_bot(
+        telegram, database_url, search_timeout=0.3, command_timeout=1.5
+    ) as app:
         await _store(app)
         async with services_of(app).sessions() as blocker:
             # A writer's lock holds every search up, whatever the machine's speed.
@@ -255,8 +257,10 @@ async def test_a_slow_search_is_cut_off_never_left_hanging(
             assert query_id not in telegram.inline_answers
             assert telegram.calls_of("answerInlineQuery") == []
             assert "inline query cut off" in caplog.text
-            reply = await say(telegram, READER, "/search حلب", timeout=30)  # after 5 s
+            # /search waits longer (SEARCH_COMMAND_TIMEOUT_SECONDS), then says so.
+            reply = await say(telegram, READER, "/search حلب", timeout=30)
             assert reply.text == text("search_slow", "ar")
+            assert "search cut off after 1.5 s" in caplog.text
             await blocker.rollback()
         answer = await ask_inline(telegram, "حلب")
         assert len(answer["results"]) == 20
