@@ -356,7 +356,9 @@ def _where_and_when(hit: Hit, settings: Settings, language_code: str | None, now
     Telegram lays a line out by its first strong letter: an Arabic line that began with the
     Latin domain would read left to right (DESIGN.md §1), so Arabic puts the date first."""
     locale, digits = _date_style(settings, language_code)
-    when = relative_date(hit.published_at, now, locale, digits)
+    when = relative_date(
+        hit.published_at, now, locale, digits, just_now=text("just_now", language_code)
+    )
     source = hit.source.source_domain or urlsplit(hit.source.link).hostname or ""
     if not source:
         return when

@@ -214,6 +214,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ar": "لا توجد نتائج لـ «{query}». جرّب كلمات أقل أو كلمات أخرى.",
         "en": "No results for “{query}”. Try fewer or other words.",
     },
+    # An article's age under a minute (a count of seconds reads oddly in a result).
+    "just_now": {
+        "ar": "الآن",
+        "en": "just now",
+    },
     "search_slow": {
         "ar": "استغرق البحث وقتاً أطول من المعتاد فأوقفته. جرّب كلمات أدق، أو أعد المحاولة بعد قليل.",
         "en": "The search took too long, so I stopped it. Try more specific words, or again soon.",

@@ -550,6 +550,7 @@ async def test_an_article_without_a_title_still_has_one_in_results(
     answer = await ask_inline(telegram, "حلب")
     [result] = answer["results"]
     assert result["title"] == "https://news.example.sy/1/untitled"
+    assert result["description"].startswith("الآن")  # stored this very moment
 
 
 async def test_an_english_reader_gets_english_lines_and_digits(
