@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.news.presenter import PAGE_DATA
 from handlers import readers, search
 from handlers.errors import on_error
 
@@ -48,7 +49,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
     application.add_handler(CallbackQueryHandler(readers.on_setting, pattern=SETTING))
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
-    application.add_handler(CallbackQueryHandler(search.on_page, pattern=search.PAGE_DATA))
+    application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
