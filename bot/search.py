@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +27,10 @@ from storage.models import utcnow
 
 # Results on one page at most (Telegram's inline answers take 50).
 MAX_PAGE = 50
-# How far past the engine's own time limit the whole search may run before it is abandoned
-# (connecting, loading the page's articles).
-_DEADLINE_MARGIN = 0.5
+# A search has one deadline (monotonic), which every statement's limit is taken from; asyncio
+# abandons it this little past the deadline, should the engine not have cut it off (waiting
+# for a connection from the pool, say).
+_GUARD = 0.05
 # Weight of recency next to relevance (the best match of a search has relevance 1): a fresh
 # text hit stays below an old title hit, and among hits alike the newer comes first.
 RECENCY_WEIGHT = 0.3
@@ -104,25 +105,39 @@ class SearchService:
         query = parse_query(raw)
         offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
         seconds = self.settings.timeout if timeout is None else timeout
+        return await self._within(seconds, lambda s: self._page(s, query, offset, limit))
+
+    async def _within(
+        self, seconds: float, work: Callable[[AsyncSession], Awaitable[SearchPage]]
+    ) -> SearchPage:
+        """Run `work` in a read transaction that ends by one deadline, `seconds` from now."""
+        deadline = time.monotonic() + seconds
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(seconds + _DEADLINE_MARGIN):
+            async with asyncio.timeout_at(loop.time() + seconds + _GUARD):
                 async with self.sessions.begin() as session:
-                    async with index.time_limit(session, seconds):
-                        return await self._page(session, query, offset, limit)
+                    async with index.time_limit(session, deadline=deadline):
+                        return await work(session)
         except TimeoutError:
             raise SearchTimeout(f"search cut off after {seconds:g} s") from None
 
     async def latest(
-        self, *, category: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        category: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> SearchPage:
-        """The newest articles, of one category (matched by the start of its name) or all."""
+        """The newest articles, of one category (matched by the start of its name) or all.
+        Raises SearchTimeout when cut off, as search does."""
         name = " ".join(tokens(category or ""))
         query = ParsedQuery(
             terms=(), prefix=None, categories=(name,) if name else (), sources=(), text=name
         )
         offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
-        async with self.sessions.begin() as session:
-            return await self._page(session, query, offset, limit)
+        seconds = self.settings.timeout if timeout is None else timeout
+        return await self._within(seconds, lambda s: self._page(s, query, offset, limit))
 
     async def _page(
         self, session: AsyncSession, query: ParsedQuery, offset: int, limit: int

@@ -19,6 +19,13 @@ CHUNK = 1000
 
 _T = TypeVar("_T")
 
+# Keys of a row that are not columns: the search index's terms of the headline and of the
+# text (bot/text/arabic.py document_terms), when the caller has them already (the poller
+# gets them from its parser workers); computed here when absent.
+TITLE_TERMS = "title_terms"
+TEXT_TERMS = "text_terms"
+_NOT_COLUMNS = (TITLE_TERMS, TEXT_TERMS)
+
 
 def _chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
@@ -68,25 +75,39 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
     is stored, and never stored without being searchable.
     """
     ids: dict[str, int] = {}
+    docs: list[search.Document] = []
     for chunk in _chunks(rows):
         statement = insert_ignore(session, Article).returning(
             Article.id, Article.key, Article.feed_id
         )
-        result = await session.execute(statement, list(chunk))
+        columns = [{k: v for k, v in row.items() if k not in _NOT_COLUMNS} for row in chunk]
+        result = await session.execute(statement, columns)
         inserted = {(feed_id, key): article_id for article_id, key, feed_id in result.all()}
         ids.update({key: article_id for (_, key), article_id in inserted.items()})
-        docs = [
+        docs += [
             search.document(
                 inserted[row["feed_id"], row["key"]],
                 row["headline"],
                 row.get("original_title", ""),
                 row.get("text", ""),
+                terms=_given_terms(row),
             )
             for row in chunk
             if (row["feed_id"], row["key"]) in inserted
         ]
-        await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
+    # Indexed once for the whole call: the document frequencies in one upsert, in term order
+    # (storage/search.py index_statements).
+    await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
     return ids
+
+
+def _given_terms(row: dict[str, Any]) -> tuple[Sequence[str], Sequence[str]] | None:
+    """The row's precomputed index terms, when it has them and they fit its headline (the
+    title indexed is the headline alone only when the original title is the same)."""
+    title, text = row.get(TITLE_TERMS), row.get(TEXT_TERMS)
+    if title is None or text is None or row.get("original_title", "") not in ("", row["headline"]):
+        return None
+    return title, text
 
 
 async def record_feed_entries(

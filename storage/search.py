@@ -27,7 +27,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, bindparam, column, func, select, text
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    event,
+    func,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -85,14 +97,24 @@ def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
 
 
-def document(article_id: int, headline: str, original_title: str, body: str) -> Document:
-    """The index document of an article; the outlet's own title too when it differs."""
-    title = headline if original_title in ("", headline) else f"{headline} {original_title}"
-    return Document(
-        article_id,
-        _indexable(document_terms(title)),
-        _indexable(document_terms(body))[:MAX_TEXT_TERMS],
-    )
+def document(
+    article_id: int,
+    headline: str,
+    original_title: str,
+    body: str,
+    *,
+    terms: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> Document:
+    """The index document of an article; the outlet's own title too when it differs.
+
+    `terms` are document_terms of the title and of the body when the caller has them (the
+    feed parser computes them in its worker processes); they are computed here when absent.
+    """
+    if terms is None:
+        title = headline if original_title in ("", headline) else f"{headline} {original_title}"
+        terms = (document_terms(title), document_terms(body))
+    title_terms, body_terms = terms
+    return Document(article_id, _indexable(title_terms), _indexable(body_terms)[:MAX_TEXT_TERMS])
 
 
 def _lexeme(term: str) -> str:
@@ -162,17 +184,18 @@ def index_statements(
 ) -> list[tuple[Any, list[Any]]]:
     """The statements that index the documents: (statement, parameter rows) pairs.
 
-    Document frequencies go in term order, so that two transactions indexing at once take
-    the rows' locks in one order and never deadlock (PostgreSQL).
+    The documents go in chunks; the document frequencies of all of them in one upsert, last,
+    in term order: two transactions indexing at once then take the rows' locks in one order
+    and cannot deadlock (PostgreSQL), which upserts chunk by chunk could (each chunk sorted,
+    but the second chunk's terms before the first's).
     """
     statements: list[tuple[Any, list[Any]]] = []
     for start in range(0, len(docs), _CHUNK):
         chunk = docs[start : start + _CHUNK]
         if chunk:
             statements.append(_index_rows(dialect, chunk))
-        if not frequencies:
-            continue
-        counts = sorted(Counter(term for doc in chunk for term in doc.distinct_terms).items())
+    if frequencies:
+        counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
         if counts:
             statements.append(_frequency_rows(dialect, counts))
     return statements
@@ -449,19 +472,38 @@ async def _candidates(
 async def latest_ids(
     session: AsyncSession, filters: Filters, *, offset: int, limit: int
 ) -> list[int]:
-    """Ids of the newest articles within the filters, newest first."""
+    """Ids of the newest articles within the filters, newest first.
+
+    Walked from the filter's own index, one branch per category (or per source), each
+    stopping at `offset + limit` ids: a rare category costs its own few rows, not a walk back
+    through the archive past every article it does not have. (A rare category and a source
+    together still walk the category's articles; the caller's deadline bounds that.)
+    """
     if filters.impossible:
         return []
-    query = select(Article.id).order_by(Article.id.desc()).offset(offset).limit(limit)
-    if filters.sources is not None:
-        query = query.where(Article.source_domain.in_(filters.sources))
+    wanted = offset + limit
+    tagged = article_categories.c
+    branches: list[Select[tuple[int]]] = []
     if filters.category_ids is not None:
-        tagged = select(article_categories.c.article_id).where(
-            article_categories.c.article_id == Article.id,
-            article_categories.c.category_id.in_(filters.category_ids),
-        )
-        query = query.where(tagged.exists())
-    return list((await session.scalars(query)).all())
+        for category_id in sorted(set(filters.category_ids)):
+            branch = select(tagged.article_id.label("id")).where(tagged.category_id == category_id)
+            if filters.sources is not None:
+                branch = branch.join(Article, Article.id == tagged.article_id).where(
+                    Article.source_domain.in_(filters.sources)
+                )
+            branches.append(branch.order_by(tagged.article_id.desc()).limit(wanted))
+    elif filters.sources is not None:
+        for source in sorted(set(filters.sources)):
+            branch = select(Article.id.label("id")).where(Article.source_domain == source)
+            branches.append(branch.order_by(Article.id.desc()).limit(wanted))
+    else:
+        branches.append(select(Article.id.label("id")).order_by(Article.id.desc()).limit(wanted))
+    if len(branches) == 1:
+        query = branches[0].limit(limit).offset(offset)
+    else:
+        newest = union(*(select(branch.subquery().c.id) for branch in branches)).subquery()
+        query = select(newest.c.id).order_by(newest.c.id.desc()).limit(limit).offset(offset)
+    return [int(article_id) for article_id in (await session.scalars(query)).all()]
 
 
 async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
@@ -541,43 +583,91 @@ def _timed_out(seconds: float) -> SearchTimeout:
     return SearchTimeout(f"search cut off after {seconds:g} s")
 
 
-@asynccontextmanager
-async def time_limit(session: AsyncSession, seconds: float | None) -> AsyncIterator[None]:
-    """Cut the queries of this block off after `seconds` with SearchTimeout.
+# A PostgreSQL statement may run this long past the deadline before its limit is set again
+# (one trip saved per statement when a search's statements follow each other quickly).
+_STATEMENT_SLACK = 0.01
+_PG_LIMIT = "nashra_search_deadline"
+# A bound parameter: one prepared statement, whatever the milliseconds.
+_SET_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', $1, true)"
 
-    PostgreSQL: `SET LOCAL statement_timeout` (for this transaction only). SQLite: the
-    connection's progress handler interrupts the statement past the deadline; the connection
-    stays usable.
+
+class _StatementLimit:
+    """The deadline of the statements of one PostgreSQL transaction, and the limit in force
+    (seconds a statement started now may run; inf before the first)."""
+
+    __slots__ = ("deadline", "in_force")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.in_force = math.inf
+
+    def before_statement(self, cursor: Any) -> None:
+        now = time.monotonic()
+        if now + self.in_force <= self.deadline + _STATEMENT_SLACK:
+            return
+        milliseconds = max(1, int((self.deadline - now) * 1000))
+        # SET LOCAL's equivalent (is_local = true): for this transaction only.
+        cursor.execute(_SET_STATEMENT_TIMEOUT, (str(milliseconds),))
+        self.in_force = milliseconds / 1000
+
+
+def _limit_statement(
+    connection: Connection, cursor: Any, statement: Any, parameters: Any, context: Any, many: bool
+) -> None:
+    """before_cursor_execute: each statement of a limited block gets the time remaining."""
+    limit = connection.info.get(_PG_LIMIT)
+    if limit is not None:
+        limit.before_statement(cursor)
+
+
+@asynccontextmanager
+async def time_limit(
+    session: AsyncSession, seconds: float | None = None, *, deadline: float | None = None
+) -> AsyncIterator[None]:
+    """Cut the queries of this block off at one deadline (`deadline`, monotonic time, or
+    `seconds` from now) with SearchTimeout: the block as a whole, not each statement.
+
+    PostgreSQL: before each statement, `statement_timeout` (for this transaction only) is set
+    to the time that remains. SQLite: the connection's progress handler interrupts the
+    statement running at the deadline. Either way the connection stays usable.
     """
-    if seconds is None:
-        yield
-        return
+    if deadline is None:
+        if seconds is None:
+            yield
+            return
+        deadline = time.monotonic() + seconds
+    budget = max(0.0, deadline - time.monotonic())
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        milliseconds = max(1, int(seconds * 1000))
-        await session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        engine = connection.sync_engine
+        if not event.contains(engine, "before_cursor_execute", _limit_statement):
+            event.listen(engine, "before_cursor_execute", _limit_statement)
+        info = connection.info
+        info[_PG_LIMIT] = _StatementLimit(deadline)
         try:
             yield
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED or "57014" in str(exc):
-                raise _timed_out(seconds) from None
+                raise _timed_out(budget) from None
             raise
+        finally:
+            info.pop(_PG_LIMIT, None)
         return
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    deadline = _DEADLINES.get(driver)
-    installed = deadline is not None
-    if deadline is None:  # an engine not made by storage.db: install for this block only
-        deadline = _Deadline()
-        await driver.set_progress_handler(deadline.passed, _PROGRESS_STEPS)
-    deadline.at = time.monotonic() + seconds
+    sqlite_deadline = _DEADLINES.get(driver)
+    installed = sqlite_deadline is not None
+    if sqlite_deadline is None:  # an engine not made by storage.db: install for this block only
+        sqlite_deadline = _Deadline()
+        await driver.set_progress_handler(sqlite_deadline.passed, _PROGRESS_STEPS)
+    sqlite_deadline.at = deadline
     try:
         yield
     except DBAPIError as exc:
         if "interrupted" in str(exc.orig):
-            raise _timed_out(seconds) from None
+            raise _timed_out(budget) from None
         raise
     finally:
-        deadline.at = math.inf
+        sqlite_deadline.at = math.inf
         if not installed:
             await driver.set_progress_handler(None, 0)

@@ -18,7 +18,7 @@ import feedparser
 from bot.errors import ParseError
 from bot.news.dedupe import canonical_link, entry_key
 from bot.news.summary import summarise
-from bot.text.arabic import detect_language, index_terms
+from bot.text.arabic import detect_language, document_terms, index_terms
 from bot.text.html import html_to_text
 
 # Dates before this are placeholders (Hugo's year 1, Unix 0), not publication times.
@@ -42,8 +42,13 @@ class Entry:
     language: str | None
     summary: str
     # The normalised, stemmed terms of title and text, space-separated: computed here, in the
-    # worker process, once for categories, keyword alerts and search.
+    # worker process, once for categories and keyword alerts.
     terms: str
+    # The search index's terms of the title and of the text (document_terms), also computed
+    # here: storing an article then indexes it without stemming on the event loop. None:
+    # not computed (storage computes them).
+    title_terms: tuple[str, ...] | None = None
+    text_terms: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ def _entry(
         language=language,
         summary=summarise(text, summary_chars, headline=title),
         terms=" ".join(index_terms(f"{title}\n{text}")),
+        title_terms=tuple(document_terms(title)),
+        text_terms=tuple(document_terms(text)),
     )
 
 

@@ -396,6 +396,9 @@ class Poller:
                 "language": entry.language,
                 "published_at": entry.published_at,
                 "fetched_at": now,
+                # The index's terms, from the parser's worker (headline = original title).
+                article_store.TITLE_TERMS: entry.title_terms,
+                article_store.TEXT_TERMS: entry.text_terms,
             }
             for entry in entries
         ]

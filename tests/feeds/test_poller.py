@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings, backoff
 from bot.feeds.workers import ParserPool
+from bot.text.arabic import _stem_folded, stem
 from storage import catalog
 from storage.feeds import add_feed
 from storage.models import Article, ChatKind, Delivery, Feed
+from storage.search import Filters, Match, newest_matches
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.parsers import KILLER, parse_or_die
 from tests.support import FrozenClock
@@ -708,3 +710,31 @@ async def test_nul_characters_from_a_feed_do_not_fail_its_poll(
         titles = set((await session.scalars(select(Article.original_title))).all())
     assert "خبر أول" in titles
     await the_poller.fetcher.close()
+
+
+async def test_a_poll_indexes_articles_with_the_terms_of_its_parser_workers(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    """The title's and text's index terms come from the worker process with the entry:
+    storing the poll's articles stems nothing on the event loop, and they are searchable."""
+    entries = [dict(item(1), description="<p>مفاوضات جديدة بين دمشق وأنقرة</p>"), item(2)]
+    url = feed_server.set("f.xml", rss(entries))
+    await setup_feed(sessions, url)
+    pool = ParserPool(workers=1)
+    fetcher = Fetcher(FetchLimits(allow_private=True))
+    the_poller = Poller(sessions, fetcher, pool, clock=FrozenClock(START))
+    try:
+        before = _stem_folded.cache_info()
+        assert (await the_poller.tick()).new_articles == 2
+        after = _stem_folded.cache_info()
+    finally:
+        pool.close()
+        await the_poller.fetcher.close()
+    assert after.hits + after.misses == before.hits + before.misses
+    async with sessions() as session:
+        matches = await newest_matches(
+            session, Match((stem("انقرة"), stem("مفاوضات"))), Filters(), limit=10
+        )
+        [article] = [await session.get(Article, m.article_id) for m in matches]
+    assert article is not None
+    assert article.original_title == "خبر رقم 1 عن حلب"
