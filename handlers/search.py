@@ -205,16 +205,16 @@ async def on_page(update: Update, context: NashraContext) -> None:
 
 async def _fetch(context: NashraContext, listing: Listing) -> SearchPage:
     search = context.services.search
+    # Longer than an inline answer may take (SEARCH_COMMAND_TIMEOUT_SECONDS).
+    seconds = context.services.settings.search_command_timeout_seconds
     if listing.kind == "s":
         return await search.search(
-            listing.argument,
-            offset=listing.offset,
-            limit=LIST_PAGE,
-            # Longer than an inline answer may take (SEARCH_COMMAND_TIMEOUT_SECONDS).
-            timeout=context.services.settings.search_command_timeout_seconds,
+            listing.argument, offset=listing.offset, limit=LIST_PAGE, timeout=seconds
         )
     category = listing.argument or None
-    return await search.latest(category=category, offset=listing.offset, limit=LIST_PAGE)
+    return await search.latest(
+        category=category, offset=listing.offset, limit=LIST_PAGE, timeout=seconds
+    )
 
 
 def _render(

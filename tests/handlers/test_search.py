@@ -262,6 +262,11 @@ async def test_a_slow_search_is_cut_off_never_left_hanging(
             assert reply.text == text("search_slow", "ar")
             assert "search cut off after 1.5 s" in caplog.text
             await blocker.rollback()
+            # /latest of a category, held up the same way, within the same limit.
+            await blocker.execute(sql("LOCK TABLE article_categories IN ACCESS EXCLUSIVE MODE"))
+            reply = await say(telegram, READER, "/latest سياسة", timeout=30)
+            assert reply.text == text("search_slow", "ar")
+            await blocker.rollback()
         answer = await ask_inline(telegram, "حلب")
         assert len(answer["results"]) == 20
 
