@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
@@ -20,6 +20,7 @@ from bot.feeds.poller import TickReport
 from bot.services import Services, delivery_limits
 from bot.text.messages import COMMANDS
 from bot.updates import PerChatUpdateProcessor
+from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,15 @@ PRUNE_EVERY = timedelta(hours=6)  # the outbox retention job
 
 
 def build_application(
-    settings: Settings, *, clock: Callable[[], float] = time.monotonic
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], datetime] = utcnow,
 ) -> NashraApp:
     """Build the bot: services are started in post_init and closed in post_shutdown.
 
-    `clock` is what the admin notices count their quiet time with (a test moves it)."""
+    `clock` is what the admin notices count their quiet time with, `wall_clock` the time of
+    day searches rank and date their results by (a test freezes them)."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is required to build the application")
     root = settings.telegram_api_base_url
@@ -48,7 +53,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(PacedRateLimiter(pacer))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(lambda app: _start_services(app, settings, pacer, clock))
+        .post_init(lambda app: _start_services(app, settings, pacer, clock, wall_clock))
         .post_shutdown(_stop_services)
         .build()
     )
@@ -64,10 +69,14 @@ def services_of(application: NashraApp) -> Services:
 
 
 async def _start_services(
-    application: NashraApp, settings: Settings, pacer: Pacer, clock: Callable[[], float]
+    application: NashraApp,
+    settings: Settings,
+    pacer: Pacer,
+    clock: Callable[[], float],
+    wall_clock: Callable[[], datetime],
 ) -> None:
     application.bot_data.services = await Services.start(
-        settings, application.bot, pacer=pacer, clock=clock
+        settings, application.bot, pacer=pacer, clock=clock, wall_clock=wall_clock
     )
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -94,7 +94,8 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
     defaults = [category.id for category in feed.categories] if feed else []
     categories = {category.id: category for category in await catalog.all_categories(session)}
     categoriser = await load_categoriser(session)
-    style = post_style(settings)
+    # As a bot with inline mode on sends them (`nashra run` asks getMe), «شارك» included.
+    style = post_style(settings, inline_mode=True)
     print(f"المصدر / feed: {parsed.title or source} — {len(parsed.entries)} entries")
     if parsed.warning:
         print(f"تنبيه / warning: {parsed.warning}")
@@ -111,6 +112,11 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
         print(post.text)
         if post.button_url:
             print(f"[{post.button_text}] → {post.button_url}")
+        if post.share_text:
+            print(
+                f"[{post.share_text}] → inline: {post.share_query}"
+                " (inline mode only / مع الوضع المضمّن فقط)"
+            )
         print(f"التصنيفات / categories: {'، '.join(names) or '—'}")
         targets = sorted({chat for _, chat, kind in chats if kind is not ChatKind.PRIVATE})
         print(f"القنوات / channels: {', '.join(map(str, targets)) or '—'}")

@@ -6,12 +6,14 @@ poller and the sender (bot/services.py) stays out of their imports (DESIGN.md §
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService
 
@@ -30,6 +32,11 @@ class HandlerServices(Protocol):
 
     @property
     def search(self) -> SearchService: ...
+
+    @property
+    def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike
+
+    def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 
 
 class BotData:

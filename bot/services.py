@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -33,13 +33,20 @@ from storage.models import utcnow
 SENDER_TASK = "nashra-sender"
 
 
-def post_style(settings: Settings) -> PostStyle:
+def post_style(settings: Settings, *, inline_mode: bool = False) -> PostStyle:
     return PostStyle(
         locale=settings.locale,
         digits=settings.digits,
         timezone=settings.zone,
         summary_max_chars=settings.summary_max_chars,
+        inline_mode=inline_mode,
     )
+
+
+async def supports_inline_queries(bot: Bot) -> bool:
+    """getMe's supports_inline_queries (inline mode on in @BotFather); unknown is off."""
+    await bot.initialize()  # no request when the application has already initialised it
+    return bool(bot.bot.supports_inline_queries)
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
@@ -98,6 +105,11 @@ class Services:
     sender_task: asyncio.Task[None]
     notices: AdminNotices
     search: SearchService
+    wall_clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        """The time of day, aware UTC: what "منذ ساعتين" counts from."""
+        return self.wall_clock()
 
     @classmethod
     async def start(
@@ -107,11 +119,15 @@ class Services:
         *,
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = utcnow,
     ) -> Services:
         """Migrate the database, build every service and start the sender.
 
         `pacer` is the token's one pacer, shared with the handlers' replies (the
-        application's rate limiter); `clock` is the admin notices' (a test moves it)."""
+        application's rate limiter); `clock` is the admin notices' and `wall_clock` the
+        searches' time of day (a test moves or freezes them)."""
+        # Read once: after /setinline in @BotFather, restart the bot for posts to share.
+        inline_mode = await supports_inline_queries(bot)
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
@@ -121,7 +137,7 @@ class Services:
         sessions = make_sessions(engine)
         fetcher = Fetcher(fetch_limits(settings))
         parsers = ParserPool(settings.parse_workers)
-        style = post_style(settings)
+        style = post_style(settings, inline_mode=inline_mode)
         publisher = BotApiPublisher(
             settings.telegram_api_base_url,
             bot.token,
@@ -152,7 +168,8 @@ class Services:
             # during post_init. close() cancels and awaits it.
             sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
             notices=notices,
-            search=SearchService(sessions, search_settings(settings)),
+            search=SearchService(sessions, search_settings(settings), clock=wall_clock),
+            wall_clock=wall_clock,
         )
 
     async def poll(self) -> TickReport:

@@ -10,11 +10,13 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from handlers import readers
+from bot.news.presenter import PAGE_DATA
+from handlers import readers, search
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -36,6 +38,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("quiet", readers.quiet),
         ("stop", readers.stop),
         ("help", readers.help_command),
+        # Searching works in groups too.
+        ("search", search.search_command),
+        ("latest", search.latest_command),
     ]
     for names, callback in commands:
         application.add_handler(CommandHandler(names, callback, filters=NEW))
@@ -44,11 +49,19 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
     application.add_handler(CallbackQueryHandler(readers.on_setting, pattern=SETTING))
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
+    application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    # Last: whatever else a reader types in the private chat.
-    private = filters.ChatType.PRIVATE & NEW
+    # "@bot words" in any chat.
+    application.add_handler(InlineQueryHandler(search.inline_query))
+    # Last: whatever else a reader sends in the private chat. Plain text the reader typed is
+    # a search. A forwarded post is not words to look for: it gets the "not a command"
+    # answer. A message sent with "@bot …" (an article the reader chose to share, here or
+    # with another inline bot) is content picked, not a request: it is left unanswered.
+    private = filters.ChatType.PRIVATE & NEW & ~filters.VIA_BOT
+    typed = filters.TEXT & ~filters.FORWARDED
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, readers.not_a_command))
+    application.add_handler(MessageHandler(private & typed, search.plain_text))
+    application.add_handler(MessageHandler(private, readers.not_a_command))
     application.add_error_handler(on_error)

@@ -19,6 +19,9 @@ from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, Keywor
 from bot.text.messages import clock, language_of, number, plural, text
 from handlers import keyboards
 
+# The deep link of the inline "no results" button (t.me/<bot>?start=search).
+SEARCH_START = "search"
+
 
 def _lang(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
@@ -77,6 +80,9 @@ async def start(update: Update, context: NashraContext, chat_id: int) -> None:
     greeting = text("welcome_back" if returning else "welcome", _lang(update))
     if not view.categories:
         greeting += "\n\n" + text("no_categories", _lang(update))
+    if context.args == [SEARCH_START]:
+        # Came from an inline query that found nothing: how searching works, too.
+        greeting += "\n\n" + text("search_usage", _lang(update), bot=context.bot.username)
     await _reply(update, greeting, keyboards.picker(view, _lang(update)))
 
 
@@ -288,7 +294,7 @@ async def stale_button(update: Update, context: NashraContext) -> None:
 
 async def help_command(update: Update, context: NashraContext) -> None:
     """List every command, one line each."""
-    await _reply(update, text("help", _lang(update)))
+    await _reply(update, text("help", _lang(update), bot=context.bot.username))
 
 
 async def unknown_command(update: Update, context: NashraContext) -> None:
@@ -297,7 +303,7 @@ async def unknown_command(update: Update, context: NashraContext) -> None:
 
 
 async def not_a_command(update: Update, context: NashraContext) -> None:
-    """Plain text in the private chat: say what the bot understands."""
+    """A sticker, photo or anything else that is not text: say what the bot understands."""
     await _reply(update, text("not_text", _lang(update)))
 
 

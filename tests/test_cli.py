@@ -70,6 +70,7 @@ def test_preview_every_corpus_feed(
         assert "المصدر / feed:" in out
         if "── 1/" in out:
             assert "نشر أولاً على موقع" in out
+            assert "[شارك] → inline: " in out  # the share button, as it would be sent
     else:
         assert code == 1
         assert "cannot use this feed" in err

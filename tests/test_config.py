@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.config import Settings
 from bot.errors import ConfigError
-from tests.support import make_settings
+from tests.support import REPO, make_settings
+
+ENV_EXAMPLE = REPO / ".env.example"
 
 
 def test_defaults() -> None:
@@ -19,6 +24,13 @@ def test_defaults() -> None:
         "arab",
     )
     assert settings.bot_token is None
+    # An inline answer must come within a second; /search may wait longer.
+    assert (settings.search_timeout_seconds, settings.search_command_timeout_seconds) == (0.8, 5)
+
+
+def test_env_example_lists_exactly_the_settings() -> None:
+    listed = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.MULTILINE)
+    assert sorted(listed) == sorted(name.upper() for name in Settings.model_fields)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +44,7 @@ def test_defaults() -> None:
         ({"telegram_api_base_url": "api.telegram.org"}, "TELEGRAM_API_BASE_URL"),
         ({"global_rate_per_second": 100}, "PAID_BROADCAST"),
         ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ({"search_command_timeout_seconds": 0}, "SEARCH_COMMAND_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_values_name_the_setting(values: dict[str, object], named: str) -> None:
@@ -57,3 +70,10 @@ def test_parsing() -> None:
 @pytest.mark.parametrize("placeholder", ["", "changeme", "123456:ABC-DEF"])
 def test_placeholder_token_counts_as_none(placeholder: str) -> None:
     assert make_settings(bot_token=placeholder).bot_token is None
+
+
+def test_search_command_timeout_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SEARCH_COMMAND_TIMEOUT_SECONDS", "2.5")
+    assert make_settings().search_command_timeout_seconds == 2.5

@@ -78,7 +78,8 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     assert report.new_articles == 1
     assert report.planned == 1
 
-    sender = Sender(sessions, publisher, PostStyle(), limits=Limits(), clock=clock)
+    # A bot with inline mode on: the post invites sharing.
+    sender = Sender(sessions, publisher, PostStyle(inline_mode=True), limits=Limits(), clock=clock)
     assert await sender.drain_once() == 1
     [message] = telegram.sent(CHANNEL)
     lines = message.text.splitlines()
@@ -87,7 +88,12 @@ async def test_reference_article_is_posted_with_the_exact_disclaimer(
     assert lines[0] == ORIGINAL_TITLE
     assert "#سياسة #سوريا_محلي" in message.text
     assert message.reply_markup is not None
-    [[button]] = message.reply_markup["inline_keyboard"]
-    assert button["url"] == reference["link"]
+    [[read_more, share]] = message.reply_markup["inline_keyboard"]
+    assert read_more == {"text": "اقرأ المزيد", "url": reference["link"]}
+    # «شارك» opens the chat picker with "@bot <headline words>" typed in.
+    assert share == {
+        "text": "شارك",
+        "switch_inline_query": "من النفير العام إلى التفاهم انسحاب قسد تماماً من حلب",
+    }
     assert len(message.text) <= 4096
     assert "شهدت مدينة حلب تحولات عسكرية وسياسية بارزة" in message.text  # the lead

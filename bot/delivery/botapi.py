@@ -15,7 +15,7 @@ import aiohttp
 
 from bot.delivery.outlets import SEND_TIMEOUT
 from bot.errors import DeliveryError, SendOutcome
-from bot.news.formatter import Post
+from bot.news.formatter import Post, link_preview
 
 BOT_REFUSED_PAUSE = 60.0  # seconds
 # 400 answers that mean the chat is gone for good, not that the message is wrong.
@@ -94,13 +94,9 @@ class BotApiPublisher:
             "parse_mode": "HTML",
             "disable_notification": silent,
         }
-        if post.button_url:
-            payload["reply_markup"] = {
-                "inline_keyboard": [[{"text": post.button_text, "url": post.button_url}]]
-            }
-            payload["link_preview_options"] = {"url": post.button_url}
-        else:
-            payload["link_preview_options"] = {"is_disabled": True}
+        if keyboard := post.keyboard():
+            payload["reply_markup"] = {"inline_keyboard": keyboard}
+        payload["link_preview_options"] = link_preview(post)
         return await self.call("sendMessage", payload)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:

@@ -24,18 +24,27 @@ from bot.text.html import (
 from storage.models import Article
 
 TELEGRAM_TEXT_LIMIT = 4096  # characters of a message after entity parsing, in UTF-16 units
+# Telegram cuts an inline query at 256 characters; a few headline words find the article.
+SHARE_QUERY_CHARS = 120
+SHARE_QUERY_WORDS = 10
 SOURCE_LABEL = "المصدر: "  # starts the link line with an Arabic letter, so it stays RTL
 
 
 @dataclass(frozen=True)
 class PostStyle:
-    """How a channel wants its posts: date locale and digits, summary length, button label."""
+    """How a channel wants its posts: date locale and digits, summary length, button labels.
+
+    `inline_mode` is whether the bot answers inline queries (getMe's supports_inline_queries,
+    read at start-up): only then does a post carry «شارك», a button that opens inline mode,
+    which Telegram may refuse for a bot without it. Unknown counts as off."""
 
     locale: str = "ar_SY"
     digits: Literal["arab", "latn"] = "arab"
     timezone: ZoneInfo = ZoneInfo("Asia/Damascus")
     summary_max_chars: int = 400
     read_more_label: str = "اقرأ المزيد"
+    share_label: str = "شارك"
+    inline_mode: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,11 +77,47 @@ def post_source(article: Article) -> PostSource:
 
 @dataclass(frozen=True)
 class Post:
-    """A post ready to send with parse_mode=HTML; button_url is empty when there is no link."""
+    """A post ready to send with parse_mode=HTML; button_url is empty when there is no link.
+
+    share_query is what the «شارك» button types after the bot's name in the chat the reader
+    picks (switch_inline_query): the headline's words, so that the article comes first."""
 
     text: str
     button_text: str
     button_url: str
+    share_text: str = ""
+    share_query: str = ""
+
+    def keyboard(self) -> list[list[dict[str, str]]]:
+        """The post's inline keyboard as Bot API JSON: «اقرأ المزيد» and «شارك» in one row."""
+        row: list[dict[str, str]] = []
+        if self.button_url:
+            row.append({"text": self.button_text, "url": self.button_url})
+        if self.share_text:
+            row.append({"text": self.share_text, "switch_inline_query": self.share_query})
+        return [row] if row else []
+
+
+def link_preview(post: Post) -> dict[str, object]:
+    """Bot API link_preview_options of a post: the article's page, or none without a link."""
+    return {"url": post.button_url} if post.button_url else {"is_disabled": True}
+
+
+# Letters, digits and marks: what a search query keeps of a headline (quotes, dashes and
+# "«»" would only be dropped by the query parser anyway).
+_WORD = re.compile(r"[^\W_]+(?:[\u064b-\u065f\u0670][^\W_]*)*")
+
+
+def share_query(headline: str) -> str:
+    """The first words of a headline, as a search that finds its article: "حلب تشهد انسحاباً"."""
+    words: list[str] = []
+    length = 0
+    for word in _WORD.findall(headline):
+        length += len(word) + (1 if words else 0)
+        if len(words) == SHARE_QUERY_WORDS or length > SHARE_QUERY_CHARS:
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def disclaimer(
@@ -109,7 +154,7 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
     headline = _one_line(article.headline) or _one_line(article.original_title)
     original_title = _one_line(article.original_title) or headline
     domain = article.source_domain.strip() or _domain_of(article.link)
-    url = article.link.strip() if _is_web_url(article.link) else ""
+    url = article_url(article)
     tags = _hashtags(article.categories)
     if article.summary.strip():
         summary_source = summary = article.summary.strip()
@@ -137,7 +182,13 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
         original_title = truncate_words(original_title, len(original_title) - over)
         text = render()
 
-    return Post(text=text, button_text=style.read_more_label, button_url=url)
+    return Post(
+        text=text,
+        button_text=style.read_more_label,
+        button_url=url,
+        share_text=style.share_label if style.inline_mode else "",
+        share_query=share_query(headline or original_title) if style.inline_mode else "",
+    )
 
 
 def _render(
@@ -169,7 +220,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _is_web_url(link: str) -> bool:
+def article_url(article: PostSource) -> str:
+    """The article's link when Telegram accepts it in an anchor or a button, else ""."""
+    return article.link.strip() if is_web_url(article.link) else ""
+
+
+def is_web_url(link: str) -> bool:
     # Telegram rejects a message whose link or button has another scheme (javascript:, data:).
     parts = urlsplit(link.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc)

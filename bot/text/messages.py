@@ -169,7 +169,11 @@ TEXTS: dict[str, dict[str, str]] = {
             "/unmute كلمة — إلغاء كتم كلمة\n"
             "/quiet 00:00-07:00 — ساعات تصلك فيها الأخبار بلا صوت\n"
             "/stop — إيقاف كل الأخبار\n"
-            "/help — هذه القائمة"
+            "/search كلمات — البحث في الأخبار (أو اكتب الكلمات مباشرة هنا)\n"
+            "/latest — آخر الأخبار، أو /latest سياسة لآخر أخبار تصنيف\n"
+            "/help — هذه القائمة\n\n"
+            "وفي أي محادثة اكتب اسم البوت ثم كلمات البحث، مثلاً: @{bot} حلب، "
+            "واختر الخبر لترسله هناك."
         ),
         "en": (
             "Commands:\n"
@@ -182,16 +186,75 @@ TEXTS: dict[str, dict[str, str]] = {
             "/unmute word — unmute a word\n"
             "/quiet 00:00-07:00 — hours when news arrives silently\n"
             "/stop — stop all news\n"
-            "/help — this list"
+            "/search words — search the news (or just type the words here)\n"
+            "/latest — the latest news, or /latest سياسة for a category\n"
+            "/help — this list\n\n"
+            "In any chat, type the bot's name and your words, e.g. @{bot} Aleppo, "
+            "and pick a story to send it there."
         ),
     },
+    "search_usage": {
+        "ar": (
+            "اكتب ما تبحث عنه بعد الأمر، مثلاً: /search انسحاب قسد\n"
+            "للتصفية بتصنيف أو بمصدر: /search #سياسة حلب أو /search @hashtagsyria.com\n"
+            "وفي أي محادثة: اكتب @{bot} ثم كلمات البحث."
+        ),
+        "en": (
+            "Write what you are looking for after the command, e.g. /search انسحاب قسد\n"
+            "To filter by category or source: /search #سياسة حلب or "
+            "/search @hashtagsyria.com\n"
+            "In any chat: type @{bot} and your words."
+        ),
+    },
+    "search_results": {
+        "ar": "🔎 نتائج البحث عن «{query}»:",
+        "en": "🔎 Results for “{query}”:",
+    },
+    "search_none": {
+        "ar": "لا توجد نتائج لـ «{query}». جرّب كلمات أقل أو كلمات أخرى.",
+        "en": "No results for “{query}”. Try fewer or other words.",
+    },
+    # An article's age under a minute (a count of seconds reads oddly in a result).
+    "just_now": {
+        "ar": "الآن",
+        "en": "just now",
+    },
+    "search_slow": {
+        "ar": "استغرق البحث وقتاً أطول من المعتاد فأوقفته. جرّب كلمات أدق، أو أعد المحاولة بعد قليل.",
+        "en": "The search took too long, so I stopped it. Try more specific words, or again soon.",
+    },
+    "search_stale": {
+        "ar": "انتهت صلاحية هذا البحث. أرسل /search مع كلمات البحث من جديد.",
+        "en": "This search has expired. Send /search with your words again.",
+    },
+    "search_end": {
+        "ar": "لا توجد نتائج أخرى.",
+        "en": "There are no more results.",
+    },
+    "latest_results": {"ar": "🗞 آخر الأخبار:", "en": "🗞 The latest news:"},
+    "latest_in": {"ar": "🗞 آخر أخبار «{category}»:", "en": "🗞 The latest in “{category}”:"},
+    "latest_none": {"ar": "لا توجد أخبار بعد.", "en": "There is no news yet."},
+    "latest_none_in": {
+        "ar": "لا توجد أخبار في «{category}». أرسل /categories لترى التصنيفات.",
+        "en": "There is no news in “{category}”. Send /categories to see the categories.",
+    },
+    "next_button": {"ar": "التالي ◀️", "en": "Next ▶️"},
+    "previous_button": {"ar": "▶️ السابق", "en": "◀️ Previous"},
+    "inline_none": {
+        "ar": "لا توجد نتائج لـ «{query}»",
+        "en": "No results for “{query}”",
+    },
+    "inline_none_yet": {"ar": "لا توجد أخبار بعد", "en": "There is no news yet"},
     "unknown_command": {
         "ar": "لا أعرف هذا الأمر. اكتب /help لترى الأوامر المتاحة.",
         "en": "I don't know that command. Send /help to see what I can do.",
     },
     "not_text": {
-        "ar": "أنا أفهم الأوامر فقط، مثل /categories أو /follow حلب. اكتب /help للقائمة.",
-        "en": "I understand commands such as /categories or /follow Aleppo. Send /help.",
+        "ar": (
+            "أرسل كلمات لأبحث عنها في الأخبار، مثل: انسحاب قسد، أو أمراً مثل /categories. "
+            "اكتب /help للقائمة."
+        ),
+        "en": "Send words to search the news for, or a command such as /categories. Send /help.",
     },
     "private_only": {
         "ar": "هذا الأمر يعمل في المحادثة الخاصة مع البوت فقط.",
@@ -273,6 +336,8 @@ COMMANDS = {
         ("unmute", "إلغاء كتم كلمة"),
         ("quiet", "ساعات الهدوء"),
         ("stop", "إيقاف كل الأخبار"),
+        ("search", "البحث في الأخبار"),
+        ("latest", "آخر الأخبار"),
         ("help", "قائمة الأوامر"),
     ],
     "en": [
@@ -285,6 +350,8 @@ COMMANDS = {
         ("unmute", "Unmute a word"),
         ("quiet", "Quiet hours"),
         ("stop", "Stop all news"),
+        ("search", "Search the news"),
+        ("latest", "The latest news"),
         ("help", "List of commands"),
     ],
 }

@@ -51,7 +51,7 @@ def make_sender(
     sessions: async_sessionmaker[AsyncSession], publisher: BotApiPublisher, clock: FrozenClock
 ) -> Sender:
     return Sender(
-        sessions, publisher, PostStyle(),
+        sessions, publisher, PostStyle(inline_mode=True),
         limits=Limits(group_interval=0.05, private_interval=0.05),
         settings=SenderSettings(max_attempts=3), clock=clock,
     )  # fmt: skip
@@ -73,6 +73,24 @@ async def test_sent_post_is_recorded_with_its_message_id(
     assert row.status is DeliveryStatus.SENT
     assert row.message_id == message.message_id
     assert message.reply_markup is not None  # the "read more" button
+
+
+async def test_a_readers_post_has_read_more_and_share(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    reader = 4242
+    telegram.add_user(reader, "قارئ")
+    await plan_articles(sessions, reader, ChatKind.PRIVATE)
+    assert await make_sender(sessions, publisher, FrozenClock(NOW)).drain_once() == 1
+    [message] = telegram.sent(reader)
+    assert message.reply_markup == {
+        "inline_keyboard": [
+            [
+                {"text": "اقرأ المزيد", "url": "https://news.example.sy/1/k0"},
+                {"text": "شارك", "switch_inline_query": "عنوان الخبر 0"},
+            ]
+        ]
+    }
 
 
 async def test_429_waits_and_does_not_count_an_attempt(

@@ -111,6 +111,48 @@ async def test_the_bot_paces_replies_and_the_sender_with_one_pacer_and_reports_l
     assert len(telegram.calls_of("sendMessage")) == 1 + len(ADMINS)
 
 
+@pytest.mark.parametrize("inline_mode", [True, False])
+async def test_posts_invite_sharing_only_when_inline_mode_is_on(
+    database_url: str, inline_mode: bool
+) -> None:
+    # getMe's supports_inline_queries, read at start-up; the fake refuses «شارك» without it.
+    telegram = FakeTelegram(inline_mode=inline_mode)
+    await telegram.start()
+    try:
+        reader = 4242
+        telegram.add_user(reader, "قارئ")
+        settings = make_settings(
+            bot_token=telegram.token,
+            telegram_api_base_url=telegram.base_url,
+            database_url=database_url,
+            parse_workers=0,
+        )
+        async with running_bot(settings) as application:
+            services = services_of(application)
+            assert services.style.inline_mode is inline_mode
+            now = datetime.now(UTC)
+            async with services.sessions.begin() as session:
+                [category] = await catalog.ensure_categories(session, ["سياسة"])
+                await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
+                feed = await add_feed(session, "https://x.sy/feed", now=now)
+                [article] = await store_articles(
+                    session, [article_row(feed.id, "k", when=now, title="عنوان الخبر")], [category]
+                )
+                await outbox.plan(session, [(article, reader, 0, DeliveryStatus.PENDING)], now)
+            services.sender.wake()
+            await telegram.wait_for(lambda: bool(telegram.sent(reader)), timeout=10)
+            await services.sender.settle()
+    finally:
+        await telegram.stop()
+    [post] = telegram.sent(reader)
+    assert post.reply_markup is not None
+    [row] = post.reply_markup["inline_keyboard"]
+    read_more = {"text": "اقرأ المزيد", "url": "https://news.example.sy/1/k"}
+    share = {"text": "شارك", "switch_inline_query": "عنوان الخبر"}
+    assert row == ([read_more, share] if inline_mode else [read_more])
+    assert [call.ok for call in telegram.calls_of("sendMessage")] == [True]  # sent the first time
+
+
 def test_the_pacing_margin_is_a_setting_for_chats_only() -> None:
     limits = delivery_limits(make_settings(pacing_margin=0.1, global_rate_per_second=20))
     assert (limits.chat_margin, limits.global_per_second) == (0.1, 20)

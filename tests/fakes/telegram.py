@@ -587,6 +587,7 @@ class FakeTelegram:
         group_per_minute: int = 20,
         query_ttl: float = 15.0,
         strict_ampersand: bool = True,
+        inline_mode: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot_id = bot_id
@@ -600,6 +601,8 @@ class FakeTelegram:
         self.group_per_minute = group_per_minute
         self.query_ttl = query_ttl
         self.strict_ampersand = strict_ampersand
+        # Inline mode as @BotFather's /setinline left it: getMe's supports_inline_queries.
+        self.inline_mode = inline_mode
         self.clock = clock
 
         self.calls: list[Call] = []
@@ -782,11 +785,14 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ acting as users
 
-    def user_sends(self, user_id: int, text: str) -> StoredMessage:
-        """The user writes to the bot in private; "/cmd" texts get a bot_command entity."""
-        return self.user_sends_in(user_id, user_id, text)
+    def user_sends(self, user_id: int, text: str, *, extra: JSON | None = None) -> StoredMessage:
+        """The user writes to the bot in private; "/cmd" texts get a bot_command entity.
+        `extra` adds Message fields (via_bot, forward_origin, …)."""
+        return self.user_sends_in(user_id, user_id, text, extra=extra)
 
-    def user_sends_in(self, chat_id: int, user_id: int, text: str) -> StoredMessage:
+    def user_sends_in(
+        self, chat_id: int, user_id: int, text: str, *, extra: JSON | None = None
+    ) -> StoredMessage:
         chat, user = self.chats[chat_id], self.users[user_id]
         if chat.type == "channel":
             raise ValueError("users do not write in channels")
@@ -796,7 +802,7 @@ class FakeTelegram:
         if text.startswith("/"):
             command = re.split(r"\s", text, maxsplit=1)[0]
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
-        message = self._store(chat, text, entities, sender=user.to_api())
+        message = self._store(chat, text, entities, sender=user.to_api(), extra=extra)
         self._queue_update("message", self.message_api(message))
         return message
 
@@ -1199,7 +1205,7 @@ class FakeTelegram:
         return self.bot_user | {
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": True,
+            "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -1265,10 +1271,20 @@ class FakeTelegram:
         text, entities = self._formatted_text(
             params.get("text"), params.get("parse_mode"), params.get("entities")
         )
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self._reply_markup(params)
         self._check_rate(chat, paid=bool(params.get("allow_paid_broadcast")))
         self._note_send(chat)
         return self.message_api(self._store(chat, text, entities, markup, params=params))
+
+    def _reply_markup(self, params: JSON) -> JSON | None:
+        markup = check_reply_markup(params.get("reply_markup"))
+        if markup and not self.inline_mode:
+            # A button that opens inline mode needs it on; the fake refuses it, as Telegram
+            # may (the strictest reading).
+            for row in markup.get("inline_keyboard", []):
+                if any(key.startswith("switch_inline_query") for b in row for key in b):
+                    raise bad_request("BUTTON_TYPE_INVALID")
+        return markup
 
     async def _send_chat_action(self, params: JSON) -> bool:
         self._writable_chat(params)
@@ -1279,12 +1295,12 @@ class FakeTelegram:
         text, entities = self._formatted_text(
             params.get("text"), params.get("parse_mode"), params.get("entities")
         )
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self._reply_markup(params)
         return self._edit(message, text, entities, markup)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
         message = self._bot_message(params, "edit")
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self._reply_markup(params)
         return self._edit(message, message.text, message.entities, markup)
 
     async def _delete_message(self, params: JSON) -> bool:

@@ -555,3 +555,20 @@ async def test_chat_info_and_members(bot: telegram.Bot, fake: FakeTelegram) -> N
     assert {a.user.id for a in admins} == {USER, fake.bot_id}
     assert (await bot.get_chat_member(USER, USER)).status == "member"
     assert json.loads(json.dumps(fake.calls[-1].response))["ok"] is True
+
+
+async def test_inline_mode_off_is_reported_and_refuses_inline_buttons() -> None:
+    share = InlineKeyboardMarkup([[InlineKeyboardButton("شارك", switch_inline_query="حلب")]])
+    async with FakeTelegram(inline_mode=False) as server:
+        server.add_chat(CHANNEL, "channel")
+        async with make_bot(server) as client:
+            assert client.bot.supports_inline_queries is False
+            with pytest.raises(BadRequest, match="(?i)button_type_invalid"):
+                await client.send_message(CHANNEL, "خبر", reply_markup=share)
+            assert server.sent(CHANNEL) == []
+    async with FakeTelegram() as server:
+        server.add_chat(CHANNEL, "channel")
+        async with make_bot(server) as client:
+            assert client.bot.supports_inline_queries is True
+            await client.send_message(CHANNEL, "خبر", reply_markup=share)
+            assert len(server.sent(CHANNEL)) == 1

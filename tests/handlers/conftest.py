@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.context import NashraApp
 from tests.fakes.telegram import FakeTelegram, ManualClock
 from tests.handlers.conversation import conversation_bot
+from tests.support import FrozenClock
 
 
 @pytest.fixture
@@ -19,19 +21,30 @@ def notice_clock() -> ManualClock:
 
 
 @pytest.fixture
+def wall_clock() -> FrozenClock:
+    """The time of day searches date their results by: frozen when the test starts, so
+    "منذ ساعتين" stays two hours however long the run takes."""
+    return FrozenClock(datetime.now(UTC))
+
+
+@pytest.fixture
 async def app(
-    telegram: FakeTelegram, tmp_path: Path, notice_clock: ManualClock
+    telegram: FakeTelegram, tmp_path: Path, notice_clock: ManualClock, wall_clock: FrozenClock
 ) -> AsyncIterator[NashraApp]:
     """The bot on SQLite."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'readers.db'}"
-    async with conversation_bot(telegram, url, clock=notice_clock) as application:
+    async with conversation_bot(
+        telegram, url, clock=notice_clock, wall_clock=wall_clock
+    ) as application:
         yield application
 
 
 @pytest.fixture
 async def app_on_both(
-    telegram: FakeTelegram, database_url: str, notice_clock: ManualClock
+    telegram: FakeTelegram, database_url: str, notice_clock: ManualClock, wall_clock: FrozenClock
 ) -> AsyncIterator[NashraApp]:
     """The bot on SQLite and on PostgreSQL, where column lengths are enforced."""
-    async with conversation_bot(telegram, database_url, clock=notice_clock) as application:
+    async with conversation_bot(
+        telegram, database_url, clock=notice_clock, wall_clock=wall_clock
+    ) as application:
         yield application

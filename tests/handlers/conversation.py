@@ -23,7 +23,12 @@ CATEGORIES = ["سياسة", "اقتصاد", "رياضة", "سوريا محلي"]
 
 @asynccontextmanager
 async def conversation_bot(
-    telegram: FakeTelegram, database_url: str, **options: Any
+    telegram: FakeTelegram,
+    database_url: str,
+    *,
+    search_timeout: float = 20.0,
+    command_timeout: float = 20.0,
+    **options: Any,
 ) -> AsyncIterator[NashraApp]:
     """The bot with two readers (Arabic, English), an admin, and four categories."""
     # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
@@ -38,6 +43,9 @@ async def conversation_bot(
         database_url=database_url,
         parse_workers=0,
         admin_ids=[ADMIN],
+        # A busy machine must not cut off the tests' searches; the cut-off has its own tests.
+        search_timeout_seconds=search_timeout,
+        search_command_timeout_seconds=command_timeout,
     )
     async with running_bot(settings, **options) as application:
         async with services_of(application).sessions.begin() as session:
@@ -45,11 +53,16 @@ async def conversation_bot(
         yield application
 
 
-async def say(telegram: FakeTelegram, user: int, message: str) -> StoredMessage:
+async def say(
+    telegram: FakeTelegram,
+    user: int,
+    message: str,
+    timeout: float = 5.0,  # noqa: ASYNC109
+) -> StoredMessage:
     """The user sends a message; return the bot's answer."""
     before = len(telegram.sent(user))
     telegram.user_sends(user, message)
-    await telegram.wait_for(lambda: len(telegram.sent(user)) > before)
+    await telegram.wait_for(lambda: len(telegram.sent(user)) > before, timeout)
     return telegram.sent(user)[-1]
 
 
@@ -90,7 +103,8 @@ async def handled_so_far(telegram: FakeTelegram, user: int = READER) -> None:
     in order, so once the answer to a /help sent now arrives, all before it are done."""
     before = len(telegram.sent(user))
     telegram.user_sends(user, "/help")
-    help_texts = {text("help", "ar"), text("help", "en")}
+    bot = telegram.bot_username
+    help_texts = {text("help", "ar", bot=bot), text("help", "en", bot=bot)}
     await telegram.wait_for(lambda: any(m.text in help_texts for m in telegram.sent(user)[before:]))
 
 

@@ -2,9 +2,10 @@
 
 One bot runs for the whole test; Hypothesis feeds it batches of updates (commands with
 Arabic, Latin, bidi overrides, zero-width characters, emoji and 4,000-character arguments;
-plain text; edits; group messages; button presses with any callback data). After each
-batch: no handler raised, every update that wants an answer got exactly one, and nothing
-was stored that should not be. The examples are derandomised (the same every run);
+plain text, which is a search; edits; group messages; button presses with any callback data,
+search pages among them; inline queries with any text and offset). After each batch: no
+handler raised, every update that wants an answer got exactly one, and nothing was stored
+that should not be. The examples are derandomised (the same every run);
 HOSTILE_EXAMPLES=400 explores further by hand.
 """
 
@@ -60,7 +61,7 @@ KEYWORD_COMMANDS = ["follow", "unfollow", "mute", "unmute", "FOLLOW", "follow@na
 COMMANDS = [
     "help", "categories", "subscribe", "mysubs", "follow", "unfollow", "mute", "unmute",
     "quiet", "stop", "start", "nonsense", "FOLLOW", "Mute", "follow@nashra_test_bot",
-    "mute@another_bot", "start@nashra_test_bot", "",
+    "mute@another_bot", "start@nashra_test_bot", "", "search", "latest", "search@nashra_test_bot",
 ]  # fmt: skip
 BUTTONS = [
     "cats", "subs", "done", "stop:yes", "stop:no", "mode:instant", "mode:hourly",
@@ -104,8 +105,19 @@ callback_data = st.one_of(
         st.sampled_from(["cat", "hour", "mode", "quiet", "stop", "subs"]),
         strings(14),
     ),
+    st.builds(  # search and latest pages (handlers/search.py), their text or a kept key
+        "{}{}:{}:{}".format,
+        st.sampled_from("sl"),
+        st.sampled_from("qk"),
+        st.integers(0, 9999) | st.sampled_from(["-1", "", "00", "٣"]),
+        strings(20),
+    ),
     strings(30, min_pieces=1),
 ).map(at_most_bytes(64))  # Telegram's limit for callback data
+inline_text = strings(40).map(lambda value: value[:256])  # Telegram's limit for inline queries
+inline_offset = st.one_of(
+    st.just(""), st.sampled_from(["20", "40", "1000", "1001", "-1", "1e3", "٢٠"]), strings(8)
+)
 user = st.sampled_from(sorted(USERS))
 FIRST, SECOND, THIRD = sorted(USERS)
 
@@ -142,8 +154,19 @@ class Press:
     data: str
 
 
-Action = Say | SayInGroup | Edit | Press
+@dataclass(frozen=True)
+class Inline:
+    """The user types "@bot text" (Telegram sends back our next_offset, or a forged one):
+    answered once, within the search's time limit."""
+
+    user: int
+    text: str
+    offset: str
+
+
+Action = Say | SayInGroup | Edit | Press | Inline
 actions = st.one_of(
+    st.builds(Inline, user, inline_text, inline_offset),
     st.builds(Say, user, message),
     st.builds(Say, user, message),
     st.builds(Press, user, callback_data),
@@ -179,6 +202,8 @@ class Harness:
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'hostile.db'}",
             parse_workers=0,
             admin_ids=[ADMIN],
+            # A busy machine must not cut off searches here: every inline query is answered.
+            search_timeout_seconds=20,
         )
         clock = ManualClock()
         app = await stack.enter_async_context(running_bot(settings, clock=clock))
@@ -209,6 +234,8 @@ class Harness:
             telegram.user_sends_in(GROUP, action.user, action.text)
         elif isinstance(action, Edit):
             telegram.user_edits(self.own_messages[action.user], action.text)
+        elif isinstance(action, Inline):
+            return telegram.inline_query(action.user, action.text, action.offset)
         else:
             pressed = self.welcomes[action.user].message_id
             return telegram.press_button(action.user, action.user, pressed, action.data)
@@ -242,8 +269,12 @@ class Harness:
         assert {u: sends[u] for u in USERS} == {u: said[u] for u in USERS}
         assert sends[GROUP] <= sum(isinstance(a, SayInGroup) for a in batch)
         assert sends[ADMIN] == 0, "an admin was told of an error"
-        answered = [c.params.get("callback_query_id") for c in calls if c.method.startswith("ans")]
-        assert sorted(answered) == sorted(queries), "every button press is answered, once"
+        answered = [
+            c.params.get("callback_query_id") or c.params.get("inline_query_id")
+            for c in calls
+            if c.method in ("answerCallbackQuery", "answerInlineQuery")
+        ]
+        assert sorted(answered) == sorted(queries), "every press and inline query is answered, once"
         apologies = [c for c in calls if str(c.params.get("text", "")).startswith(_APOLOGIES)]
         assert apologies == []
 
@@ -310,6 +341,13 @@ KNOWN: list[Action] = [
     Press(FIRST, "hour:23"),
     Press(THIRD, "stop:yes"),
     Press(THIRD, "stop:yes"),
+    Inline(FIRST, '") OR 1=1 -- NEAR(حلب *', "99999999"),
+    Inline(SECOND, "\u202e#سياسة @hashtagsyria.com حلب\u200b", "20"),
+    Press(SECOND, "sk:5:0123456789abcdef"),
+    Press(FIRST, 'sq:0:" OR "1"="1'),
+    Say(FIRST, "/search " + "حلب " * 1000),
+    Say(SECOND, "انسحاب AND NOT قسد <-> ^:|&!"),
+    Say(THIRD, "/latest " + "#" * 4000),
 ]
 _APOLOGIES = (text("error", "ar")[:20], text("error", "en")[:20])
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.news.formatter import (
+    SHARE_QUERY_CHARS,
     TELEGRAM_TEXT_LIMIT,
     PostSource,
     PostStyle,
     disclaimer,
     format_post,
     hashtag,
+    link_preview,
+    share_query,
 )
 from bot.text.html import RLM, telegram_length
 from tests.support import SEED as SEED_DIR
@@ -36,7 +39,7 @@ SHORT_BODY = (
 )
 FETCHED = datetime(2026, 1, 11, 9, 15, tzinfo=UTC)
 LINK = "https://hashtagsyria.com/news/aleppo?id=1&src=rss"
-STYLE = PostStyle()
+STYLE = PostStyle(inline_mode=True)  # a bot that answers inline queries: posts invite sharing
 
 
 def _reference_body_and_categories() -> tuple[str, list[str]]:
@@ -197,6 +200,9 @@ def test_links_telegram_would_reject_get_no_anchor_and_no_button(link: str) -> N
     post = format_post(_reference(link=link), STYLE)
     assert "<a " not in post.text
     assert post.button_url == ""
+    # Sharing needs no link: the keyboard keeps «شارك» alone.
+    assert post.keyboard() == [[{"text": "شارك", "switch_inline_query": post.share_query}]]
+    assert link_preview(post) == {"is_disabled": True}
     _assert_telegram_html(post.text)
 
 
@@ -283,3 +289,54 @@ def test_ar_eg_style_changes_date_and_button() -> None:
     post = format_post(_reference(), style)
     assert "بتاريخ ١١ يناير ٢٠٢٦." in post.text
     assert post.button_text == "التفاصيل"
+
+
+def test_reference_post_has_read_more_and_share_in_one_row() -> None:
+    post = format_post(_reference(), STYLE)
+    assert post.keyboard() == [
+        [
+            {"text": "اقرأ المزيد", "url": LINK},
+            {
+                "text": "شارك",
+                "switch_inline_query": "حلب تشهد انسحاباً كاملاً لـ قسد بعد اشتباكات وتفاهمات سياسية",
+            },
+        ]
+    ]
+    assert link_preview(post) == {"url": LINK}
+
+
+@pytest.mark.parametrize(
+    ("headline", "query"),
+    [
+        (HEADLINE, "حلب تشهد انسحاباً كاملاً لـ قسد بعد اشتباكات وتفاهمات سياسية"),
+        ("«عاجل»: الاِنْسِحَابُ من حلب!", "عاجل الاِنْسِحَابُ من حلب"),  # marks stay in words
+        ("COVID-19 في دمشق… ٣ إصابات", "COVID 19 في دمشق ٣ إصابات"),
+        ('"" -- ***', ""),  # nothing to search: the button inserts the bot's name alone
+        (
+            "واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة أحد_عشر",
+            ("واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة"),
+        ),
+    ],
+)
+def test_share_query_is_the_headline_words(headline: str, query: str) -> None:
+    assert share_query(headline) == query
+
+
+def test_share_query_of_a_long_headline_stops_at_a_word() -> None:
+    headline = " ".join(["انسحابات"] * 40)
+    query = share_query(headline)
+    assert 0 < len(query) <= SHARE_QUERY_CHARS
+    assert set(query.split()) == {"انسحابات"}
+
+
+def test_share_label_follows_the_style() -> None:
+    post = format_post(_reference(), PostStyle(share_label="Share", inline_mode=True))
+    assert post.keyboard()[0][1]["text"] == "Share"
+
+
+def test_without_inline_mode_a_post_has_no_share_button() -> None:
+    # Unknown counts as off: «شارك» opens inline mode, which Telegram may refuse without it.
+    post = format_post(_reference(), PostStyle())
+    assert post.keyboard() == [[{"text": "اقرأ المزيد", "url": LINK}]]
+    assert (post.share_text, post.share_query) == ("", "")
+    assert format_post(_reference(link=""), PostStyle()).keyboard() == []
