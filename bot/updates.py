@@ -4,8 +4,10 @@ python-telegram-bot handles updates strictly one after another by default, so a 
 waits for its pacing slot (a group's 20 a minute, a 429 pause) would hold up every other
 person's update behind it, and their button presses could expire before they are answered.
 Handling all updates at once instead would let two presses of one person race in the
-database. This processor keeps each chat (or, for inline queries, each user) in order and lets
-different chats go concurrently.
+database. This processor keeps each chat (or, where there is no chat, each user) in order and
+lets different chats go concurrently. Inline queries are not kept in order at all: they only
+read, and each keystroke of a reader typing "@bot حلب" is a new query that must be answered
+within a second, not after the ones before it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._chats: dict[int | None, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update) and update.inline_query is not None:
+            await coroutine
+            return
         key = conversation_of(update)
         lock, users = self._chats.get(key, (asyncio.Lock(), 0))
         self._chats[key] = (lock, users + 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update, User
+import asyncio
+
+from telegram import Chat, InlineQuery, Message, Update, User
 
 from bot.context import NashraApp
-from bot.updates import conversation_of
+from bot.updates import PerChatUpdateProcessor, conversation_of
 from tests.fakes.telegram import FakeTelegram
 from tests.handlers.conversation import READER, say
 
@@ -45,3 +47,27 @@ def test_updates_are_ordered_by_chat_else_by_user() -> None:
     in_group = Message(1, None, Chat(GROUP, "supergroup"), from_user=user)  # type: ignore[arg-type]
     assert conversation_of(Update(1, message=in_group)) == GROUP
     assert conversation_of(object()) is None
+
+
+async def test_a_readers_inline_queries_do_not_wait_for_each_other() -> None:
+    """Each keystroke is a new inline query: the newest is handled while an older one (a slow
+    search) still runs, where a chat's messages would wait their turn."""
+    user = User(7, "سارة", is_bot=False)
+    processor = PerChatUpdateProcessor()
+    first_started, newest_done = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> None:
+        first_started.set()
+        await newest_done.wait()
+
+    async def quick() -> None:
+        newest_done.set()
+
+    typed = [
+        Update(n, inline_query=InlineQuery(str(n), user, q, "")) for n, q in [(1, "حل"), (2, "حلب")]
+    ]
+    older = asyncio.create_task(processor.do_process_update(typed[0], slow()))
+    await first_started.wait()
+    async with asyncio.timeout(10):  # a hang guard: in order, the newest would wait forever
+        await processor.do_process_update(typed[1], quick())
+    await older
