@@ -194,6 +194,9 @@ async def on_page(update: Update, context: NashraContext) -> None:
     except SearchTimeout:
         await query.answer(text("search_slow", lang), show_alert=True)
         return
+    if listing.kind == "s" and _nothing_to_look_for(page.query):
+        await query.answer(text("search_stale", lang))  # forged: no words to page through
+        return
     await query.answer()
     message, markup = _render(context, listing, page, lang)
     try:

@@ -434,7 +434,16 @@ async def test_a_long_query_pages_through_a_kept_key(
 
 @pytest.mark.parametrize(
     "data",
-    ["sk:5:0123456789abcdef", "lk:0:nothing", "sq:9999:حلب", "xq:0:حلب", "sq:-1:حلب", "sq::"],
+    [
+        "sk:5:0123456789abcdef",
+        "lk:0:nothing",
+        "sq:9999:حلب",
+        "xq:0:حلب",
+        "sq:-1:حلب",
+        "sq::",
+        "sq:0:",
+        "sq:5:!!! ***",
+    ],
 )
 async def test_forged_or_stale_paging_buttons_are_answered(
     telegram: FakeTelegram, archive: Archive, data: str
