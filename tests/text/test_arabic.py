@@ -229,3 +229,72 @@ def test_multilingual_feed_items_by_declared_language() -> None:
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+# --- the one text path of keyword alerts and search (issue 7) ------------------------------------
+
+# Each row: two spellings that readers and outlets use for the same word; index_terms must give
+# both the same terms, so that one can never hide the other (DESIGN.md §5).
+SAME_TERMS = [
+    ("الاِنْسِحَابُ", "الانسحاب"),  # harakat, shadda, sukun
+    ("انسحاباً", "انسحابا"),  # tanween
+    ("الرحمٰن", "الرحمن"),  # superscript alef
+    ("عــــاجل", "عاجل"),  # tatweel
+    ("أحمد", "احمد"),  # hamza above alef
+    ("إبراهيم", "ابراهيم"),  # hamza below alef
+    ("آمال", "امال"),  # madda
+    ("ٱلله", "الله"),  # wasla
+    ("مؤتمر", "موتمر"),  # hamza on waw
+    ("رئيس", "رييس"),  # hamza on ya
+    ("مستشفى", "مستشفي"),  # alef maqsura
+    ("المدينة", "المدينه"),  # taa marbuta written as ha
+    ("المدينة", "مدينة"),  # the article
+    ("بالانسحاب", "انسحاب"),  # bi + al
+    ("والانسحاب", "انسحاب"),  # wa + al
+    ("فالانسحاب", "انسحاب"),  # fa + al
+    ("للانسحاب", "انسحاب"),  # li + al
+    ("انسحابها", "انسحاب"),  # the pronoun ها
+    ("المقاتلين", "مقاتلي"),  # sound plural
+    ("حل\u200fب", "حلب"),  # RLM inside a word
+    ("\u202eحلب\u202c", "حلب"),  # RTL override around it
+    ("\u2067حلب\u2069", "حلب"),  # isolate
+    ("ح\u200bلب", "حلب"),  # zero-width space inside
+    ("ح\u200dلب", "حلب"),  # zero-width joiner inside
+    ("\ufeffحلب", "حلب"),  # BOM
+    ("ﻻ", "لا"),  # lam-alef ligature (presentation form)
+    ("ﷲ", "الله"),  # the Allah ligature
+    ("ﺣﻠﺐ", "حلب"),  # isolated/initial/final presentation forms
+    ("کرکوک", "كركوك"),  # Persian kaf
+    ("ایران", "ايران"),  # Persian ya
+    ("٢٠٢٦", "2026"),  # Arabic-Indic digits
+    ("۲۰۲۶", "2026"),  # Persian digits
+    ("iPhone", "IPHONE"),  # Latin case
+]
+
+
+@pytest.mark.parametrize(("one", "other"), SAME_TERMS)
+def test_spelling_variants_give_the_same_terms(one: str, other: str) -> None:
+    assert index_terms(one) == index_terms(other)
+    assert index_terms(one)  # and not nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Mixed Arabic and Latin: the Latin word is its own term, folded to lower case.
+        ("آبل تطلق iPhone 17", ["ابل", "تطلق", "iphone", "17"]),
+        # Digits glued to letters stay one term; punctuation between them splits.
+        ("G20 في ٢٠٢٦/١/١١", ["g20", "في", "2026", "1", "11"]),
+        # Emoji and symbols are not words.
+        ("حلب 🔥 ★ — قسد", ["حلب", "قسد"]),
+    ],
+)
+def test_index_terms_of_mixed_text(text: str, expected: list[str]) -> None:
+    assert index_terms(text) == expected
+
+
+def test_terms_carry_no_marks_or_invisible_characters() -> None:
+    text = "\u202bالاِنْسِحَابُ\u202c عــاجل \u200fﻻ\u200e ٢٠٢٦"
+    for term in index_terms(text):
+        assert term.isalnum(), term
+        assert all(ord(ch) < 0x0610 or ord(ch) > 0x06ED or ch.isalpha() for ch in term)
