@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     send_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
     pacing_margin: float = Field(default=0.05, ge=0, le=1)
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    search_timeout_seconds: float = Field(default=0.8, gt=0, le=30)
+    search_recent_matches: int = Field(default=1000, ge=10, le=100_000)
+    search_stopword_share: float = Field(default=0.1, gt=0, le=1)
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.notices import AdminNotices
+from bot.search import SearchService
 
 
 class HandlerServices(Protocol):
@@ -26,6 +27,9 @@ class HandlerServices(Protocol):
 
     @property
     def notices(self) -> AdminNotices: ...
+
+    @property
+    def search(self) -> SearchService: ...
 
 
 class BotData:

@@ -9,7 +9,8 @@ where they enter our code, so the layers above never import those libraries' exc
     │   ├── FetchError       network, timeout, HTTP status, too large, too many redirects
     │   │   └── AddressNotAllowed   a hop leads to a loopback, private, metadata… address
     │   └── ParseError       not a feed, or nothing usable in it
-    └── DeliveryError        Telegram refused or failed a send; `outcome` says what to do
+    ├── DeliveryError        Telegram refused or failed a send; `outcome` says what to do
+    └── SearchTimeout        a search took longer than its time limit and was cut off
 """
 
 from __future__ import annotations
@@ -92,3 +93,7 @@ class DeliveryError(NashraError):
         self.outcome = outcome
         self.retry_after = retry_after
         self.new_chat_id = new_chat_id
+
+
+class SearchTimeout(NashraError):
+    """A search was cut off at its time limit (an inline answer must come within a second)."""

@@ -26,6 +26,7 @@ from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
+from bot.search import SearchService, SearchSettings
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import utcnow
 
@@ -62,6 +63,14 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
+def search_settings(settings: Settings) -> SearchSettings:
+    return SearchSettings(
+        timeout=settings.search_timeout_seconds,
+        recent_matches=settings.search_recent_matches,
+        stopword_share=settings.search_stopword_share,
+    )
+
+
 def delivery_limits(settings: Settings) -> Limits:
     return Limits(
         global_per_second=settings.global_rate_per_second, chat_margin=settings.pacing_margin
@@ -88,6 +97,7 @@ class Services:
     sender: Sender
     sender_task: asyncio.Task[None]
     notices: AdminNotices
+    search: SearchService
 
     @classmethod
     async def start(
@@ -142,6 +152,7 @@ class Services:
             # during post_init. close() cancels and awaits it.
             sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
             notices=notices,
+            search=SearchService(sessions, search_settings(settings)),
         )
 
     async def poll(self) -> TickReport:

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import search
 from storage.dialect import insert_ignore
 from storage.models import Article, FeedEntry, article_categories
 
@@ -62,13 +63,29 @@ async def stored_by_links(
 async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert articles, skipping any that another poll stored meanwhile; return key → id.
 
-    Rows keep their order (oldest entry first): article ids are the posting order.
+    Rows keep their order (oldest entry first): article ids are the posting order. Each new
+    article is indexed for search in the same transaction, so it is searchable as soon as it
+    is stored, and never stored without being searchable.
     """
     ids: dict[str, int] = {}
     for chunk in _chunks(rows):
-        statement = insert_ignore(session, Article).returning(Article.id, Article.key)
+        statement = insert_ignore(session, Article).returning(
+            Article.id, Article.key, Article.feed_id
+        )
         result = await session.execute(statement, list(chunk))
-        ids.update({key: article_id for article_id, key in result.all()})
+        inserted = {(feed_id, key): article_id for article_id, key, feed_id in result.all()}
+        ids.update({key: article_id for (_, key), article_id in inserted.items()})
+        docs = [
+            search.document(
+                inserted[row["feed_id"], row["key"]],
+                row["headline"],
+                row.get("original_title", ""),
+                row.get("text", ""),
+            )
+            for row in chunk
+            if (row["feed_id"], row["key"]) in inserted
+        ]
+        await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
     return ids
 
 

@@ -162,6 +162,16 @@ class Article(Base):
     categories: Mapped[list[Category]] = relationship(secondary=article_categories, lazy="selectin")
 
 
+class SearchTerm(Base):
+    """How many articles have a search term: a query's common words (the archive's own
+    stopwords) are told apart by it. Kept by storage/search.py as articles are stored."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    df: Mapped[int] = mapped_column(default=0)
+
+
 class FeedEntry(Base):
     """A feed's entry whose article was stored from another entry: another feed's copy of
     the story, or the same link under another key. Remembered so that it is handled once."""

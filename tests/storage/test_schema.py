@@ -16,6 +16,7 @@ from storage.articles import insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
 from storage.models import Base, Chat, ChatKind, Delivery, DeliveryStatus
+from storage.search import include_name
 from tests.factories import article_row
 
 PENDING = DeliveryStatus.PENDING
@@ -30,7 +31,10 @@ def article(feed_id: int, key: str, link: str | None) -> dict[str, object]:
 async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         diff = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"include_name": include_name}),
+                Base.metadata,
+            )
         )
     assert diff == []
 

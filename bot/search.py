@@ -1,0 +1,177 @@
+"""Searching the archive: a reader's query in, a page of articles out.
+
+Ranking a news archive (DESIGN.md §2): exact all-time relevance over common words costs
+seconds at a million articles, so a search takes the newest `recent_matches` articles that
+match, newest first (an index walk the engines do in milliseconds), and ranks only those: the
+engine's relevance (title hits weigh ten text hits) blended with recency. Words that a large
+share of the archive has (its own stopwords, from `search_terms`) are not required, unless
+the query has nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import SearchTimeout
+from bot.news.formatter import PostSource, post_source
+from bot.news.search import ParsedQuery, parse_query
+from bot.text.arabic import tokens
+from storage import search as index
+from storage.articles import articles_by_ids
+from storage.models import utcnow
+
+# Results on one page at most (Telegram's inline answers take 50).
+MAX_PAGE = 50
+# How far past the engine's own time limit the whole search may run before it is abandoned
+# (connecting, loading the page's articles).
+_DEADLINE_MARGIN = 0.5
+# Weight of recency next to relevance (the best match of a search has relevance 1): a fresh
+# text hit stays below an old title hit, and among hits alike the newer comes first.
+RECENCY_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How searches run; from SEARCH_* settings (bot/services.py)."""
+
+    timeout: float = 0.8  # seconds; an inline answer must come within one
+    recent_matches: int = 1000  # K: the newest matches that are ranked
+    stopword_share: float = 0.1  # a term in more than this share of articles is a stopword
+    # Below this many articles, shares say nothing and no word is a stopword.
+    stopword_min_articles: int = 1000
+    recency_half_life: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article found, ready for the formatter."""
+
+    article_id: int
+    source: PostSource
+    published_at: datetime  # aware UTC
+    image_url: str | None  # None until articles store images
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: tuple[Hit, ...]
+    offset: int
+    next_offset: int | None  # None at the end
+    query: ParsedQuery
+
+
+class SearchService:
+    """Searches and latest headlines, each in its own read-only transaction."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: SearchSettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+
+    # The time limit is a parameter (api.md): it is the engines' own (statement_timeout, an
+    # SQLite interrupt), which asyncio.timeout around the call could not give.
+    async def search(
+        self,
+        raw: str,
+        *,
+        offset: int = 0,
+        limit: int = 5,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> SearchPage:
+        """One page of the articles that match `raw` (the latest within its filters when it
+        has no words). Raises SearchTimeout when cut off; `timeout` defaults to
+        SEARCH_TIMEOUT_SECONDS."""
+        query = parse_query(raw)
+        offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
+        seconds = self.settings.timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(seconds + _DEADLINE_MARGIN):
+                async with self.sessions.begin() as session:
+                    async with index.time_limit(session, seconds):
+                        return await self._page(session, query, offset, limit)
+        except TimeoutError:
+            raise SearchTimeout(f"search cut off after {seconds:g} s") from None
+
+    async def latest(
+        self, *, category: str | None = None, offset: int = 0, limit: int = 5
+    ) -> SearchPage:
+        """The newest articles, of one category (matched by the start of its name) or all."""
+        name = " ".join(tokens(category or ""))
+        query = ParsedQuery(
+            terms=(), prefix=None, categories=(name,) if name else (), sources=(), text=name
+        )
+        offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
+        async with self.sessions.begin() as session:
+            return await self._page(session, query, offset, limit)
+
+    async def _page(
+        self, session: AsyncSession, query: ParsedQuery, offset: int, limit: int
+    ) -> SearchPage:
+        filters = index.Filters(
+            category_ids=(
+                await index.category_ids_by_prefix(session, query.categories)
+                if query.categories
+                else None
+            ),
+            sources=query.sources or None,
+        )
+        if query.empty:
+            ids = await index.latest_ids(session, filters, offset=offset, limit=limit + 1)
+        else:
+            match, rank = await self._match(session, query)
+            found = await index.newest_matches(
+                session, match, filters, limit=self.settings.recent_matches, rank=rank
+            )
+            ranked = self._rank(found) if rank else [c.article_id for c in found]
+            ids = ranked[offset : offset + limit + 1]
+        more = len(ids) > limit
+        hits = await self._hits(session, ids[:limit])
+        return SearchPage(hits, offset, offset + limit if more else None, query)
+
+    async def _match(self, session: AsyncSession, query: ParsedQuery) -> tuple[index.Match, bool]:
+        """What the engine must find, and whether it is worth ranking."""
+        typed = (query.terms[-1], query.prefix) if query.prefix is not None else None
+        plain = query.terms[:-1] if typed is not None else query.terms
+        size = await index.archive_size(session)
+        if not plain or size < self.settings.stopword_min_articles:
+            return index.Match(plain, typed), True
+        frequencies = await index.document_frequencies(session, plain)
+        most = self.settings.stopword_share * size
+        kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
+        if kept or typed is not None:
+            return index.Match(kept, typed), True
+        # Only common words: all of them required, newest first.
+        return index.Match(plain), False
+
+    def _rank(self, found: Sequence[index.Candidate]) -> list[int]:
+        if not found:
+            return []
+        best = max(candidate.relevance for candidate in found) or 1.0
+        now = self.clock()
+        half_life = self.settings.recency_half_life.total_seconds()
+
+        def score(candidate: index.Candidate) -> tuple[float, int]:
+            age = max(0.0, (now - candidate.published_at).total_seconds())
+            recency = 0.5 ** (age / half_life)
+            return (candidate.relevance / best + RECENCY_WEIGHT * recency, candidate.article_id)
+
+        return [candidate.article_id for candidate in sorted(found, key=score, reverse=True)]
+
+    @staticmethod
+    async def _hits(session: AsyncSession, ids: Sequence[int]) -> tuple[Hit, ...]:
+        articles = await articles_by_ids(session, ids)
+        return tuple(
+            Hit(article.id, post_source(article), article.published_at, None)
+            for article in (articles[article_id] for article_id in ids if article_id in articles)
+        )

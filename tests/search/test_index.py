@@ -1,0 +1,161 @@
+"""The search index on SQLite and PostgreSQL: written with the article, built by migration 0005,
+queried only with plain words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.text.arabic import stem
+from storage import search
+from storage.db import downgrade, upgrade
+from storage.feeds import add_feed
+from storage.models import SearchTerm
+from tests.factories import article_row, store_articles
+
+NOW = datetime(2026, 1, 11, 12, tzinfo=UTC)
+
+
+def match(*words: str) -> search.Match:
+    return search.Match(tuple(stem(word) for word in words))
+
+
+async def found(session: AsyncSession, *words: str) -> list[int]:
+    candidates = await search.newest_matches(session, match(*words), search.Filters(), limit=50)
+    return [candidate.article_id for candidate in candidates]
+
+
+async def test_an_article_is_searchable_in_the_transaction_that_stores_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        [first] = await store_articles(
+            session,
+            [article_row(feed.id, "1", when=NOW, title="انسحاب قسد من حلب", text="تفاهمات")],
+        )
+        assert await found(session, "الانسحاب") == [first]
+        assert await found(session, "تفاهمات", "حلب") == [first]
+        assert await found(session, "دمشق") == []
+    async with sessions() as session:
+        frequencies = await search.document_frequencies(session, [stem("حلب"), stem("دمشق")])
+    assert frequencies == {stem("حلب"): 1}
+
+
+async def test_a_rolled_back_article_leaves_nothing_in_the_index(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+    async with sessions() as session:
+        await store_articles(session, [article_row(feed.id, "1", when=NOW, title="حلب")])
+        assert await found(session, "حلب")
+        await session.rollback()
+    async with sessions() as session:
+        assert await found(session, "حلب") == []
+        assert await session.scalar(select(func.count()).select_from(SearchTerm)) == 0
+
+
+async def test_newest_matches_come_first_and_are_limited(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        ids = await store_articles(
+            session,
+            [
+                article_row(feed.id, str(n), when=NOW + timedelta(minutes=n), title=f"حلب {n}")
+                for n in range(12)
+            ],
+        )
+        candidates = await search.newest_matches(session, match("حلب"), search.Filters(), limit=5)
+    assert [c.article_id for c in candidates] == ids[::-1][:5]
+    assert all(c.relevance > 0 for c in candidates)
+    assert candidates[0].published_at == NOW + timedelta(minutes=11)
+
+
+async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        [one, two] = await store_articles(
+            session,
+            [
+                article_row(feed.id, "1", when=NOW, title="الانسحاب من حلب"),
+                article_row(feed.id, "2", when=NOW, title="انسداد الطرق في حلب"),
+            ],
+        )
+        typed = search.Match((stem("حلب"),), (stem("انس"), "انس"))
+        candidates = await search.newest_matches(session, typed, search.Filters(), limit=10)
+        assert {c.article_id for c in candidates} == {one, two}
+        narrower = search.Match((), (stem("انسح"), "انسح"))
+        candidates = await search.newest_matches(session, narrower, search.Filters(), limit=10)
+        assert [c.article_id for c in candidates] == [one]
+
+
+@pytest.mark.parametrize(
+    "term", ['"', "'", "*", "AND", "NEAR(", ":*", "\\", "' | '", '" OR "', "x" * 65, ""]
+)
+async def test_no_term_can_break_the_query(
+    sessions: async_sessionmaker[AsyncSession], term: str
+) -> None:
+    """Even terms that parse_query would never make are quoted safely."""
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        await store_articles(session, [article_row(feed.id, "1", when=NOW, title="حلب")])
+        for candidate in (search.Match((term,)), search.Match((stem("حلب"),), (term, term))):
+            await search.newest_matches(session, candidate, search.Filters(), limit=10)
+
+
+async def test_migration_builds_the_index_for_existing_articles(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        ids = await store_articles(
+            session,
+            [article_row(feed.id, str(n), when=NOW, title=f"خبر {n} من حلب") for n in range(5)],
+        )
+    await downgrade(engine, "0004")
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(
+            lambda sync: sync.dialect.get_table_names(sync)  # type: ignore[no-untyped-call]
+        )
+    assert not any(search.is_search_object(name) for name in tables)
+    capsys.readouterr()
+    await upgrade(engine)
+    assert "search index: 5 of 5 articles" in capsys.readouterr().err
+    async with sessions() as session:
+        assert await found(session, "حلب") == ids[::-1]
+        assert (await search.document_frequencies(session, [stem("حلب")])) == {stem("حلب"): 5}
+
+
+async def test_postgresql_index_is_gin_and_publish_time_is_indexed(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's index")
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                    "('article_search', 'articles')"
+                )  # fmt: skip
+            )
+        ).all()
+    definitions = {name: definition for name, definition in rows}
+    assert "USING gin (document)" in definitions["ix_article_search_document"]
+    assert any("(published_at)" in definition for definition in definitions.values())
+
+
+def test_tsvector_literal_weights_title_and_text() -> None:
+    doc = search.Document(7, ("حلب", "قسد"), ("حلب",) * 20 + ("o'neil",))
+    literal = search.tsvector_literal(doc)
+    assert literal.startswith("'حلب':1A,3B,4B")
+    assert literal.count("B") == 9  # at most 8 text positions of حلب, and o'neil's one
+    assert "'o''neil':23B" in literal
