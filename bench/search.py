@@ -41,16 +41,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.search import SearchService, SearchSettings
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from storage.search import Match
 
 from bench import vocabulary
 from bot.news.search import parse_query
+from bot.search import SearchService, SearchSettings
 from storage import search as search_index
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import Article, Category, Feed, article_categories
+from storage.search import Match
 
 # Articles are loaded into the schema as it was before the search index, and the index is then
 # built by the migration to head, as it is for an existing archive.
@@ -314,11 +314,20 @@ def make_queries(archive: Archive, sources: dict[int, list[Word]], count: int) -
         else:
             at = rng.randint(0, len(words) - 2)
             first, last = words[at], words[at + 1]
-            cut = last.form[: rng.randint(2, max(2, min(4, len(last.form) - 1)))]
+            cut = half_typed(last.form, rng)
             text_ = cut if rng.random() < 0.4 else f"{first.form} {cut}"
         queries.append(Query(kind, text_))
     rng.shuffle(queries)
     return queries
+
+
+_ARTICLES = ("وال", "بال", "فال", "لل", "ال")
+
+
+def half_typed(word: str, rng: random.Random) -> str:
+    """The start of a word as typed so far: 2 to 4 letters past its article (والمع, حل)."""
+    start = next((len(a) for a in _ARTICLES if word.startswith(a) and len(word) > len(a) + 2), 0)
+    return word[: start + rng.randint(2, max(2, min(4, len(word) - start - 1)))]
 
 
 def _with_rare(titles: Sequence[list[Word]], start: int) -> list[Word]:
