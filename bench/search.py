@@ -771,6 +771,10 @@ async def run(args: argparse.Namespace) -> str:
                 await measure(backend, method, queries, args.limit)
             if args.profile:
                 profiles.append(await profile_ours(backend, queries, args))
+            if backend is not backends[-1]:
+                # A long run's figures so far, in case the rest does not finish.
+                done = backends[: backends.index(backend) + 1]
+                log(report(args, archive, queries, done, generating))
         return report(args, archive, queries, backends, generating) + "".join(profiles)
 
 
