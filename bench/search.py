@@ -364,17 +364,21 @@ class Backend:
         return self.engine.dialect.name
 
 
-async def sqlite_backend(stack: AsyncExitStack) -> Backend:
-    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nashra-search-bench-"))
+async def sqlite_backend(stack: AsyncExitStack, keep: bool) -> Backend:
+    if keep:
+        folder = tempfile.mkdtemp(prefix="nashra-search-bench-")
+    else:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="nashra-search-bench-"))
     engine = make_engine(f"sqlite+aiosqlite:///{folder}/search.db")
     async with engine.connect() as connection:
         version = (await connection.execute(text("SELECT sqlite_version()"))).scalar_one()
+    where = f", kept in {folder}/search.db" if keep else ""
     return Backend(
-        "SQLite", engine, make_sessions(engine), f"SQLite {version} (WAL)", engine.dispose
+        "SQLite", engine, make_sessions(engine), f"SQLite {version} (WAL{where})", engine.dispose
     )
 
 
-async def postgres_backend(url: str) -> Backend:
+async def postgres_backend(url: str, keep: bool) -> Backend:
     schema = f"nashra_search_bench_{os.getpid()}"
     admin = make_engine(url)
     async with admin.begin() as connection:
@@ -384,13 +388,15 @@ async def postgres_backend(url: str) -> Backend:
 
     async def cleanup() -> None:
         await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if not keep:
+            async with admin.begin() as connection:
+                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await admin.dispose()
 
     async with engine.connect() as connection:
         version = (await connection.execute(text("SHOW server_version"))).scalar_one()
-    label = f"PostgreSQL {str(version).split()[0]} (schema {schema}, dropped after)"
+    kept = "kept" if keep else "dropped after"
+    label = f"PostgreSQL {str(version).split()[0]} (schema {schema}, {kept})"
     return Backend("PostgreSQL", engine, make_sessions(engine), label, cleanup)
 
 
@@ -755,9 +761,9 @@ async def run(args: argparse.Namespace) -> str:
         backends: list[Backend] = []
         profiles: list[str] = []
         if not args.no_sqlite:
-            backends.append(await sqlite_backend(stack))
+            backends.append(await sqlite_backend(stack, args.keep))
         if args.postgres:
-            backends.append(await postgres_backend(args.postgres))
+            backends.append(await postgres_backend(args.postgres, args.keep))
         for backend in backends:
             stack.push_async_callback(backend.cleanup)
         log(f"generating {args.articles:,} articles into {', '.join(b.name for b in backends)}")
@@ -832,6 +838,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "that database, dropped afterwards",
     )
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite file and the PostgreSQL schema"
+    )
     parser.add_argument(
         "--profile", metavar="FILE", help="profile one more pass of ours (FILE.sqlite, …)"
     )
