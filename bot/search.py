@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import SearchTimeout
 from bot.news.formatter import PostSource, post_source
 from bot.news.search import ParsedQuery, parse_query
-from bot.text.arabic import tokens
+from bot.text.arabic import prefix_variants, tokens
 from storage import search as index
 from storage.articles import articles_by_ids
 from storage.models import utcnow
@@ -141,7 +141,9 @@ class SearchService:
 
     async def _match(self, session: AsyncSession, query: ParsedQuery) -> tuple[index.Match, bool]:
         """What the engine must find, and whether it is worth ranking."""
-        typed = (query.terms[-1], query.prefix) if query.prefix is not None else None
+        typed = None
+        if query.prefix is not None:
+            typed = (query.terms[-1], prefix_variants(query.prefix))
         plain = query.terms[:-1] if typed is not None else query.terms
         size = await index.archive_size(session)
         if not plain or size < self.settings.stopword_min_articles:
@@ -158,11 +160,11 @@ class SearchService:
         if not found:
             return []
         best = max(candidate.relevance for candidate in found) or 1.0
-        now = self.clock()
+        now = self.clock().timestamp()
         half_life = self.settings.recency_half_life.total_seconds()
 
         def score(candidate: index.Candidate) -> tuple[float, int]:
-            age = max(0.0, (now - candidate.published_at).total_seconds())
+            age = max(0.0, now - candidate.published)
             recency = 0.5 ** (age / half_life)
             return (candidate.relevance / best + RECENCY_WEIGHT * recency, candidate.article_id)
 

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Float, Integer, bindparam, column, func, select, text
@@ -33,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
-from bot.text.arabic import index_terms, normalise
-from storage.models import Article, Category, SearchTerm, UTCDateTime, article_categories
+from bot.text.arabic import document_terms, normalise
+from storage.models import Article, Category, SearchTerm, article_categories
 
 SEARCH_TABLE = "article_search"
 # Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):
@@ -88,7 +87,9 @@ def document(article_id: int, headline: str, original_title: str, body: str) -> 
     """The index document of an article; the outlet's own title too when it differs."""
     title = headline if original_title in ("", headline) else f"{headline} {original_title}"
     return Document(
-        article_id, _indexable(index_terms(title)), _indexable(index_terms(body))[:MAX_TEXT_TERMS]
+        article_id,
+        _indexable(document_terms(title)),
+        _indexable(document_terms(body))[:MAX_TEXT_TERMS],
     )
 
 
@@ -209,10 +210,10 @@ def drop_statements(dialect: str) -> list[str]:
 @dataclass(frozen=True)
 class Match:
     """What an article must have: every term of `terms`, and when `typed` is set, its term or
-    any term starting with its prefix: (term, prefix)."""
+    any term starting with one of its prefixes: (term, prefixes)."""
 
     terms: tuple[str, ...]
-    typed: tuple[str, str] | None = None
+    typed: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def empty(self) -> bool:
@@ -221,7 +222,9 @@ class Match:
     @property
     def unmatchable(self) -> bool:
         """A term the index cannot have (empty, too long): nothing matches."""
-        words = (*self.terms, *(self.typed or ()))
+        words = list(self.terms)
+        if self.typed is not None:
+            words += [self.typed[0], *self.typed[1]]
         return any(not 0 < len(word) <= MAX_TERM_CHARS for word in words)
 
 
@@ -233,8 +236,9 @@ def fts5_expression(match: Match) -> str:
     """The FTS5 query of a match: quoted terms only, so no FTS5 syntax can come through."""
     parts = [_quote_fts(term) for term in match.terms]
     if match.typed is not None:
-        term, prefix = match.typed
-        parts.append(f"({_quote_fts(term)} OR {_quote_fts(prefix)}*)")
+        term, prefixes = match.typed
+        starts = " OR ".join(f"{_quote_fts(prefix)}*" for prefix in prefixes)
+        parts.append(f"({_quote_fts(term)} OR {starts})")
     return " AND ".join(parts)
 
 
@@ -242,8 +246,9 @@ def tsquery_literal(match: Match) -> str:
     """The PostgreSQL tsquery of a match, written out from quoted lexemes."""
     parts = [_lexeme(term) for term in match.terms]
     if match.typed is not None:
-        term, prefix = match.typed
-        parts.append(f"({_lexeme(term)} | {_lexeme(prefix)}:*)")
+        term, prefixes = match.typed
+        starts = " | ".join(f"{_lexeme(prefix)}:*" for prefix in prefixes)
+        parts.append(f"({_lexeme(term)} | {starts})")
     return " & ".join(parts)
 
 
@@ -265,7 +270,7 @@ class Candidate:
 
     article_id: int
     relevance: float
-    published_at: datetime
+    published: float  # POSIX seconds: a thousand datetimes cost more to read than the query
 
 
 def _filter_sql(filters: Filters, id_column: str) -> tuple[str, dict[str, Any], list[Any]]:
@@ -299,7 +304,8 @@ async def newest_matches(
         params["query"] = tsquery_literal(match)
         relevance = f"ts_rank('{_TS_WEIGHTS}', m.document, CAST(:query AS tsquery))"
         sql = (
-            f"SELECT m.article_id, {relevance if rank else '0.0'}, m.published_at FROM ("
+            f"SELECT m.article_id, {relevance if rank else '0.0'},"
+            " CAST(EXTRACT(EPOCH FROM m.published_at) AS DOUBLE PRECISION) FROM ("
             " SELECT s.article_id, s.document, a.published_at"
             f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.article_id"
             f" WHERE s.document @@ CAST(:query AS tsquery){where}"
@@ -309,7 +315,8 @@ async def newest_matches(
         params["query"] = fts5_expression(match)
         relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)"
         sql = (
-            f"SELECT s.rowid, {relevance if rank else '0.0'}, a.published_at"
+            f"SELECT s.rowid, {relevance if rank else '0.0'},"
+            " (julianday(a.published_at) - 2440587.5) * 86400.0"
             f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
             f" WHERE {SEARCH_TABLE} MATCH :query{where}"
             " ORDER BY s.rowid DESC LIMIT :limit"
@@ -317,12 +324,10 @@ async def newest_matches(
     statement = (
         text(sql)
         .bindparams(*binds)
-        .columns(
-            column("id", Integer), column("relevance", Float), column("published", UTCDateTime())
-        )
+        .columns(column("id", Integer), column("relevance", Float), column("published", Float))
     )
     result = await session.execute(statement, params)
-    return [Candidate(int(id_), float(relevance), when) for id_, relevance, when in result.all()]
+    return [Candidate(int(id_), float(score), float(when)) for id_, score, when in result.all()]
 
 
 async def latest_ids(

@@ -211,11 +211,11 @@ async def test_an_edited_command_is_not_run_again(app: NashraApp, telegram: Fake
     assert (await reader(app)).active
 
 
-# ﷺ is one character that normalises to four words (13 characters once stemmed): 14 of them
-# and a 17-letter word make a keyword of 32 characters whose matched term is 200, the column's
+# ﷺ is one character that normalises to four words (12 characters once stemmed): 14 of them
+# and a 31-letter word make a keyword of 46 characters whose matched term is 200, the column's
 # size.
-AT_LIMIT = "ﷺ" * 14 + " " + "x" * 17
-PAST_LIMIT = "ﷺ" * 14 + " " + "x" * 18
+AT_LIMIT = "ﷺ" * 14 + " " + "x" * 31
+PAST_LIMIT = "ﷺ" * 14 + " " + "x" * 32
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.text.arabic import stem
-from storage import search
+from bot.text.keywords import keyword_term
+from storage import catalog, search
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
-from storage.models import SearchTerm
+from storage.models import ChatKind, Keyword, SearchTerm
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, 12, tzinfo=UTC)
@@ -74,7 +75,7 @@ async def test_newest_matches_come_first_and_are_limited(
         candidates = await search.newest_matches(session, match("حلب"), search.Filters(), limit=5)
     assert [c.article_id for c in candidates] == ids[::-1][:5]
     assert all(c.relevance > 0 for c in candidates)
-    assert candidates[0].published_at == NOW + timedelta(minutes=11)
+    assert candidates[0].published == pytest.approx((NOW + timedelta(minutes=11)).timestamp())
 
 
 async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -87,10 +88,10 @@ async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[Asyn
                 article_row(feed.id, "2", when=NOW, title="انسداد الطرق في حلب"),
             ],
         )
-        typed = search.Match((stem("حلب"),), (stem("انس"), "انس"))
+        typed = search.Match((stem("حلب"),), (stem("انس"), ("انس",)))
         candidates = await search.newest_matches(session, typed, search.Filters(), limit=10)
         assert {c.article_id for c in candidates} == {one, two}
-        narrower = search.Match((), (stem("انسح"), "انسح"))
+        narrower = search.Match((), (stem("انسح"), ("انسح",)))
         candidates = await search.newest_matches(session, narrower, search.Filters(), limit=10)
         assert [c.article_id for c in candidates] == [one]
 
@@ -105,7 +106,7 @@ async def test_no_term_can_break_the_query(
     async with sessions.begin() as session:
         feed = await add_feed(session, "https://a.example/feed", now=NOW)
         await store_articles(session, [article_row(feed.id, "1", when=NOW, title="حلب")])
-        for candidate in (search.Match((term,)), search.Match((stem("حلب"),), (term, term))):
+        for candidate in (search.Match((term,)), search.Match((stem("حلب"),), (term, (term,)))):
             await search.newest_matches(session, candidate, search.Filters(), limit=10)
 
 
@@ -159,3 +160,23 @@ def test_tsvector_literal_weights_title_and_text() -> None:
     assert literal.startswith("'حلب':1A,3B,4B")
     assert literal.count("B") == 9  # at most 8 text positions of حلب, and o'neil's one
     assert "'o''neil':23B" in literal
+
+
+async def test_migration_recomputes_readers_keyword_terms(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await downgrade(engine, "0004")
+    # Terms as an older text path made them: stale, one row holding another's new term, and
+    # two words of one reader that now make one term.
+    words = [("الرحلات", "رحل"), ("رحلات", "stale"), ("اللاجئين", "لاج"), ("لاجئين", "لاجي")]
+    async with sessions.begin() as session:
+        await catalog.upsert_chat(session, 42, ChatKind.PRIVATE)
+        session.add_all(
+            Keyword(chat_id=42, word=word, term=term, mute=False) for word, term in words
+        )
+    await upgrade(engine)
+    async with sessions() as session:
+        rows = (await session.execute(select(Keyword.word, Keyword.term))).all()
+    assert sorted(rows) == sorted(
+        [("الرحلات", keyword_term("رحلات")), ("اللاجئين", keyword_term("لاجئين"))]
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import SearchTimeout
 from bot.search import SearchService, SearchSettings
 from storage import catalog
+from storage.articles import tag_articles
 from storage.feeds import add_feed
 from tests.factories import article_row, store_articles
 
@@ -217,3 +218,16 @@ async def test_a_slow_search_is_cut_off_and_the_database_stays_usable(
     # Many at once, each in its own transaction.
     pages = await asyncio.gather(*(search.search(f"خبر {n} ") for n in range(5)))
     assert all(page.hits for page in pages)
+
+
+async def test_a_category_gained_later_filters_without_reindexing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    [article] = await store(sessions, [("انسحاب قسد من حلب", "")])
+    search = service(sessions)
+    assert ids(await search.search("#سياسة قسد ")) == []
+    async with sessions.begin() as session:
+        [politics] = await catalog.ensure_categories(session, ["سياسة"])
+        await tag_articles(session, [(article, politics.id)])
+    assert ids(await search.search("#سياسة قسد ")) == [article]
+    assert ids(await search.latest(category="سياسة")) == [article]
