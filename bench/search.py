@@ -60,9 +60,6 @@ SEED = 7
 # ts_rank_cd's weights {D, C, B, A}, as ours ranks: a title hit (A) counts ten text hits (B).
 TS_WEIGHTS = "{0, 0, 0.1, 1.0}"
 
-# ts_rank_cd's weights {D, C, B, A}, as ours ranks: a title hit (A) counts ten text hits (B).
-TS_WEIGHTS = "{0, 0, 0.1, 1.0}"
-
 FATHA, DAMMA, KASRA, SUKUN, SHADDA, TANWEEN_FATH = "\u064e\u064f\u0650\u0652\u0651\u064b"
 _LONG_VOWELS = frozenset("اوىي")
 
@@ -76,7 +73,7 @@ ZIPF_EXPONENT = 1.0
 # Zipf-Mandelbrot offset of the content words: the function words are the head of the
 # distribution, so the most frequent noun is about 0.5 % of the words, as in news text.
 ZIPF_OFFSET = 50
-# Words of at least this lemma rank are rare (at 1M articles, in well under 0.1 % of them).
+# Words of at least this lemma rank are rare (at 1M articles, each in under 0.1 % of them).
 RARE_RANK = 1500
 
 
@@ -111,7 +108,7 @@ def with_marks(word: str, rng: random.Random) -> str:
 @dataclass(frozen=True)
 class Word:
     form: str
-    rank: int  # Zipf rank of the word's lemma (0 = most frequent); function words rank first
+    rank: int  # Zipf rank of the word's lemma among its kind (function or content words)
 
 
 @dataclass(frozen=True)
