@@ -11,7 +11,8 @@ the query has nothing else.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,17 +23,21 @@ from bot.news.formatter import PostSource, post_source
 from bot.news.search import ParsedQuery, parse_query
 from bot.text.arabic import prefix_variants, tokens
 from storage import search as index
-from storage.articles import articles_by_ids
 from storage.models import utcnow
 
 # Results on one page at most (Telegram's inline answers take 50).
 MAX_PAGE = 50
-# How far past the engine's own time limit the whole search may run before it is abandoned
-# (connecting, loading the page's articles).
-_DEADLINE_MARGIN = 0.5
+# A search has one deadline (monotonic), which every statement's limit is taken from; asyncio
+# abandons it this little past the deadline, should the engine not have cut it off (waiting
+# for a connection from the pool, say).
+_GUARD = 0.05
 # Weight of recency next to relevance (the best match of a search has relevance 1): a fresh
 # text hit stays below an old title hit, and among hits alike the newer comes first.
 RECENCY_WEIGHT = 0.3
+# How long an archive size or a term's document frequency is used before it is read again,
+# and how many terms' frequencies are kept.
+_CACHE_SECONDS = 60.0
+_CACHE_TERMS = 50_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,11 @@ class SearchService:
         self.sessions = sessions
         self.settings = settings
         self.clock = clock
+        # Archive size and document frequencies change slowly next to searches: read at most
+        # once a minute, they save every search two queries (and on SQLite two trips to the
+        # connection's thread).
+        self._size: tuple[float, int] | None = None
+        self._frequencies: dict[str, tuple[float, int]] = {}
 
     # The time limit is a parameter (api.md): it is the engines' own (statement_timeout, an
     # SQLite interrupt), which asyncio.timeout around the call could not give.
@@ -95,25 +105,39 @@ class SearchService:
         query = parse_query(raw)
         offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
         seconds = self.settings.timeout if timeout is None else timeout
+        return await self._within(seconds, lambda s: self._page(s, query, offset, limit))
+
+    async def _within(
+        self, seconds: float, work: Callable[[AsyncSession], Awaitable[SearchPage]]
+    ) -> SearchPage:
+        """Run `work` in a read transaction that ends by one deadline, `seconds` from now."""
+        deadline = time.monotonic() + seconds
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(seconds + _DEADLINE_MARGIN):
+            async with asyncio.timeout_at(loop.time() + seconds + _GUARD):
                 async with self.sessions.begin() as session:
-                    async with index.time_limit(session, seconds):
-                        return await self._page(session, query, offset, limit)
+                    async with index.time_limit(session, deadline=deadline):
+                        return await work(session)
         except TimeoutError:
             raise SearchTimeout(f"search cut off after {seconds:g} s") from None
 
     async def latest(
-        self, *, category: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        category: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> SearchPage:
-        """The newest articles, of one category (matched by the start of its name) or all."""
+        """The newest articles, of one category (matched by the start of its name) or all.
+        Raises SearchTimeout when cut off, as search does."""
         name = " ".join(tokens(category or ""))
         query = ParsedQuery(
             terms=(), prefix=None, categories=(name,) if name else (), sources=(), text=name
         )
         offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
-        async with self.sessions.begin() as session:
-            return await self._page(session, query, offset, limit)
+        seconds = self.settings.timeout if timeout is None else timeout
+        return await self._within(seconds, lambda s: self._page(s, query, offset, limit))
 
     async def _page(
         self, session: AsyncSession, query: ParsedQuery, offset: int, limit: int
@@ -129,9 +153,15 @@ class SearchService:
         if query.empty:
             ids = await index.latest_ids(session, filters, offset=offset, limit=limit + 1)
         else:
-            match, rank = await self._match(session, query)
+            match, rank, expected = await self._match(session, query)
             found = await index.newest_matches(
-                session, match, filters, limit=self.settings.recent_matches, rank=rank
+                session,
+                match,
+                filters,
+                limit=self.settings.recent_matches,
+                rank=rank,
+                expected=expected,
+                newest_id=await self._archive_size(session),
             )
             ranked = self._rank(found) if rank else [c.article_id for c in found]
             ids = ranked[offset : offset + limit + 1]
@@ -139,22 +169,52 @@ class SearchService:
         hits = await self._hits(session, ids[:limit])
         return SearchPage(hits, offset, offset + limit if more else None, query)
 
-    async def _match(self, session: AsyncSession, query: ParsedQuery) -> tuple[index.Match, bool]:
-        """What the engine must find, and whether it is worth ranking."""
+    async def _match(
+        self, session: AsyncSession, query: ParsedQuery
+    ) -> tuple[index.Match, bool, int | None]:
+        """What the engine must find, whether it is worth ranking, and about how many
+        articles match (None when unknown)."""
         typed = None
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
         plain = query.terms[:-1] if typed is not None else query.terms
-        size = await index.archive_size(session)
-        if not plain or size < self.settings.stopword_min_articles:
-            return index.Match(plain, typed), True
-        frequencies = await index.document_frequencies(session, plain)
+        size = await self._archive_size(session)
+        if size < self.settings.stopword_min_articles:
+            return index.Match(plain, typed), True, None
+        frequencies = await self._document_frequencies(session, query.terms)
         most = self.settings.stopword_share * size
         kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
+        # An article has every required term: the rarest bounds how many match. A half-typed
+        # word alone may be the start of many terms; taken as common, the window is widened
+        # if it was not.
+        if kept:
+            expected = min(frequencies.get(term, 0) for term in kept)
+        elif typed is not None:
+            expected = max(frequencies.get(typed[0], 0), int(size * self.settings.stopword_share))
         if kept or typed is not None:
-            return index.Match(kept, typed), True
+            return index.Match(kept, typed), True, expected
         # Only common words: all of them required, newest first.
-        return index.Match(plain), False
+        return index.Match(plain), False, min(frequencies.get(term, 0) for term in plain)
+
+    async def _archive_size(self, session: AsyncSession) -> int:
+        now = time.monotonic()
+        if self._size is None or now - self._size[0] > _CACHE_SECONDS:
+            self._size = (now, await index.archive_size(session))
+        return self._size[1]
+
+    async def _document_frequencies(
+        self, session: AsyncSession, terms: Sequence[str]
+    ) -> dict[str, int]:
+        now = time.monotonic()
+        cached = {t: hit for t in terms if (hit := self._frequencies.get(t)) is not None}
+        missing = [t for t in terms if t not in cached or now - cached[t][0] > _CACHE_SECONDS]
+        if missing:
+            if len(self._frequencies) > _CACHE_TERMS:
+                self._frequencies.clear()
+            found = await index.document_frequencies(session, missing)
+            for term in missing:
+                self._frequencies[term] = cached[term] = (now, found.get(term, 0))
+        return {term: df for term, (_, df) in cached.items()}
 
     def _rank(self, found: Sequence[index.Candidate]) -> list[int]:
         if not found:
@@ -172,7 +232,7 @@ class SearchService:
 
     @staticmethod
     async def _hits(session: AsyncSession, ids: Sequence[int]) -> tuple[Hit, ...]:
-        articles = await articles_by_ids(session, ids)
+        articles = await index.articles_by_ids(session, ids)
         return tuple(
             Hit(article.id, post_source(article), article.published_at, None)
             for article in (articles[article_id] for article_id in ids if article_id in articles)

@@ -68,6 +68,7 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
     is stored, and never stored without being searchable.
     """
     ids: dict[str, int] = {}
+    docs: list[search.Document] = []
     for chunk in _chunks(rows):
         statement = insert_ignore(session, Article).returning(
             Article.id, Article.key, Article.feed_id
@@ -75,7 +76,7 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
         result = await session.execute(statement, list(chunk))
         inserted = {(feed_id, key): article_id for article_id, key, feed_id in result.all()}
         ids.update({key: article_id for (_, key), article_id in inserted.items()})
-        docs = [
+        docs += [
             search.document(
                 inserted[row["feed_id"], row["key"]],
                 row["headline"],
@@ -85,7 +86,9 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
             for row in chunk
             if (row["feed_id"], row["key"]) in inserted
         ]
-        await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
+    # Indexed once for the whole call: the document frequencies in one upsert, in term order
+    # (storage/search.py index_statements).
+    await search.index_articles(session, sorted(docs, key=lambda doc: doc.article_id))
     return ids
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import search
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -32,6 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            search.install_interrupt(dbapi_connection)
 
     return engine
 

@@ -93,6 +93,8 @@ article_categories = Table(
     Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    # The newest articles of a category, however rare, in one index walk (/latest).
+    Index("ix_article_categories_category_article", "category_id", "article_id"),
 )
 
 
@@ -143,7 +145,11 @@ class Article(Base):
     """One news item as fetched from a feed."""
 
     __tablename__ = "articles"
-    __table_args__ = (UniqueConstraint("feed_id", "key", name="uq_articles_feed_key"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "key", name="uq_articles_feed_key"),
+        # The newest articles of a source in one index walk (latest headlines of @source).
+        Index("ix_articles_source_domain_id", "source_domain", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))

@@ -18,17 +18,31 @@ words that bot/news/search.py makes of a query.
 
 from __future__ import annotations
 
+import math
 import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, bindparam, column, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    event,
+    func,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
@@ -112,44 +126,69 @@ def tsvector_literal(doc: Document) -> str:
     return " ".join(f"{_lexeme(term)}:{','.join(marks)}" for term, marks in positions.items())
 
 
+# PostgreSQL gets each chunk as one statement over arrays (unnest): asyncpg's executemany
+# runs the statement once per row, which made the frequencies' upserts most of the cost of
+# storing an article.
+_PG_DOCUMENTS = text(
+    f"INSERT INTO {SEARCH_TABLE} (article_id, document)"
+    " SELECT id, CAST(document AS tsvector)"
+    " FROM unnest(CAST(:ids AS INTEGER[]), CAST(:documents AS TEXT[])) AS t (id, document)"
+    " ON CONFLICT (article_id) DO NOTHING"
+)
+_PG_FREQUENCIES = text(
+    "INSERT INTO search_terms (term, df)"
+    " SELECT term, df FROM unnest(CAST(:terms AS TEXT[]), CAST(:dfs AS INTEGER[])) AS t (term, df)"
+    " ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df"
+)
+_SQLITE_DOCUMENTS = text(
+    f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
+)
+_SQLITE_FREQUENCIES = text(
+    "INSERT INTO search_terms (term, df) VALUES (:term, :df)"
+    " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df"
+)
+
+
 def _index_rows(dialect: str, docs: Sequence[Document]) -> tuple[TextClause, list[dict[str, Any]]]:
     if dialect == "postgresql":
-        statement = text(
-            f"INSERT INTO {SEARCH_TABLE} (article_id, document) "
-            "VALUES (:id, CAST(:document AS tsvector)) ON CONFLICT (article_id) DO NOTHING"
-        )
-        return statement, [{"id": d.article_id, "document": tsvector_literal(d)} for d in docs]
-    statement = text(f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)")
+        ids = [doc.article_id for doc in docs]
+        return _PG_DOCUMENTS, [{"ids": ids, "documents": [tsvector_literal(d) for d in docs]}]
     rows = [
         {"id": doc.article_id, "title": " ".join(doc.title), "body": " ".join(doc.body)}
         for doc in docs
     ]
-    return statement, rows
+    return _SQLITE_DOCUMENTS, rows
 
 
-def _df_statement(dialect: str) -> Any:
-    table: Any = SearchTerm.__table__
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.on_conflict_do_update(
-        index_elements=[table.c.term], set_={"df": table.c.df + insert.excluded.df}
-    )
+def _frequency_rows(
+    dialect: str, counts: list[tuple[str, int]]
+) -> tuple[TextClause, list[dict[str, Any]]]:
+    if dialect == "postgresql":
+        terms = [term for term, _ in counts]
+        return _PG_FREQUENCIES, [{"terms": terms, "dfs": [df for _, df in counts]}]
+    return _SQLITE_FREQUENCIES, [{"term": term, "df": df} for term, df in counts]
 
 
-def index_statements(dialect: str, docs: Sequence[Document]) -> list[tuple[Any, list[Any]]]:
+def index_statements(
+    dialect: str, docs: Sequence[Document], *, frequencies: bool = True
+) -> list[tuple[Any, list[Any]]]:
     """The statements that index the documents: (statement, parameter rows) pairs.
 
-    Document frequencies go in term order, so that two transactions indexing at once take
-    the rows' locks in one order and never deadlock (PostgreSQL).
+    The documents go in chunks; the document frequencies of all of them in one upsert, last,
+    in term order: two transactions indexing at once then take the rows' locks in one order
+    and cannot deadlock (PostgreSQL), which upserts chunk by chunk could (each chunk sorted,
+    but the second chunk's terms before the first's).
     """
     statements: list[tuple[Any, list[Any]]] = []
     for start in range(0, len(docs), _CHUNK):
         chunk = docs[start : start + _CHUNK]
-        statements.append(_index_rows(dialect, chunk))
-        df = Counter(term for doc in chunk for term in doc.distinct_terms)
-        rows = [{"term": term, "df": count} for term, count in sorted(df.items())]
-        for first in range(0, len(rows), _CHUNK * 4):
-            statements.append((_df_statement(dialect), rows[first : first + _CHUNK * 4]))
-    return [(statement, rows) for statement, rows in statements if rows]
+        if chunk:
+            statements.append(_index_rows(dialect, chunk))
+    if frequencies:
+        counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
+        if counts:
+            statements.append(_frequency_rows(dialect, counts))
+    return statements
 
 
 async def index_articles(session: AsyncSession, docs: Sequence[Document]) -> None:
@@ -161,8 +200,11 @@ async def index_articles(session: AsyncSession, docs: Sequence[Document]) -> Non
 def index_existing(connection: Connection, *, report: Any = None, batch: int = 2000) -> int:
     """Index every stored article (the migration that creates the index); return how many.
 
-    `report(done, total)` is called after each batch, for progress output.
+    `report(done, total)` is called after each batch, for progress output. The document
+    frequencies are counted once at the end by the engine, from the index itself: upserting
+    them batch by batch cost most of the build.
     """
+    dialect = connection.dialect.name
     total = connection.execute(select(func.count()).select_from(Article)).scalar_one()
     done, last_id = 0, 0
     while True:
@@ -173,24 +215,41 @@ def index_existing(connection: Connection, *, report: Any = None, batch: int = 2
             .limit(batch)
         ).all()
         if not rows:
-            return done
+            break
         docs = [document(*row) for row in rows]
-        for statement, parameters in index_statements(connection.dialect.name, docs):
+        for statement, parameters in index_statements(dialect, docs, frequencies=False):
             connection.execute(statement, parameters)
         done += len(rows)
         last_id = rows[-1][0]
         if report is not None:
             report(done, total)
+    for statement in _count_frequencies(dialect):
+        connection.execute(text(statement))
+    return done
+
+
+def _count_frequencies(dialect: str) -> list[str]:
+    """Fill search_terms from the whole index (which must be all there is)."""
+    if dialect == "postgresql":
+        return [
+            "INSERT INTO search_terms (term, df)"
+            f" SELECT word, ndoc FROM ts_stat('SELECT document FROM {SEARCH_TABLE}')"
+        ]
+    vocabulary = f"temp.{SEARCH_TABLE}_vocabulary"
+    return [
+        f"CREATE VIRTUAL TABLE {vocabulary} USING fts5vocab(main, {SEARCH_TABLE}, row)",
+        f"INSERT INTO search_terms (term, df) SELECT term, doc FROM {vocabulary}",
+        f"DROP TABLE {vocabulary}",
+    ]
 
 
 def create_statements(dialect: str) -> list[str]:
-    """DDL of the index."""
+    """DDL of the index's table (see finish_statements for the rest)."""
     if dialect == "postgresql":
         return [
             f"CREATE TABLE {SEARCH_TABLE} ("
             " article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,"
-            " document TSVECTOR NOT NULL)",
-            f"CREATE INDEX ix_{SEARCH_TABLE}_document ON {SEARCH_TABLE} USING GIN (document)",
+            " document TSVECTOR NOT NULL)"
         ]
     # Contentless: the text is in `articles` already. Prefix indexes of 2 and 3 characters
     # make a half-typed word cheap.
@@ -198,6 +257,17 @@ def create_statements(dialect: str) -> list[str]:
         f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
         "title, body, content='', prefix='2 3', tokenize='unicode61 remove_diacritics 0')"
     ]
+
+
+def finish_statements(dialect: str) -> list[str]:
+    """DDL that follows the table's first filling: a GIN index built in one go is several
+    times faster than one grown row by row; then the planner's statistics of the lexemes."""
+    if dialect == "postgresql":
+        return [
+            f"CREATE INDEX ix_{SEARCH_TABLE}_document ON {SEARCH_TABLE} USING GIN (document)",
+            f"ANALYZE {SEARCH_TABLE}",
+        ]
+    return []
 
 
 def drop_statements(dialect: str) -> list[str]:
@@ -214,6 +284,11 @@ class Match:
 
     terms: tuple[str, ...]
     typed: tuple[str, tuple[str, ...]] | None = None
+
+    def __post_init__(self) -> None:
+        # One prefix given as a plain string, as ParsedQuery has it, is that one prefix.
+        if self.typed is not None and isinstance(self.typed[1], str):
+            object.__setattr__(self, "typed", (self.typed[0], (self.typed[1],)))
 
     @property
     def empty(self) -> bool:
@@ -292,35 +367,89 @@ def _filter_sql(filters: Filters, id_column: str) -> tuple[str, dict[str, Any], 
 
 
 async def newest_matches(
-    session: AsyncSession, match: Match, filters: Filters, *, limit: int, rank: bool = True
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    *,
+    limit: int,
+    rank: bool = True,
+    expected: int | None = None,
+    newest_id: int = 0,
 ) -> list[Candidate]:
-    """The newest `limit` articles that match, newest first, with their relevance."""
+    """The newest `limit` articles that match, newest first, with their relevance.
+
+    `expected` (about how many articles match, from the document frequencies) and `newest_id`
+    let PostgreSQL look in a window of the newest ids first (see _postgres_matches).
+    """
     if match.empty or match.unmatchable or filters.impossible:
         return []
-    postgres = session.bind.dialect.name == "postgresql"
-    where, params, binds = _filter_sql(filters, "s.article_id" if postgres else "s.rowid")
-    params["limit"] = limit
-    if postgres:
-        params["query"] = tsquery_literal(match)
-        relevance = f"ts_rank('{_TS_WEIGHTS}', m.document, CAST(:query AS tsquery))"
-        sql = (
-            f"SELECT m.article_id, {relevance if rank else '0.0'},"
-            " CAST(EXTRACT(EPOCH FROM m.published_at) AS DOUBLE PRECISION) FROM ("
-            " SELECT s.article_id, s.document, a.published_at"
-            f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.article_id"
-            f" WHERE s.document @@ CAST(:query AS tsquery){where}"
-            " ORDER BY s.article_id DESC LIMIT :limit) AS m ORDER BY m.article_id DESC"
-        )
-    else:
-        params["query"] = fts5_expression(match)
-        relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)"
-        sql = (
-            f"SELECT s.rowid, {relevance if rank else '0.0'},"
-            " (julianday(a.published_at) - 2440587.5) * 86400.0"
-            f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
-            f" WHERE {SEARCH_TABLE} MATCH :query{where}"
-            " ORDER BY s.rowid DESC LIMIT :limit"
-        )
+    if session.bind.dialect.name == "postgresql":
+        return await _postgres_matches(session, match, filters, limit, rank, expected, newest_id)
+    where, params, binds = _filter_sql(filters, "s.rowid")
+    params |= {"limit": limit, "query": fts5_expression(match)}
+    # FTS5 keeps each term's articles in rowid order: newest first is a walk down the lists,
+    # and bm25 is computed for the rows walked only.
+    relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)" if rank else "0.0"
+    sql = (
+        f"SELECT s.rowid, {relevance}, (julianday(a.published_at) - 2440587.5) * 86400.0"
+        f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
+        f" WHERE {SEARCH_TABLE} MATCH :query{where}"
+        " ORDER BY s.rowid DESC LIMIT :limit"
+    )
+    return await _candidates(session, sql, params, binds)
+
+
+# PostgreSQL looks first among the newest ids where `limit` matches are expected, with this
+# margin, then in windows this many times wider, then everywhere.
+_WINDOW_MARGIN = 1.5
+_WINDOW_GROWTH = 8
+
+
+async def _postgres_matches(
+    session: AsyncSession,
+    match: Match,
+    filters: Filters,
+    limit: int,
+    rank: bool,
+    expected: int | None,
+    newest_id: int,
+) -> list[Candidate]:
+    """Newest matches on PostgreSQL, which has no ordered walk through a GIN index.
+
+    Walking the id index backwards and testing each document costs a read of every document
+    passed over (all of them, for a rare word); taking every match from the GIN index and
+    sorting costs a read of every match (most of the archive, for a common word). So the
+    matches are taken from the GIN index within a window of the newest ids, sized from the
+    document frequencies to hold about `limit` of them, and widened only when it falls short.
+    """
+    where, params, binds = _filter_sql(filters, "s.article_id")
+    join = " JOIN articles AS a ON a.id = s.article_id" if filters.sources is not None else ""
+    params |= {"limit": limit, "query": tsquery_literal(match)}
+    relevance = f"ts_rank('{_TS_WEIGHTS}', s.document, CAST(:query AS tsquery))" if rank else "0.0"
+    sql = (
+        f"WITH matching AS MATERIALIZED (SELECT s.article_id FROM {SEARCH_TABLE} AS s{join}"
+        f" WHERE s.document @@ CAST(:query AS tsquery) AND s.article_id > :floor{where})"
+        f" SELECT s.article_id, {relevance},"
+        " CAST(EXTRACT(EPOCH FROM a.published_at) AS DOUBLE PRECISION)"
+        " FROM (SELECT article_id FROM matching ORDER BY article_id DESC LIMIT :limit) AS top"
+        f" JOIN {SEARCH_TABLE} AS s ON s.article_id = top.article_id"
+        " JOIN articles AS a ON a.id = top.article_id"
+        " ORDER BY s.article_id DESC"
+    )
+    floor = 0
+    if expected is not None and newest_id > 0:
+        window = math.ceil(_WINDOW_MARGIN * limit * newest_id / max(expected, 1))
+        floor = max(0, newest_id - window)
+    while True:
+        found = await _candidates(session, sql, params | {"floor": floor}, binds)
+        if floor == 0 or len(found) >= limit:
+            return found
+        floor = max(0, newest_id - (newest_id - floor) * _WINDOW_GROWTH)
+
+
+async def _candidates(
+    session: AsyncSession, sql: str, params: dict[str, Any], binds: list[Any]
+) -> list[Candidate]:
     statement = (
         text(sql)
         .bindparams(*binds)
@@ -333,19 +462,50 @@ async def newest_matches(
 async def latest_ids(
     session: AsyncSession, filters: Filters, *, offset: int, limit: int
 ) -> list[int]:
-    """Ids of the newest articles within the filters, newest first."""
+    """Ids of the newest articles within the filters, newest first.
+
+    Walked from the filter's own index, one branch per category (or per source), each
+    stopping at `offset + limit` ids: a rare category costs its own few rows, not a walk back
+    through the archive past every article it does not have. (A rare category and a source
+    together still walk the category's articles; the caller's deadline bounds that.)
+    """
     if filters.impossible:
         return []
-    query = select(Article.id).order_by(Article.id.desc()).offset(offset).limit(limit)
-    if filters.sources is not None:
-        query = query.where(Article.source_domain.in_(filters.sources))
+    wanted = offset + limit
+    tagged = article_categories.c
+    branches: list[Select[tuple[int]]] = []
     if filters.category_ids is not None:
-        tagged = select(article_categories.c.article_id).where(
-            article_categories.c.article_id == Article.id,
-            article_categories.c.category_id.in_(filters.category_ids),
-        )
-        query = query.where(tagged.exists())
-    return list((await session.scalars(query)).all())
+        for category_id in sorted(set(filters.category_ids)):
+            branch = select(tagged.article_id.label("id")).where(tagged.category_id == category_id)
+            if filters.sources is not None:
+                branch = branch.join(Article, Article.id == tagged.article_id).where(
+                    Article.source_domain.in_(filters.sources)
+                )
+            branches.append(branch.order_by(tagged.article_id.desc()).limit(wanted))
+    elif filters.sources is not None:
+        for source in sorted(set(filters.sources)):
+            branch = select(Article.id.label("id")).where(Article.source_domain == source)
+            branches.append(branch.order_by(Article.id.desc()).limit(wanted))
+    else:
+        branches.append(select(Article.id.label("id")).order_by(Article.id.desc()).limit(wanted))
+    if len(branches) == 1:
+        query = branches[0].limit(limit).offset(offset)
+    else:
+        newest = union(*(select(branch.subquery().c.id) for branch in branches)).subquery()
+        query = select(newest.c.id).order_by(newest.c.id.desc()).limit(limit).offset(offset)
+    return [int(article_id) for article_id in (await session.scalars(query)).all()]
+
+
+async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
+    """The articles with their categories, in one query (a search's page)."""
+    if not ids:
+        return {}
+    query = (
+        select(Article)
+        .options(joinedload(Article.categories))
+        .where(Article.id.in_(sorted(set(ids))))
+    )
+    return {article.id: article for article in (await session.scalars(query)).unique()}
 
 
 async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
@@ -382,40 +542,122 @@ _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for statement_timeout
 _PROGRESS_STEPS = 1000  # SQLite VM steps between two looks at the clock
 
 
-@asynccontextmanager
-async def time_limit(session: AsyncSession, seconds: float | None) -> AsyncIterator[None]:
-    """Cut the queries of this block off after `seconds` with SearchTimeout.
+class _Deadline:
+    """When the statements of one SQLite connection are to be interrupted (monotonic time)."""
 
-    PostgreSQL: `SET LOCAL statement_timeout` (for this transaction only). SQLite: a progress
-    handler that interrupts the statement past the deadline; the connection stays usable.
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at = math.inf
+
+    def passed(self) -> int:
+        return 1 if time.monotonic() > self.at else 0
+
+
+# Driver connection → its deadline. The progress handler is installed once, when the
+# connection is made (install_interrupt), so that a search sets a deadline without a trip to
+# the connection's thread.
+_DEADLINES: weakref.WeakKeyDictionary[Any, _Deadline] = weakref.WeakKeyDictionary()
+
+
+def install_interrupt(dbapi_connection: Any) -> None:
+    """Give a new SQLite connection the progress handler that time_limit relies on
+    (storage/db.py calls it on connect)."""
+    deadline = _Deadline()
+    driver = dbapi_connection.driver_connection
+    dbapi_connection.run_async(lambda c: c.set_progress_handler(deadline.passed, _PROGRESS_STEPS))
+    _DEADLINES[driver] = deadline
+
+
+def _timed_out(seconds: float) -> SearchTimeout:
+    return SearchTimeout(f"search cut off after {seconds:g} s")
+
+
+# A PostgreSQL statement may run this long past the deadline before its limit is set again
+# (one trip saved per statement when a search's statements follow each other quickly).
+_STATEMENT_SLACK = 0.01
+_PG_LIMIT = "nashra_search_deadline"
+# A bound parameter: one prepared statement, whatever the milliseconds.
+_SET_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', $1, true)"
+
+
+class _StatementLimit:
+    """The deadline of the statements of one PostgreSQL transaction, and the limit in force
+    (seconds a statement started now may run; inf before the first)."""
+
+    __slots__ = ("deadline", "in_force")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.in_force = math.inf
+
+    def before_statement(self, cursor: Any) -> None:
+        now = time.monotonic()
+        if now + self.in_force <= self.deadline + _STATEMENT_SLACK:
+            return
+        milliseconds = max(1, int((self.deadline - now) * 1000))
+        # SET LOCAL's equivalent (is_local = true): for this transaction only.
+        cursor.execute(_SET_STATEMENT_TIMEOUT, (str(milliseconds),))
+        self.in_force = milliseconds / 1000
+
+
+def _limit_statement(
+    connection: Connection, cursor: Any, statement: Any, parameters: Any, context: Any, many: bool
+) -> None:
+    """before_cursor_execute: each statement of a limited block gets the time remaining."""
+    limit = connection.info.get(_PG_LIMIT)
+    if limit is not None:
+        limit.before_statement(cursor)
+
+
+@asynccontextmanager
+async def time_limit(
+    session: AsyncSession, seconds: float | None = None, *, deadline: float | None = None
+) -> AsyncIterator[None]:
+    """Cut the queries of this block off at one deadline (`deadline`, monotonic time, or
+    `seconds` from now) with SearchTimeout: the block as a whole, not each statement.
+
+    PostgreSQL: before each statement, `statement_timeout` (for this transaction only) is set
+    to the time that remains. SQLite: the connection's progress handler interrupts the
+    statement running at the deadline. Either way the connection stays usable.
     """
-    if seconds is None:
-        yield
-        return
+    if deadline is None:
+        if seconds is None:
+            yield
+            return
+        deadline = time.monotonic() + seconds
+    budget = max(0.0, deadline - time.monotonic())
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        milliseconds = max(1, int(seconds * 1000))
-        await session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+        engine = connection.sync_engine
+        if not event.contains(engine, "before_cursor_execute", _limit_statement):
+            event.listen(engine, "before_cursor_execute", _limit_statement)
+        info = connection.sync_connection.info  # type: ignore[union-attr]
+        info[_PG_LIMIT] = _StatementLimit(deadline)
         try:
             yield
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED or "57014" in str(exc):
-                raise SearchTimeout(f"search cut off after {seconds:g} s") from None
+                raise _timed_out(budget) from None
             raise
+        finally:
+            info.pop(_PG_LIMIT, None)
         return
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    deadline = time.monotonic() + seconds
-
-    def past_deadline() -> int:
-        return 1 if time.monotonic() > deadline else 0
-
-    await driver.set_progress_handler(past_deadline, _PROGRESS_STEPS)
+    sqlite_deadline = _DEADLINES.get(driver)
+    installed = sqlite_deadline is not None
+    if sqlite_deadline is None:  # an engine not made by storage.db: install for this block only
+        sqlite_deadline = _Deadline()
+        await driver.set_progress_handler(sqlite_deadline.passed, _PROGRESS_STEPS)
+    sqlite_deadline.at = deadline
     try:
         yield
     except DBAPIError as exc:
         if "interrupted" in str(exc.orig):
-            raise SearchTimeout(f"search cut off after {seconds:g} s") from None
+            raise _timed_out(budget) from None
         raise
     finally:
-        await driver.set_progress_handler(None, 0)
+        sqlite_deadline.at = math.inf
+        if not installed:
+            await driver.set_progress_handler(None, 0)

@@ -133,7 +133,6 @@ def index_terms(text: str) -> list[str]:
 # stemmer removes some (not و or ف before ا, not ل, ب or ك from a short word); a letter here may
 # also be the root's own ("وزير", "بلد"), so a document gets both terms (document_terms).
 _BARE_CLITIC = re.compile(r"^(?:[وف][بكل]?|[بكل])(?=...)")
-_BARE_CLITIC_OF_PREFIX = re.compile(r"^(?:[وف][بكل]?|[بكل])(?=..)")
 
 
 def document_terms(text: str) -> list[str]:
@@ -153,11 +152,36 @@ def document_terms(text: str) -> list[str]:
     return terms
 
 
+# What may stand glued in front of a word that is being typed: a conjunction, a preposition,
+# the article, in that order (و، ف، ب، ك، ل، ال، وال، بال، وبال، لل، ولل …).
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ك", "ل")
+_ARTICLE_LEADS = tuple(
+    {c + p + "ال" for c in _CONJUNCTIONS for p in _PREPOSITIONS if p != "ل"}
+    | {c + "لل" for c in _CONJUNCTIONS}
+)
+_BARE_LEADS = tuple({c + p for c in _CONJUNCTIONS for p in _PREPOSITIONS} - {""})
+_MIN_PREFIX = 2  # letters a variant keeps
+
+
 def prefix_variants(prefix: str) -> tuple[str, ...]:
-    """The starts of terms a half-typed word may be: itself, and without a leading clitic the
-    stemmer would have taken ("الفنا" is typed, "فنانين" was indexed as "نانين"'s stem)."""
-    bare = _BARE_CLITIC_OF_PREFIX.sub("", prefix)
-    return (prefix,) if bare == prefix else (prefix, bare)
+    """The starts of terms a half-typed word may be: itself, and every way of taking a
+    leading article or clitics off it that the index (or the stemmer) may have taken: the
+    article (its lookahead needs letters that are not typed yet: "والدي" of "والدين"), a
+    conjunction and a preposition ("فلسطي" → "لسطي" and "سطي": the stemmer took the ف of
+    "فلسطينية"), or both in turn. Longest first; each keeps at least two letters."""
+    seen = {prefix}
+    stripped_article = [prefix]
+    for lead in _ARTICLE_LEADS:
+        if prefix.startswith(lead) and len(prefix) - len(lead) >= _MIN_PREFIX:
+            stripped_article.append(prefix[len(lead) :])
+    seen.update(stripped_article)
+    for word in stripped_article:
+        for lead in _BARE_LEADS:
+            if word.startswith(lead) and len(word) - len(lead) >= _MIN_PREFIX:
+                seen.add(word[len(lead) :])
+    rest = sorted(seen - {prefix}, key=lambda variant: (-len(variant), variant))
+    return (prefix, *rest)
 
 
 def prefix_term(word: str) -> str:

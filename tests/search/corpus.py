@@ -170,6 +170,15 @@ STORIES = [
     S("t46", "الجيش يستعيد السيطرة على طريق حلب – اللاذقية",
       "أعيد فتح الطريق الدولي أمام حركة الشاحنات.",
       "سوريا محلي", "enabbaladi.net"),
+    S("t47", "الولايات المتحدة تفرض رسوماً جديدة على الواردات",
+      "تشمل الرسوم الصلب والألمنيوم اعتباراً من الشهر المقبل.",
+      "عربي ودولي", "enabbaladi.net"),
+    S("t48", "السلطة الفلسطينية تدعو إلى اجتماع طارئ",
+      "طالبت الرئاسة بعقد الاجتماع في القاهرة خلال أيام.",
+      "عربي ودولي", "hashtagsyria.com"),
+    S("t49", "تكريم الوالدين في يوم الأسرة",
+      "نظمت الجمعية حفلاً لتكريم الآباء والأمهات.",
+      "ثقافة", "halabtodaytv.net"),
 ]  # fmt: skip
 
 CITIES = ["حلب", "دمشق", "حمص", "حماة", "اللاذقية", "إدلب", "درعا", "الرقة", "طرطوس", "السويداء"]
@@ -269,6 +278,12 @@ QUERIES = [
     Q("سيارات كهرب", ("t35",), "prefix after a word"),
     Q("نقابة الفنا", ("t32",), "prefix with the article typed"),
     Q("امتحانات الثانو", ("t37",), "prefix"),
+    Q("الفلسطي", ("t48", "t22"), "prefix with the article, the stemmer took the next letter"),
+    Q("والفلسطي", ("t48", "t22"), "prefix with conjunction and article"),
+    Q("الولاي", ("t47",), "prefix with the article, the stemmer took و"),
+    Q("الولايا", ("t47",), "prefix with the article, one letter more"),
+    Q("للولاي", ("t47",), "prefix with preposition and article"),
+    Q("والدي", ("t49",), "prefix: the article's lookahead needs letters not typed yet"),
     # Filters.
     Q("#اقتصاد قمح", ("t04",), "category filter"),
     Q("#رياضة منتخب", ("t22",), "category filter, a word of other categories' stories"),
@@ -277,3 +292,103 @@ QUERIES = [
     Q("@hashtagsyria.com قسد", ("t01",), "source filter"),
     Q("#سوريا_محلي قسد", ("t02",), "a category of two words"),
 ]
+
+
+# --- ranking ---------------------------------------------------------------------------------
+# Queries whose story is not among the newest matches: more than five articles match, and the
+# story is in the first five only because the ranking puts it there. Each story is followed
+# by five newer news digests that name it in their text only (a title hit ranks above text
+# hits), and half of the stories come after the same agency story run earlier by five other
+# outlets, word for word (among equals the newer ranks first).
+
+
+@dataclass(frozen=True)
+class RankingCase:
+    query: str
+    story: Story
+    mention: str  # how a digest names the story, in its text
+    earlier_reports: bool  # five older copies by other outlets
+
+
+R = RankingCase
+RANKING = [
+    R("محطة تحلية", S("r01", "افتتاح محطة تحلية لمياه البحر على الساحل",
+      "تنتج المنشأة عشرة آلاف متر مكعب يومياً للقرى القريبة.", "اقتصاد", "sana.sy"),
+      "افتتاح محطة تحلية على الساحل", True),
+    R("الحصبة", S("r02", "تسجيل إصابات بمرض الحصبة في مخيمات النزوح",
+      "دعت المنظمات الصحية إلى تسريع الاستجابة قبل الشتاء.", "سوريا محلي", "enabbaladi.net"),
+      "تسجيل إصابات بالحصبة", False),
+    R("ألواح شمسية", S("r03", "قروض ميسرة لتركيب ألواح شمسية في المنازل",
+      "يمتد السداد على خمس سنوات بلا فوائد.", "اقتصاد", "hashtagsyria.com"),
+      "قروض لتركيب الألواح الشمسية", True),
+    R("غرامات مرورية", S("r04", "رفع قيمة الغرامات المرورية ابتداءً من الشهر القادم",
+      "تشمل الزيادة تجاوز السرعة والوقوف الخاطئ.", "سوريا محلي", "sana.sy"),
+      "رفع الغرامات المرورية", False),
+    R("قمر صناعي", S("r05", "إطلاق قمر صناعي عربي لرصد الطقس",
+      "يرسل الجهاز صوراً كل ربع ساعة إلى محطات الأرصاد.", "تكنولوجيا", "enabbaladi.net"),
+      "إطلاق قمر صناعي عربي", True),
+    R("حريق غابات", S("r06", "حريق غابات يلتهم مساحات واسعة في جبال الساحل",
+      "تعمل فرق الدفاع المدني منذ الفجر على إخماد النيران.", "سوريا محلي",
+      "halabtodaytv.net"), "حريق الغابات في جبال الساحل", False),
+    R("جسر المشاة", S("r07", "إنجاز جسر المشاة فوق الأوتوستراد الجنوبي",
+      "سيفتح المعبر أمام المارة بعد اختبارات السلامة.", "سوريا محلي", "hashtagsyria.com"),
+      "إنجاز جسر المشاة الجنوبي", True),
+    R("لقاح الانفلونزا", S("r08", "وصول دفعة من لقاح الإنفلونزا الموسمية",
+      "توزع الجرعات على المراكز الصحية بدءاً من الأسبوع القادم.", "سوريا محلي", "sana.sy"),
+      "وصول لقاح الإنفلونزا", False),
+    R("البطاقة الذكية", S("r09", "توزيع مخصصات المازوت عبر البطاقة الذكية",
+      "تصل الرسائل إلى العائلات بحسب تسلسل التسجيل.", "اقتصاد", "enabbaladi.net"),
+      "توزيع المازوت عبر البطاقة الذكية", True),
+    R("مكتبة رقمية", S("r10", "إطلاق مكتبة رقمية مجانية لطلاب الجامعات",
+      "تضم المنصة آلاف الكتب والمراجع العلمية.", "ثقافة", "hashtagsyria.com"),
+      "إطلاق مكتبة رقمية للطلاب", False),
+    R("سد الفرات", S("r11", "انخفاض منسوب المياه خلف سد الفرات",
+      "حذر المهندسون من أثر الجفاف على توليد الكهرباء.", "سوريا محلي", "enabbaladi.net"),
+      "انخفاض المياه خلف سد الفرات", True),
+    R("قوارب الصيد", S("r12", "تجديد أسطول قوارب الصيد في ميناء جبلة",
+      "حصل الصيادون على محركات جديدة بأسعار مدعومة.", "اقتصاد", "halabtodaytv.net"),
+      "تجديد قوارب الصيد في جبلة", False),
+    R("زراعة القطن", S("r13", "توسيع زراعة القطن في سهل الغاب",
+      "تقدم المصارف الزراعية بذوراً محسنة للفلاحين.", "اقتصاد", "sana.sy"),
+      "توسيع زراعة القطن", True),
+    R("مسرح الطفل", S("r14", "عروض جديدة على مسرح الطفل في العطلة",
+      "تقدم الفرق حكايات شعبية بالدمى والموسيقى.", "ثقافة", "hashtagsyria.com"),
+      "عروض مسرح الطفل", False),
+    R("بطولة الشطرنج", S("r15", "انطلاق بطولة الشطرنج المدرسية",
+      "يتنافس مئة لاعب من المدارس الإعدادية.", "رياضة", "enabbaladi.net"),
+      "انطلاق بطولة الشطرنج المدرسية", True),
+    R("مزاد السيارات", S("r16", "مزاد علني على السيارات الحكومية القديمة",
+      "تبدأ الأسعار من مليون ليرة وتذهب العائدات إلى الخزينة.", "اقتصاد", "sana.sy"),
+      "المزاد العلني على السيارات الحكومية", False),
+]  # fmt: skip
+
+_DIGESTS = [
+    ("جولة الصحافة الصباحية", "تناولت الصحف خبر {mention}، وتتابع النشرة بقية التطورات."),
+    ("ملخص أخبار اليوم", "ومن أبرز العناوين {mention}، وتتابع النشرة بقية التطورات."),
+    ("أبرز عناوين المساء", "وتحدثت التقارير عن {mention}، وتتابع النشرة بقية التطورات."),
+    ("نشرة منتصف النهار", "وفي الشأن المحلي تابعنا {mention}، وتتابع النشرة بقية التطورات."),
+    ("حصاد الأسبوع الإخباري", "وختمت النشرة بخبر {mention}، وتتابع النشرة بقية التطورات."),
+]
+_OUTLETS = ["alwatan.sy", "snacksyrian.com", "syria.tv", "aljazeera.net", "alarabiya.net"]
+
+
+def ranking_group(case: RankingCase) -> tuple[list[Story], Story, list[Story]]:
+    """(earlier reports, the story, digests): the articles of a case, oldest first."""
+    key, story = case.story.key, case.story
+    earlier = [
+        S(f"{key}e{n}", story.headline, story.text, story.category, outlet)
+        for n, outlet in enumerate(_OUTLETS if case.earlier_reports else [])
+    ]
+    digests = [
+        S(f"{key}d{n}", headline, body.format(mention=case.mention), "منوعات", "hashtagsyria.com")
+        for n, (headline, body) in enumerate(_DIGESTS)
+    ]
+    return earlier, story, digests
+
+
+RANKING_QUERIES = [
+    Q(case.query, (case.story.key,),
+      "ranking: a title hit above newer text hits"
+      + (", the newest of equal title hits" if case.earlier_reports else ""))
+    for case in RANKING
+]  # fmt: skip

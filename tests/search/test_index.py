@@ -3,15 +3,18 @@ queried only with plain words."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.text.arabic import stem
 from bot.text.keywords import keyword_term
 from storage import catalog, search
+from storage.articles import insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
 from storage.models import ChatKind, Keyword, SearchTerm
@@ -91,7 +94,7 @@ async def test_the_prefix_of_a_half_typed_word(sessions: async_sessionmaker[Asyn
         typed = search.Match((stem("حلب"),), (stem("انس"), ("انس",)))
         candidates = await search.newest_matches(session, typed, search.Filters(), limit=10)
         assert {c.article_id for c in candidates} == {one, two}
-        narrower = search.Match((), (stem("انسح"), ("انسح",)))
+        narrower = search.Match((), (stem("انسح"), "انسح"))  # one prefix, as a string
         candidates = await search.newest_matches(session, narrower, search.Filters(), limit=10)
         assert [c.article_id for c in candidates] == [one]
 
@@ -180,3 +183,75 @@ async def test_migration_recomputes_readers_keyword_terms(
     assert sorted(rows) == sorted(
         [("الرحلات", keyword_term("رحلات")), ("اللاجئين", keyword_term("لاجئين"))]
     )
+
+
+WORDS = ["حلب", "دمشق", "انسحاب", "اسعار", "القمح", "الكهرباء", "مدرسة", "الوزير",
+         "وأنقرة", "بالمدينة", "لاجئين", "الفلسطينية", "زلزال", "مطار", "الدولار", "نفط",
+         "غاز", "مخيم"]  # fmt: skip
+
+
+async def test_a_big_insert_upserts_frequencies_once_in_term_order(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """2,000 articles in one call (two chunks of rows, four of documents): one upsert of the
+    document frequencies, its terms sorted (no two writers can deadlock on their locks), and
+    the frequencies those the engine counts in its own index; a second call adds to them."""
+    upserts: list[Any] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO SEARCH_TERMS"):
+            upserts.append(parameters)
+
+    rng = random.Random(3)
+
+    def rows(feed_id: int, first: int, count: int) -> list[dict[str, Any]]:
+        return [
+            article_row(
+                feed_id,
+                f"k{n}",
+                when=NOW,
+                title=" ".join(rng.sample(WORDS, 3)),
+                text=" ".join(rng.choices(WORDS, k=rng.randint(0, 12))),
+            )
+            for n in range(first, first + count)
+        ]
+
+    event.listen(engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        async with sessions.begin() as session:
+            feed = await add_feed(session, "https://a.example/feed", now=NOW)
+            await insert_articles(session, rows(feed.id, 0, 2000))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", watch)
+    assert len(upserts) == 1
+    [parameters] = upserts
+    if engine.dialect.name == "postgresql":
+        terms = list(parameters[0])  # one statement over arrays: (terms, dfs)
+    else:
+        terms = [row[0] for row in parameters]  # executemany: (term, df) rows
+    assert terms == sorted(terms)
+    assert len(terms) == len(set(terms))
+    async with sessions.begin() as session:
+        await insert_articles(session, rows(feed.id, 2000, 300))
+    async with sessions.begin() as session:
+        assert await stored_frequencies(session) == await engine_frequencies(session)
+        assert sum(df for df in (await stored_frequencies(session)).values()) > 2300 * 3
+
+
+async def stored_frequencies(session: AsyncSession) -> dict[str, int]:
+    return dict((await session.execute(select(SearchTerm.term, SearchTerm.df))).tuples().all())
+
+
+async def engine_frequencies(session: AsyncSession) -> dict[str, int]:
+    """Each term's document count, by the engine from the index itself."""
+    if session.bind.dialect.name == "postgresql":
+        sql = f"SELECT word, ndoc FROM ts_stat('SELECT document FROM {search.SEARCH_TABLE}')"
+        return dict((await session.execute(text(sql))).tuples().all())
+    vocabulary = f"temp.{search.SEARCH_TABLE}_check"
+    await session.execute(
+        text(f"CREATE VIRTUAL TABLE {vocabulary} USING fts5vocab(main, {search.SEARCH_TABLE}, row)")
+    )
+    result = await session.execute(text(f"SELECT term, doc FROM {vocabulary}"))
+    found = dict(result.tuples().all())
+    await session.execute(text(f"DROP TABLE {vocabulary}"))
+    return found

@@ -4,6 +4,7 @@ hostile queries."""
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,15 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import SearchTimeout
 from bot.search import SearchService, SearchSettings
 from storage import catalog
+from storage import search as index
 from storage.articles import tag_articles
+from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, 12, tzinfo=UTC)
+# Tests do not race the production limit (0.8 s) on a loaded machine: only the cut-off tests
+# pass a short one.
+GENEROUS_TIMEOUT = 30.0
 
 
 def service(sessions: async_sessionmaker[AsyncSession], **settings: Any) -> SearchService:
+    settings.setdefault("timeout", GENEROUS_TIMEOUT)
     return SearchService(sessions, SearchSettings(**settings), clock=lambda: NOW)
+
+
+def test_the_tests_search_with_a_generous_time_limit() -> None:
+    assert service(async_sessionmaker()).settings.timeout >= GENEROUS_TIMEOUT
 
 
 async def store(
@@ -231,3 +242,131 @@ async def test_a_category_gained_later_filters_without_reindexing(
         await tag_articles(session, [(article, politics.id)])
     assert ids(await search.search("#سياسة قسد ")) == [article]
     assert ids(await search.latest(category="سياسة")) == [article]
+
+
+async def test_matches_older_than_the_first_window_are_found(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """PostgreSQL looks among the newest ids first, in a window sized from the document
+    frequencies; matches further back are found when it falls short."""
+    old = await store(sessions, [(f"خبر عن حلب {n}", "") for n in range(10)], hours_ago=5)
+    await store(sessions, [(f"خبر عن دمشق {n}", "") for n in range(40)])
+    search = service(sessions, stopword_min_articles=10, stopword_share=0.99, recent_matches=2)
+    page = await search.search("خبر حلب ", limit=5)
+    assert ids(page) == old[::-1][:2]  # the two newest matches, ranked
+
+
+FUZZ_PIECES = ['"', "*", "AND", "OR", "NOT", "NEAR(", "-", ":", "^", "&", "|", "!", "<->",
+               "(", ")", "'", ";", "--", "#", "@", "_", ".", "\\", "%", "\u202e", "\u200b",
+               "\u200f", "\x00", "ﻻ", "ﷲ", "ـ", "ً", "🔥", "حلب", "ال", "و", "قسد", "x" * 70,
+               "١٢", " ", " ", "\t"]  # fmt: skip
+
+
+async def test_random_queries_never_raise(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """A fixed sample of queries glued together from query syntax, marks and words."""
+    [aleppo] = await store(sessions, [("انسحاب قسد من حلب", "")])
+    search = service(sessions)
+    rng = random.Random(11)
+    for _ in range(150):
+        raw = "".join(rng.choices(FUZZ_PIECES, k=rng.randint(0, 12)))
+        page = await search.search(raw, offset=rng.choice([0, 5, 10**6]), limit=rng.randint(1, 60))
+        assert set(ids(page)) <= {aleppo}
+
+
+async def test_the_statements_of_a_search_share_one_deadline(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each statement gets the time that remains, not the whole limit again: two statements
+    that each fit in the limit but not together are cut off (the second, or the first on a
+    slow machine)."""
+    async with sessions() as session:
+        postgres = session.bind.dialect.name == "postgresql"
+    # A statement long enough for the engine to look at the clock (SQLite: every 1,000 steps).
+    long_sql = (
+        "SELECT pg_sleep(0.3)"
+        if postgres
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
+        " SELECT count(*) FROM n"
+    )
+
+    async def two_statements() -> None:
+        async with sessions.begin() as session, index.time_limit(session, 0.5):
+            await session.execute(text(long_sql))
+            if not postgres:
+                await asyncio.sleep(0.6)  # the rest of the search's own time
+            await session.execute(text(long_sql))
+
+    with pytest.raises(SearchTimeout):
+        await two_statements()
+    async with sessions.begin() as session, index.time_limit(session, 30):
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_a_search_waiting_for_a_connection_is_abandoned_at_its_deadline(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=60)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            with pytest.raises(SearchTimeout):
+                await service(make_sessions(engine)).search("حلب ", timeout=0.2)
+        page = await service(make_sessions(engine)).search("حلب ")
+        assert page.hits == ()
+    finally:
+        await engine.dispose()
+
+
+async def test_latest_headlines_have_the_same_deadline(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=60)
+    try:
+        await upgrade(engine)
+        sessions = make_sessions(engine)
+        [article] = await store(sessions, [("انسحاب قسد من حلب", "")], category="سياسة")
+        search = service(sessions)
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            with pytest.raises(SearchTimeout):
+                await search.latest(category="سياسة", timeout=0.2)
+        if engine.dialect.name == "postgresql":
+            # The engine's own limit: a writer's lock holds the walk up.
+            blocker = sessions()
+            await blocker.execute(text("LOCK TABLE article_categories IN ACCESS EXCLUSIVE MODE"))
+            try:
+                with pytest.raises(SearchTimeout):
+                    await search.latest(category="سياسة", timeout=0.2)
+            finally:
+                await blocker.rollback()
+                await blocker.close()
+        assert ids(await search.latest(category="سياسة")) == [article]
+    finally:
+        await engine.dispose()
+
+
+async def test_latest_of_rare_and_several_categories(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Taken from each category's own index: a rare old category under many newer articles,
+    an article in two matching categories once, pages across categories, a source within."""
+    [rare] = await store(sessions, [("خبر نادر", "")], category="علوم", hours_ago=50)
+    local = await store(sessions, [(f"خبر محلي {n}", "") for n in range(30)], category="سوريا محلي")
+    world = await store(
+        sessions, [(f"خبر دولي {n}", "") for n in range(3)], category="سوريا دولي", hours_ago=0.2
+    )
+    async with sessions.begin() as session:
+        [both] = await catalog.ensure_categories(session, ["سوريا دولي"])
+        await tag_articles(session, [(local[-1], both.id)])
+    search = service(sessions)
+    assert ids(await search.latest(category="علوم")) == [rare]
+    newest = [*world[::-1], local[-1], *local[-2::-1]]
+    seen: list[int] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = await search.latest(category="سوريا", offset=offset, limit=7)
+        seen += ids(page)
+        offset = page.next_offset
+    assert seen == newest
+    assert ids(await search.search("#سوريا @enabbaladi.net", limit=4)) == newest[:4]
+    assert ids(await search.search("#علوم @hashtagsyria.com")) == []
+    assert ids(await search.search("@enabbaladi.net", offset=33)) == [rare]

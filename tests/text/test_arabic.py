@@ -9,6 +9,7 @@ from bot.text.arabic import (
     index_terms,
     is_arabic,
     normalise,
+    prefix_variants,
     split_sentences,
     stem,
     tokens,
@@ -298,3 +299,21 @@ def test_terms_carry_no_marks_or_invisible_characters() -> None:
     for term in index_terms(text):
         assert term.isalnum(), term
         assert all(ord(ch) < 0x0610 or ord(ch) > 0x06ED or ch.isalpha() for ch in term)
+
+
+# A half-typed word: every way of taking a leading article or clitics off it is a start.
+PREFIX_VARIANTS = [
+    ("فلسطي", ("فلسطي", "لسطي", "سطي")),  # "الفلسطي": the stemmer took ف of "فلسطينية"
+    ("ولاي", ("ولاي", "لاي", "اي")),  # "الولاي": و of "ولايات" taken
+    ("ولايا", ("ولايا", "لايا", "ايا")),
+    ("والدي", ("والدي", "الدي", "دي")),  # the article, too short yet for its lookahead
+    ("وبالمد", ("وبالمد", "بالمد", "المد", "مد")),
+    ("فنا", ("فنا", "نا")),
+    ("حلب", ("حلب",)),
+    ("بل", ("بل",)),  # nothing shorter than two letters
+]
+
+
+@pytest.mark.parametrize(("prefix", "variants"), PREFIX_VARIANTS)
+def test_prefix_variants_are_every_strip(prefix: str, variants: tuple[str, ...]) -> None:
+    assert prefix_variants(prefix) == variants

@@ -53,6 +53,8 @@ def upgrade() -> None:
     for statement in search.create_statements(connection.dialect.name):
         op.execute(statement)
     search.index_existing(connection, report=_progress())
+    for statement in search.finish_statements(connection.dialect.name):
+        op.execute(statement)
     _restem_keywords(connection)
 
 
