@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bench import vocabulary
 from bot.news.search import parse_query
 from bot.search import SearchService, SearchSettings
+from bot.text.arabic import prefix_variants
 from storage import search as search_index
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import Article, Category, Feed, article_categories
@@ -583,7 +584,7 @@ def engine_match(query: Query) -> Match:
     parsed = parse_query(query.text)
     if parsed.prefix is None:
         return Match(parsed.terms)
-    return Match(parsed.terms[:-1], (parsed.terms[-1], parsed.prefix))
+    return Match(parsed.terms[:-1], (parsed.terms[-1], prefix_variants(parsed.prefix)))
 
 
 async def rank_baseline(backend: Backend, query: Query, limit: int) -> bool:
