@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
@@ -507,15 +507,19 @@ async def latest_ids(
 
 
 async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
-    """The articles with their categories, in one query (a search's page)."""
+    """The articles of a search's page, with their categories.
+
+    The categories come in a second query by article id (selectin): joined in one query,
+    SQLite's planner materialised every article's categories through the (category_id,
+    article_id) index, 33 ms at 20,000 articles and growing with the archive, against 0.1 ms."""
     if not ids:
         return {}
     query = (
         select(Article)
-        .options(joinedload(Article.categories))
+        .options(selectinload(Article.categories))
         .where(Article.id.in_(sorted(set(ids))))
     )
-    return {article.id: article for article in (await session.scalars(query)).unique()}
+    return {article.id: article for article in (await session.scalars(query)).all()}
 
 
 async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
