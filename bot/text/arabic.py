@@ -108,8 +108,9 @@ _STEMMER_LOCK = threading.Lock()
 # their ال (the stemmer then sees the whole word: «ألفي» → «الف», as «ألف»).
 _FUNCTION_WORDS_2 = (
     "اذ او اي ان ام بك بل بي تي ثم ذا ذو ذي عن في قد كم كي لا لك لم لن له لو لي ما مع من "
-    "نا ها هم هن هو هي يا"
+    "ها هم هن هو هي يا"
 ).split()
+_FUNCTION_WORD_SET = frozenset(_FUNCTION_WORDS_2)
 _ARTICLE = re.compile(
     r"^(?:[وف]?[بك]?ال(?=...)|[وف]?لل(?=...)|ال(?=..)(?!(?:" + "|".join(_FUNCTION_WORDS_2) + r")$))"
 )
@@ -230,7 +231,9 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
     leading article or clitics off it that the index (or the stemmer) may have taken: the
     article (its lookahead needs letters that are not typed yet: "والدي" of "والدين"), a
     conjunction and a preposition ("فلسطي" → "لسطي" and "سطي": the stemmer took the ف of
-    "فلسطينية"), or both in turn. Longest first; each keeps at least two letters."""
+    "فلسطينية"), or both in turn. Longest first; each keeps at least two letters, and none
+    is a two-letter function word (from "الان" or "ولاي": "ان*" or "اي*" would match «أن» or
+    «أي», in every other article, as the article is never taken off them either)."""
     if _ALLAH_FORM.match(prefix) or prefix.endswith(ALLAH):
         # «الله» typed in full is not the start of «له», «لها», «لهم» (prefix_term).
         return (prefix,)
@@ -244,7 +247,9 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
         for lead in _BARE_LEADS:
             if word.startswith(lead) and len(word) - len(lead) >= _MIN_PREFIX:
                 seen.add(word[len(lead) :])
-    rest = sorted(seen - {prefix}, key=lambda variant: (-len(variant), variant))
+    rest = sorted(
+        seen - {prefix} - _FUNCTION_WORD_SET, key=lambda variant: (-len(variant), variant)
+    )
     return (prefix, *rest)
 
 
