@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -97,6 +98,12 @@ def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
 
 
+def indexable_text_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms of an article's text that the index keeps: at most MAX_TEXT_TERMS, none
+    longer than MAX_TERM_CHARS. The feed parser's workers cut them so, before pickling."""
+    return tuple(islice((term for term in terms if len(term) <= MAX_TERM_CHARS), MAX_TEXT_TERMS))
+
+
 def document(
     article_id: int,
     headline: str,
@@ -114,7 +121,7 @@ def document(
         title = headline if original_title in ("", headline) else f"{headline} {original_title}"
         terms = (document_terms(title), document_terms(body))
     title_terms, body_terms = terms
-    return Document(article_id, _indexable(title_terms), _indexable(body_terms)[:MAX_TEXT_TERMS])
+    return Document(article_id, _indexable(title_terms), indexable_text_terms(body_terms))
 
 
 def _lexeme(term: str) -> str:

@@ -18,8 +18,9 @@ import feedparser
 from bot.errors import ParseError
 from bot.news.dedupe import canonical_link, entry_key
 from bot.news.summary import summarise
-from bot.text.arabic import detect_language, document_terms, index_terms
+from bot.text.arabic import article_terms, detect_language
 from bot.text.html import html_to_text
+from storage.search import indexable_text_terms
 
 # Dates before this are placeholders (Hugo's year 1, Unix 0), not publication times.
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
@@ -119,6 +120,9 @@ def _entry(
     published_at, dated = _date(raw, fetched_at)
     date_text = dict.get(raw, "published") or dict.get(raw, "updated")
     language = detect_language(f"{title}\n{text[:2000]}")
+    # One pass over the words for all three; the text's index terms are cut where storage
+    # would cut them, before they are pickled back from the worker.
+    terms = article_terms(title, text)
     return Entry(
         key=entry_key(_guid(raw), link, title, date_text, guid_repeats=_guid(raw) in repeated),
         title=title,
@@ -130,9 +134,9 @@ def _entry(
         labels=_labels(raw),
         language=language,
         summary=summarise(text, summary_chars, headline=title),
-        terms=" ".join(index_terms(f"{title}\n{text}")),
-        title_terms=tuple(document_terms(title)),
-        text_terms=tuple(document_terms(text)),
+        terms=" ".join(terms.index),
+        title_terms=tuple(terms.title),
+        text_terms=indexable_text_terms(terms.text),
     )
 
 

@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import Stemmer
 
@@ -99,7 +100,27 @@ _STEMMER_LOCK = threading.Lock()
 # one stem; removing the article first makes it all of them, and all of the بال, لل and وال
 # pairs too. The remainder must keep three letters after a clitic and two after ال alone, so
 # that words such as والد, والي or ألف (folded الف), where the letters are the root's, stay.
-_ARTICLE = re.compile(r"^(?:[وف]?[بك]?ال(?=...)|[وف]?لل(?=...)|ال(?=..))")
+#
+# Two letters after ال alone are not always a word with the article: «الآن» (now), «الذي»,
+# «التي», «ألفي» (folded الفي), «ألما» (folded الما), «الأم» (the mother, or «أم»: or)
+# would lose ال and become a function word (أن، ذي، في، ما، أم …): a keyword alert on the one
+# would fire on the other, and a search for it would drop it as a stopword. Those words keep
+# their ال (the stemmer then sees the whole word: «ألفي» → «الف», as «ألف»).
+_FUNCTION_WORDS_2 = (
+    "اذ او اي ان ام بك بل بي تي ثم ذا ذو ذي عن في قد كم كي لا لك لم لن له لو لي ما مع من "
+    "ها هم هن هو هي يا"
+).split()
+_FUNCTION_WORD_SET = frozenset(_FUNCTION_WORDS_2)
+_ARTICLE = re.compile(
+    r"^(?:[وف]?[بك]?ال(?=...)|[وف]?لل(?=...)|ال(?=..)(?!(?:" + "|".join(_FUNCTION_WORDS_2) + r")$))"
+)
+# The name of God, with the clitics glued to it (الله، لله، والله، فالله، بالله، تالله، ولله،
+# اللهم …): one term, never «له» (to him) nor «لهم» (for them), which are in every other
+# article. The ligature ﷲ and «اللّٰه» fold to الله first. A name written as one word
+# («عبدالله»، «نصرالله») is two terms, as written apart: «عبد الله».
+ALLAH = "الله"
+_ALLAH_FORM = re.compile(r"^(?:[وف]?[بتك]?ال|[وف]?ل)لهم?$")
+_ALLAH_NAME = re.compile(r"^(?P<name>..+?)الله$")
 # Many writers end a word with ه where ة belongs ("المدينه"). The stemmer strips ة but takes ه
 # for part of the stem after ال ("المدينه" → "مدينه", yet "مدينه" → "مدين"), so a final ه is
 # read as ة before stemming: over the Arabic feeds of the shared corpus this made every
@@ -118,15 +139,14 @@ def _stem_folded(word: str) -> str:
     return stemmed.translate(_TA_MARBUTA)
 
 
-def stem(word: str) -> str:
-    """Return the search term for one word (normalised, stemmed)."""
-    return _stem_folded(_fold(word))
-
-
-def index_terms(text: str) -> list[str]:
-    """Return the search terms of text, in order; the same function serves queries and articles."""
-    terms = (_stem_folded(word) for word in _WORD.findall(_fold(text)))
-    return [term for term in terms if term]
+def _word_terms(word: str) -> tuple[str, ...]:
+    """The terms of one folded word: one, or two for a name such as «عبدالله»."""
+    if _ALLAH_FORM.match(word):
+        return (ALLAH,)
+    if (name := _ALLAH_NAME.match(word)) is not None:
+        return (*_word_terms(name["name"]), ALLAH)
+    term = _stem_folded(word)
+    return (term,) if term else ()
 
 
 # Conjunctions and prepositions glued to a word without ال: "وأنقرة", "لتهريب", "بدمشق". The
@@ -135,21 +155,63 @@ def index_terms(text: str) -> list[str]:
 _BARE_CLITIC = re.compile(r"^(?:[وف][بكل]?|[بكل])(?=...)")
 
 
+@functools.lru_cache(maxsize=200_000)
+def _word_index_document_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A folded word's index terms, and the terms its index document adds: those of the word
+    without a clitic glued on, when they differ. Cached: one look-up per word of an article."""
+    own = _word_terms(word)
+    bare = _BARE_CLITIC.sub("", word)
+    if bare == word:
+        return own, ()
+    return own, tuple(term for term in _word_terms(bare) if term not in own)
+
+
+def stem(word: str) -> str:
+    """Return the search term for one word (normalised, stemmed); a name written as one word
+    («عبدالله») has two, joined by a space."""
+    return " ".join(_word_terms(_fold(word)))
+
+
+def index_terms(text: str) -> list[str]:
+    """Return the search terms of text, in order; the same function serves queries and articles."""
+    return [term for word in _WORD.findall(_fold(text)) for term in _word_terms(word)]
+
+
+def _index_and_document_terms(text: str) -> tuple[list[str], list[str]]:
+    index: list[str] = []
+    document: list[str] = []
+    for word in _WORD.findall(_fold(text)):
+        own, bare = _word_index_document_terms(word)
+        index += own
+        document += own
+        document += bare
+    return index, document
+
+
 def document_terms(text: str) -> list[str]:
     """Return the search index's terms of text: index_terms, and after the term of a word with a
     clitic glued on (و ف ب ك ل without ال), the term of the word without it.
 
     Queries use index_terms: "أنقرة" then finds "وأنقرة", while "وزير" still finds "وزير".
     """
-    terms: list[str] = []
-    for word in _WORD.findall(_fold(text)):
-        term = _stem_folded(word)
-        if term:
-            terms.append(term)
-        bare = _BARE_CLITIC.sub("", word)
-        if bare != word and (other := _stem_folded(bare)) and other != term:
-            terms.append(other)
-    return terms
+    return _index_and_document_terms(text)[1]
+
+
+@dataclass(frozen=True)
+class ArticleTerms:
+    """What an article's text gives matching, made in one pass over its words."""
+
+    index: list[str]  # index_terms of the title and text together (categories, keyword alerts)
+    title: list[str]  # document_terms of the title (the search index)
+    text: list[str]  # document_terms of the text
+
+
+def article_terms(title: str, text: str) -> ArticleTerms:
+    """index_terms(title + "\n" + text), document_terms(title) and document_terms(text), each
+    word folded, split and stemmed once for all three."""
+    title_index, title_document = _index_and_document_terms(title)
+    text_index, text_document = _index_and_document_terms(text)
+    return ArticleTerms(title_index + text_index, title_document, text_document)
 
 
 # What may stand glued in front of a word that is being typed: a conjunction, a preposition,
@@ -169,7 +231,12 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
     leading article or clitics off it that the index (or the stemmer) may have taken: the
     article (its lookahead needs letters that are not typed yet: "والدي" of "والدين"), a
     conjunction and a preposition ("فلسطي" → "لسطي" and "سطي": the stemmer took the ف of
-    "فلسطينية"), or both in turn. Longest first; each keeps at least two letters."""
+    "فلسطينية"), or both in turn. Longest first; each keeps at least two letters, and none
+    is a two-letter function word (from "الان" or "ولاي": "ان*" or "اي*" would match «أن» or
+    «أي», in every other article, as the article is never taken off them either)."""
+    if _ALLAH_FORM.match(prefix) or prefix.endswith(ALLAH):
+        # «الله» typed in full is not the start of «له», «لها», «لهم» (prefix_term).
+        return (prefix,)
     seen = {prefix}
     stripped_article = [prefix]
     for lead in _ARTICLE_LEADS:
@@ -180,7 +247,9 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
         for lead in _BARE_LEADS:
             if word.startswith(lead) and len(word) - len(lead) >= _MIN_PREFIX:
                 seen.add(word[len(lead) :])
-    rest = sorted(seen - {prefix}, key=lambda variant: (-len(variant), variant))
+    rest = sorted(
+        seen - {prefix} - _FUNCTION_WORD_SET, key=lambda variant: (-len(variant), variant)
+    )
     return (prefix, *rest)
 
 
@@ -191,7 +260,11 @@ def prefix_term(word: str) -> str:
     loses the article with its clitics, which index terms never start with.
     """
     words = _WORD.findall(normalise(word))
-    return _ARTICLE.sub("", words[-1]) if words else ""
+    if not words:
+        return ""
+    if _ALLAH_FORM.match(words[-1]):
+        return ALLAH  # its term, which does not start like «له»
+    return _ARTICLE.sub("", words[-1])
 
 
 # --- language ------------------------------------------------------------------------------------

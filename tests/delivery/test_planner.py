@@ -96,6 +96,28 @@ async def test_keyword_that_does_not_occur_plans_nothing(
     assert await audience(sessions) == {}
 
 
+@pytest.mark.parametrize(
+    ("keyword", "text", "alerted"),
+    [
+        ("حزب الله", "أعلن حزب الله مقتل اثنين من عناصره", True),
+        ("حزب الله", "قال رئيس الحزب إن لا مكان له في الحكومة", False),  # «له» is not «الله»
+        ("الله", "قدم له الأعضاء تقاريرهم ولهم الشكر", False),
+        ("الله", "قال الإمام: الحمد لِلّهِ", True),
+        ("عبد الله", "استقبل الملك عبدالله الوفد", True),  # written as one word
+        ("الآن", "قال إن الاتفاق تم", False),  # «الآن» is not «أن»
+    ],
+)
+async def test_keyword_alerts_on_allah_and_function_words(
+    sessions: async_sessionmaker[AsyncSession], keyword: str, text: str, alerted: bool
+) -> None:
+    async with sessions.begin() as session:
+        _, sport = await world(session)
+        await readers.add_keyword(session, CAROL, keyword, keyword_term(keyword), mute=False)
+        article_id = await article(session, "خبر", text)
+        await plan_deliveries(session, [NewArticle(article_id, [sport], terms("خبر", text))], NOW)
+    assert (CAROL in await audience(sessions)) is alerted
+
+
 async def test_mute_suppresses_a_followed_category_but_not_a_channel(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -9,6 +9,9 @@ import pytest
 
 from bot.errors import ParseError
 from bot.feeds.parse import parse_feed
+from bot.text.arabic import document_terms, index_terms, stem
+from storage import search
+from storage.search import MAX_TERM_CHARS, MAX_TEXT_TERMS
 from tests.fakes.feeds import rss
 from tests.support import corpus_dir
 
@@ -153,3 +156,25 @@ def test_legacy_encoded_links_are_two_entries() -> None:
     )
     parsed = parse_feed(body.encode(), FETCHED)
     assert len({entry.canonical_link for entry in parsed.entries}) == 2
+
+
+def test_an_entry_carries_the_terms_of_the_three_text_functions() -> None:
+    title, text = "حزب الله يعلن", "قال عبدالله إن وفداً وصل إلى أنقرة وبالمدينة لجنة."
+    body = rss([{"title": title, "description": f"<p>{text}</p>", "guid": "a"}])
+    [entry] = parse_feed(body.encode(), FETCHED).entries
+    assert entry.terms == " ".join(index_terms(f"{title}\n{text}"))
+    assert entry.title_terms == tuple(document_terms(title))
+    assert entry.text_terms == tuple(document_terms(text))
+
+
+def test_an_entry_carries_no_more_text_terms_than_the_index_keeps() -> None:
+    """A book in a feed entry: its text terms are cut in the worker, as storage would cut
+    them, and a term too long to index is left out before counting."""
+    words = ["حلب", "x" * (MAX_TERM_CHARS + 1), *(f"كلمة{n}" for n in range(MAX_TEXT_TERMS))]
+    body = rss([{"title": "كتاب", "description": " ".join(words), "guid": "b"}])
+    [entry] = parse_feed(body.encode(), FETCHED).entries
+    assert entry.text_terms is not None
+    assert len(entry.text_terms) == MAX_TEXT_TERMS
+    assert entry.text_terms[:2] == (stem("حلب"), stem("كلمة0"))
+    assert all(len(term) <= MAX_TERM_CHARS for term in entry.text_terms)
+    assert entry.text_terms == search.document(1, "كتاب", "", entry.text).body

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings, backoff
 from bot.feeds.workers import ParserPool
-from bot.text.arabic import _stem_folded, stem
+from bot.text.arabic import _stem_folded, _word_index_document_terms, stem
 from storage import catalog
 from storage.feeds import add_feed
 from storage.models import Article, ChatKind, Delivery, Feed
@@ -724,13 +724,14 @@ async def test_a_poll_indexes_articles_with_the_terms_of_its_parser_workers(
     fetcher = Fetcher(FetchLimits(allow_private=True))
     the_poller = Poller(sessions, fetcher, pool, clock=FrozenClock(START))
     try:
-        before = _stem_folded.cache_info()
+        caches = (_stem_folded, _word_index_document_terms)
+        before = [cache.cache_info() for cache in caches]
         assert (await the_poller.tick()).new_articles == 2
-        after = _stem_folded.cache_info()
+        after = [cache.cache_info() for cache in caches]
     finally:
         pool.close()
         await the_poller.fetcher.close()
-    assert after.hits + after.misses == before.hits + before.misses
+    assert [i.hits + i.misses for i in after] == [i.hits + i.misses for i in before]
     async with sessions() as session:
         matches = await newest_matches(
             session, Match((stem("انقرة"), stem("مفاوضات"))), Filters(), limit=10

@@ -15,6 +15,7 @@ from storage.articles import insert_articles, tag_articles
 from storage.feeds import add_feed
 from tests.factories import article_row
 from tests.search.corpus import (
+    DISTRACTORS,
     FILLERS,
     QUERIES,
     RANKING,
@@ -43,11 +44,16 @@ def test_the_set_is_large_enough_and_covers_every_variant_class() -> None:
         assert variant in covers, variant
 
 
+STOPWORDS = SearchSettings(timeout=GENEROUS_TIMEOUT, stopword_min_articles=100, stopword_share=0.1)
+
+
 def corpus_in_time_order() -> list[Story]:
-    """Every article, oldest first: the stories and fillers in a fixed shuffled order, then
-    each ranking case's group (earlier copies, the story, the digests that name it)."""
+    """Every article, oldest first: the stories and fillers in a fixed shuffled order, the
+    distractors, then each ranking case's group (earlier copies, the story, the digests that
+    name it)."""
     articles: list[Story] = [*STORIES, *FILLERS]
     random.Random(7).shuffle(articles)
+    articles += DISTRACTORS  # newer than the stories they stand beside
     for case in RANKING:
         earlier, story, digests = ranking_group(case)
         articles += [*earlier, story, *digests]
@@ -104,7 +110,7 @@ async def test_the_ranking_cases_need_the_ranking(
         SearchSettings(timeout=GENEROUS_TIMEOUT),
         # The same set with the archive's stopwords in force: words in over 10 % of the
         # articles ("في", "من") are not required.
-        SearchSettings(timeout=GENEROUS_TIMEOUT, stopword_min_articles=100, stopword_share=0.1),
+        STOPWORDS,
     ],
     ids=["plain", "stopwords"],
 )
@@ -131,3 +137,28 @@ async def test_recall_at_5_is_one(
                     misses.append(f"{text!r} ({query.covers}): {key} not in {names}")
     assert misses == [], "\n".join(misses)
     assert sum(hits.values()) > len(QUERIES)
+
+
+@pytest.mark.parametrize(
+    "settings", [SearchSettings(timeout=GENEROUS_TIMEOUT), STOPWORDS], ids=["plain", "stopwords"]
+)
+async def test_a_name_with_allah_finds_no_article_with_la_hu(
+    sessions: async_sessionmaker[AsyncSession], settings: SearchSettings
+) -> None:
+    """«حزب الله» is not «حزب» and «له»: its term must neither be «له» (then a stopword,
+    leaving «حزب» alone) nor a prefix of «لهم», «لها» or «لهجة»."""
+    ids = await store_corpus(sessions)
+    search = SearchService(sessions, settings, clock=lambda: NOW)
+    distractors = {ids[story.key] for story in DISTRACTORS}
+    for query in QUERIES:
+        if not query.covers.startswith("words with allah"):
+            continue
+        for text in (query.text, query.text + " "):
+            found: set[int] = set()
+            offset: int | None = 0
+            while offset is not None:
+                page = await search.search(text, offset=offset, limit=50)
+                found |= {hit.article_id for hit in page.hits}
+                offset = page.next_offset
+            assert found == {ids[key] for key in query.expected}, text
+            assert not found & distractors, text

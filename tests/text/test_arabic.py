@@ -5,10 +5,14 @@ import feedparser
 import pytest
 
 from bot.text.arabic import (
+    ALLAH,
+    article_terms,
     detect_language,
+    document_terms,
     index_terms,
     is_arabic,
     normalise,
+    prefix_term,
     prefix_variants,
     split_sentences,
     stem,
@@ -304,16 +308,123 @@ def test_terms_carry_no_marks_or_invisible_characters() -> None:
 # A half-typed word: every way of taking a leading article or clitics off it is a start.
 PREFIX_VARIANTS = [
     ("فلسطي", ("فلسطي", "لسطي", "سطي")),  # "الفلسطي": the stemmer took ف of "فلسطينية"
-    ("ولاي", ("ولاي", "لاي", "اي")),  # "الولاي": و of "ولايات" taken
+    ("ولاي", ("ولاي", "لاي")),  # "الولاي": و of "ولايات" taken; never «أي» (a function word)
     ("ولايا", ("ولايا", "لايا", "ايا")),
     ("والدي", ("والدي", "الدي", "دي")),  # the article, too short yet for its lookahead
     ("وبالمد", ("وبالمد", "بالمد", "المد", "مد")),
     ("فنا", ("فنا", "نا")),
     ("حلب", ("حلب",)),
     ("بل", ("بل",)),  # nothing shorter than two letters
+    ("الان", ("الان",)),  # "ان*" would match «أن»
+    ("الذي", ("الذي",)),
+    ("والفي", ("والفي", "الفي")),
+    ("الهمس", ("الهمس", "همس")),  # three letters: the article goes
 ]
 
 
 @pytest.mark.parametrize(("prefix", "variants"), PREFIX_VARIANTS)
 def test_prefix_variants_are_every_strip(prefix: str, variants: tuple[str, ...]) -> None:
     assert prefix_variants(prefix) == variants
+
+
+# The name of God, with its clitics and in its spellings: one term, never a function word's.
+ALLAH_FORMS = [
+    "الله",
+    "اللّٰه",  # shadda and superscript alef
+    "ٱللَّهِ",  # wasla and harakat
+    "\ufdf2",  # the ligature ﷲ
+    "لله",
+    "لِلّهِ",
+    "ولله",
+    "فلله",
+    "بالله",
+    "وبالله",
+    "والله",
+    "فالله",
+    "تالله",
+    "اللهم",
+    "واللهم",
+]
+
+
+@pytest.mark.parametrize("form", ALLAH_FORMS)
+def test_the_name_of_god_is_one_term(form: str) -> None:
+    assert index_terms(form) == [ALLAH]
+    assert document_terms(form) == [ALLAH]
+    assert prefix_variants(prefix_term(form)) == (ALLAH,)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("حزب الله", ["حزب", ALLAH]),
+        ("رام الله", ["رام", ALLAH]),
+        ("عبد الله", ["عبد", ALLAH]),
+        ("عبدالله", ["عبد", ALLAH]),  # written as one word: the same terms as apart
+        ("نصرالله", ["نصر", ALLAH]),
+        ("وعبدالله", ["عبد", ALLAH]),
+    ],
+)
+def test_names_with_allah(text: str, expected: list[str]) -> None:
+    assert index_terms(text) == expected
+
+
+# Words that are not the name of God and keep their own terms, none of them «الله».
+@pytest.mark.parametrize("word", ["له", "لهم", "وله", "لها", "اللهجة", "اللهب", "للهجرة", "تخلله"])
+def test_words_like_allah_are_not_it(word: str) -> None:
+    assert ALLAH not in index_terms(word)
+    assert index_terms(word) != index_terms("الله")
+
+
+# ال before two letters that are a function word stays: the word must not become «أن», «في» …
+ARTICLE_KEPT = [
+    ("الآن", "أن"),
+    ("الان", "إن"),
+    ("الذي", "ذي"),
+    ("التي", "تي"),
+    ("ألفي", "في"),  # two thousand, folded الفي
+    ("ألما", "ما"),  # pain, folded الما
+    ("الأم", "أم"),
+    ("الهم", "هم"),
+    ("الكم", "كم"),
+    ("ألمع", "مع"),
+    ("المن", "من"),
+    ("اللي", "لي"),
+    ("الها", "ها"),
+]
+
+
+@pytest.mark.parametrize(("word", "function_word"), ARTICLE_KEPT)
+def test_the_article_never_leaves_a_function_word(word: str, function_word: str) -> None:
+    assert index_terms(word) != index_terms(function_word)
+    assert set(document_terms(word)).isdisjoint(index_terms(function_word))
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("الآن", ["الان"]),
+        ("ألفي", index_terms("ألف")),  # the stemmer sees the whole word: ألفي is ألف's dual
+        ("اللذين", ["لذين"]),  # three letters after ال: the article goes
+        ("الغد", ["غد"]),  # two letters that are no function word: it goes too
+        ("الدم", index_terms("دم")),
+    ],
+)
+def test_the_article_before_two_letters(word: str, expected: list[str]) -> None:
+    assert index_terms(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("حزب الله يعلن", "قال عبدالله والأمين العام لله در الكاتب.\nوبالمدينة وأنقرة ولجنة"),
+        ("", "نص فقط"),
+        ("عنوان فقط", ""),
+        ("الاِنْسِحَابُ \u202bعاجل", "١١ كانون ﻻ iPhone 17 للاجئين"),
+    ],
+)
+def test_article_terms_are_the_three_functions_in_one_pass(title: str, text: str) -> None:
+    terms = article_terms(title, text)
+    assert terms.index == index_terms(f"{title}\n{text}")
+    assert terms.title == document_terms(title)
+    assert terms.text == document_terms(text)
