@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -47,15 +46,15 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
-from bot.text.arabic import document_terms, normalise
+from bot.text.arabic import (
+    MAX_TERM_CHARS,
+    document_terms,
+    indexable_text_terms,
+    normalise,
+)
 from storage.models import Article, Category, SearchTerm, article_categories
 
 SEARCH_TABLE = "article_search"
-# Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):
-# nobody searches them, and PostgreSQL refuses lexemes over 2 KB.
-MAX_TERM_CHARS = 64
-# Terms of an article's text that are indexed; a whole book in a feed entry stops here.
-MAX_TEXT_TERMS = 20_000
 # Positions kept per term and weight in a PostgreSQL document: enough for ts_rank to count a
 # word that recurs, small enough to keep documents short.
 _POSITIONS_PER_TERM = 8
@@ -96,12 +95,6 @@ class Document:
 
 def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
-
-
-def indexable_text_terms(terms: Iterable[str]) -> tuple[str, ...]:
-    """The terms of an article's text that the index keeps: at most MAX_TEXT_TERMS, none
-    longer than MAX_TERM_CHARS. The feed parser's workers cut them so, before pickling."""
-    return tuple(islice((term for term in terms if len(term) <= MAX_TERM_CHARS), MAX_TEXT_TERMS))
 
 
 def document(

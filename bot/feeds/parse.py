@@ -18,9 +18,8 @@ import feedparser
 from bot.errors import ParseError
 from bot.news.dedupe import canonical_link, entry_key
 from bot.news.summary import summarise
-from bot.text.arabic import article_terms, detect_language
+from bot.text.arabic import article_terms, detect_language, indexable_text_terms
 from bot.text.html import html_to_text
-from storage.search import indexable_text_terms
 
 # Dates before this are placeholders (Hugo's year 1, Unix 0), not publication times.
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)

@@ -12,6 +12,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 import Stemmer
 
@@ -379,3 +380,17 @@ def split_sentences(text: str) -> list[str]:
                 start = match.end()
         sentences.append(line[start:])
     return [sentence.strip() for sentence in sentences if sentence.strip()]
+
+
+# Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):
+# nobody searches them, and PostgreSQL refuses lexemes over 2 KB.
+MAX_TERM_CHARS = 64
+# Terms of an article's text that are indexed; a whole book in a feed entry stops here.
+MAX_TEXT_TERMS = 20_000
+
+
+def indexable_text_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms of an article's text that the search index keeps: at most MAX_TEXT_TERMS,
+    none longer than MAX_TERM_CHARS. The feed parser's workers cut them so, before pickling
+    (here, not in storage, so that the workers need no database code)."""
+    return tuple(islice((term for term in terms if len(term) <= MAX_TERM_CHARS), MAX_TEXT_TERMS))

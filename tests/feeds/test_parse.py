@@ -9,9 +9,8 @@ import pytest
 
 from bot.errors import ParseError
 from bot.feeds.parse import parse_feed
-from bot.text.arabic import document_terms, index_terms, stem
+from bot.text.arabic import MAX_TERM_CHARS, MAX_TEXT_TERMS, document_terms, index_terms, stem
 from storage import search
-from storage.search import MAX_TERM_CHARS, MAX_TEXT_TERMS
 from tests.fakes.feeds import rss
 from tests.support import corpus_dir
 
