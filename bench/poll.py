@@ -64,6 +64,7 @@ import sqlalchemy
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.schemas import scratch_schema
 from bot.delivery.planner import keyword_term
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.parse import parse_feed
@@ -561,24 +562,9 @@ async def fresh_database(postgres_url: str | None, stack: AsyncExitStack, run: i
         async with engine.connect() as connection:
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
         return Database(engine, make_sessions(engine), dispose_sqlite, f"SQLite ({mode})")
-    schema = f"nashra_bench_{os.getpid()}_{run}"
-    admin = make_engine(postgres_url)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(postgres_url, connect_args={"server_settings": {"search_path": schema}})
-
-    async def dispose_postgres() -> None:
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
-
-    await upgrade(engine)
-    async with engine.connect() as connection:
-        version = (await connection.execute(text("SHOW server_version"))).scalar_one()
-    label = f"PostgreSQL {str(version).split()[0]} (schema {schema}, dropped after)"
-    return Database(engine, make_sessions(engine), dispose_postgres, label)
+    schema = await scratch_schema(postgres_url, f"nashra_bench_{os.getpid()}_{run}")
+    await upgrade(schema.engine)
+    return Database(schema.engine, make_sessions(schema.engine), schema.cleanup, schema.label)
 
 
 async def add_feeds(

@@ -45,6 +45,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench import vocabulary
+from bench.schemas import scratch_schema
 from bot.news.search import parse_query
 from bot.search import SearchService, SearchSettings
 from bot.text.arabic import prefix_variants
@@ -377,25 +378,10 @@ async def sqlite_backend(stack: AsyncExitStack, keep: bool) -> Backend:
 
 
 async def postgres_backend(url: str, keep: bool) -> Backend:
-    schema = f"nashra_search_bench_{os.getpid()}"
-    admin = make_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"server_settings": {"search_path": schema}})
-
-    async def cleanup() -> None:
-        await engine.dispose()
-        if not keep:
-            async with admin.begin() as connection:
-                await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
-
-    async with engine.connect() as connection:
-        version = (await connection.execute(text("SHOW server_version"))).scalar_one()
-    kept = "kept" if keep else "dropped after"
-    label = f"PostgreSQL {str(version).split()[0]} (schema {schema}, {kept})"
-    return Backend("PostgreSQL", engine, make_sessions(engine), label, cleanup)
+    schema = await scratch_schema(url, f"nashra_search_bench_{os.getpid()}", keep=keep)
+    return Backend(
+        "PostgreSQL", schema.engine, make_sessions(schema.engine), schema.label, schema.cleanup
+    )
 
 
 async def prepare(backend: Backend) -> tuple[list[tuple[int, str]], list[int]]:
