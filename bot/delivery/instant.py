@@ -13,7 +13,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,9 @@ class _Round:
     deadline: float  # loop time after which no send of it starts
     posts: dict[int, Post]
     malformed: set[int]
+    # Chats that refused the bot during the round (403): their rows are dropped with the chat,
+    # and none of them is sent, however soon the chat's next turn comes.
+    gone: set[int] = field(default_factory=set)
 
 
 class InstantSender:
@@ -106,6 +109,8 @@ class InstantSender:
         for index, job in enumerate(jobs):
             if job.article_id in batch.malformed:
                 continue  # failed with its article
+            if job.chat_id in batch.gone:
+                continue  # dropped with its chat
             wait = self.pacer.chat_ready_in(job.chat_id)
             if wait > 0:
                 # Not this chat's turn yet: give the row back for when it will be.
@@ -231,6 +236,8 @@ class InstantSender:
 
     async def _deliver(self, batch: _Round, job: Job) -> None:
         try:
+            if job.chat_id in batch.gone:
+                return  # the chat refused an earlier send of the round: dropped with it
             post = batch.posts.get(job.article_id)
             if post is None:
                 self._record(job, Outcome(DeliveryStatus.DROPPED, error="article was deleted"))
@@ -272,6 +279,7 @@ class InstantSender:
             later = now + timedelta(seconds=seconds)
             self._record(job, Outcome(PENDING, error=reason, next_attempt_at=later))
         elif outcome is SendOutcome.CHAT_GONE:
+            batch.gone.add(job.chat_id)
             await retire_chat(self.sessions, job.chat_id, reason, self.channel_lost)
         elif outcome is SendOutcome.MIGRATED and error.new_chat_id is not None:
             async with self.sessions.begin() as session:
