@@ -197,7 +197,9 @@ class AdminService:
             names = await admins.known_names(session, self.owners)
         names |= self._owner_names
         owners = [(Person(user_id, names.get(user_id)), Role.OWNER) for user_id in self.owners]
-        return owners + [(Person(a.user_id, a.name, a.username), Role.ADMIN) for a in stored]
+        # An admin since made an owner (in ADMIN_IDS) is listed once, as an owner.
+        others = [a for a in stored if a.user_id not in self.owners]
+        return owners + [(Person(a.user_id, a.name, a.username), Role.ADMIN) for a in others]
 
     async def audit(self, offset: int, limit: int) -> AuditPage:
         """A page of the audit log, the newest first, each actor named as they were then."""
