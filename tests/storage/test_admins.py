@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.admins import MAX_USER_ID
+from bot.admins import MAX_USER_ID, AdminService, Role
+from bot.menus import CommandMenus
 from storage import admins, catalog
 from storage.models import PERSON_NAME_CHARS, USERNAME_CHARS, ChatKind
 
@@ -93,3 +94,17 @@ async def test_the_audit_log_pages_newest_first(
     assert [e.action for e in rest] == ["test.1", "test.0"]
     assert (rest[-1].before, rest[-1].after) == (None, {"n": 0})
     assert first[0].at == NOW + timedelta(minutes=6)
+
+
+async def test_an_admin_made_an_owner_is_listed_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        await admins.add_admin(session, 901, name="كان مشرفاً", username=None, added_by=9, now=NOW)
+        await admins.add_admin(session, 5, name="مشرف", username=None, added_by=9, now=NOW)
+    # The roster never touches the menus (no bot needed here).
+    service = AdminService(sessions, [900, 901, 900], CommandMenus(None))  # type: ignore[arg-type]
+    roster = await service.roster()
+    assert [(p.user_id, p.name, role) for p, role in roster] == [
+        (900, None, Role.OWNER), (901, "كان مشرفاً", Role.OWNER), (5, "مشرف", Role.ADMIN),
+    ]  # fmt: skip
