@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
@@ -18,7 +17,6 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.ratelimit import PacedRateLimiter
 from bot.feeds.poller import TickReport
 from bot.services import Services, delivery_limits
-from bot.text.messages import COMMANDS
 from bot.updates import PerChatUpdateProcessor
 from storage.models import utcnow
 
@@ -75,9 +73,10 @@ async def _start_services(
     clock: Callable[[], float],
     wall_clock: Callable[[], datetime],
 ) -> None:
-    application.bot_data.services = await Services.start(
+    services = await Services.start(
         settings, application.bot, pacer=pacer, clock=clock, wall_clock=wall_clock
     )
+    application.bot_data.services = services
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             poll_job,
@@ -93,11 +92,10 @@ async def _start_services(
             name="prune-outbox",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
-    # The command menu: Arabic for everyone, English for English-speaking Telegram apps.
-    await application.bot.set_my_commands([BotCommand(*c) for c in COMMANDS["ar"]])
-    await application.bot.set_my_commands(
-        [BotCommand(*c) for c in COMMANDS["en"]], language_code="en"
-    )
+    # The command menu: Arabic for everyone, English for English-speaking Telegram apps;
+    # in each owner's and admin's chat, the admin commands too.
+    await services.menus.set_default()
+    await services.admins.refresh_menus()
 
 
 async def _stop_services(application: NashraApp) -> None:

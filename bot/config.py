@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -130,9 +131,15 @@ class Settings(BaseSettings):
     @field_validator("telegram_api_base_url")
     @classmethod
     def _url(cls, value: str) -> str:
+        """The Bot API root: python-telegram-bot's own form, ending in /bot (its base_url,
+        to which it appends the token), means the same server."""
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
-        return value.rstrip("/")
+        root = value.rstrip("/")
+        root = root.removesuffix("/bot").rstrip("/")
+        if not urlsplit(root).hostname:
+            raise ValueError("must name a server, such as https://api.telegram.org")
+        return root
 
     @property
     def zone(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.admins import AdminService
 from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
@@ -32,6 +33,9 @@ class HandlerServices(Protocol):
 
     @property
     def search(self) -> SearchService: ...
+
+    @property
+    def admins(self) -> AdminService: ...  # owners, admins, their menus, the audit log
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike

@@ -1,8 +1,9 @@
 """The application's long-lived services: started once, closed once.
 
 `Services.start` builds everything the bot runs on (database, fetcher, parsers, poller,
-publisher, sender and its task, admin notices); `close` stops them in reverse. Handlers see
-them through `bot.context.HandlerServices`, never through this module.
+publisher, sender and its task, admin notices, the command menus and the admins); `close`
+stops them in reverse. Handlers see them through `bot.context.HandlerServices`, never through
+this module.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from bot.admins import AdminService
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits, Pacer
@@ -24,6 +26,7 @@ from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
+from bot.menus import CommandMenus
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService, SearchSettings
@@ -105,6 +108,8 @@ class Services:
     sender_task: asyncio.Task[None]
     notices: AdminNotices
     search: SearchService
+    menus: CommandMenus
+    admins: AdminService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -145,6 +150,7 @@ class Services:
             timeout_seconds=settings.send_timeout_seconds,
         )
         notices = AdminNotices(bot, settings.admin_ids, clock=clock)
+        menus = CommandMenus(bot)
         sender = Sender(
             sessions,
             publisher,
@@ -169,6 +175,8 @@ class Services:
             sender_task=asyncio.create_task(sender.run(), name=SENDER_TASK),
             notices=notices,
             search=SearchService(sessions, search_settings(settings), clock=wall_clock),
+            menus=menus,
+            admins=AdminService(sessions, settings.admin_ids, menus, clock=wall_clock),
             wall_clock=wall_clock,
         )
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import readers, search
+from handlers import admin, readers, search
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -44,12 +44,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     ]
     for names, callback in commands:
         application.add_handler(CommandHandler(names, callback, filters=NEW))
+    # Anyone may ask for their own account number (to become an owner, or be made an admin).
+    application.add_handler(CommandHandler("myid", admin.myid, filters=NEW))
+    # The operators' console (private chats; anyone else is refused). A command forwarded from
+    # someone else's chat is not the admin's own: only typed ones run.
+    typed_command = NEW & ~filters.FORWARDED
+    application.add_handler(CommandHandler("admin", admin.admin_command, filters=typed_command))
+    application.add_handler(CommandHandler("audit", admin.audit_command, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
     application.add_handler(CallbackQueryHandler(readers.on_setting, pattern=SETTING))
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
     application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
+    application.add_handler(CallbackQueryHandler(admin.on_audit_page, pattern=admin.AUDIT_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -59,8 +67,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # a search. A forwarded post is not words to look for: it gets the "not a command"
     # answer. A message sent with "@bot …" (an article the reader chose to share, here or
     # with another inline bot) is content picked, not a request: it is left unanswered.
+    # A forwarded message is the person an owner's "/admin add" waits for, if it waits; else
+    # it gets the "not a command" answer too.
     private = filters.ChatType.PRIVATE & NEW & ~filters.VIA_BOT
     typed = filters.TEXT & ~filters.FORWARDED
+    application.add_handler(MessageHandler(private & filters.FORWARDED, admin.forwarded))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
     application.add_handler(MessageHandler(private & typed, search.plain_text))
     application.add_handler(MessageHandler(private, readers.not_a_command))

@@ -17,7 +17,7 @@ from bot import readers
 from bot.context import NashraContext
 from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, KeywordProblem, KeywordResult
 from bot.text.messages import clock, language_of, number, plural, text
-from handlers import keyboards
+from handlers import admin_views, keyboards
 
 # The deep link of the inline "no results" button (t.me/<bot>?start=search).
 SEARCH_START = "search"
@@ -293,8 +293,15 @@ async def stale_button(update: Update, context: NashraContext) -> None:
 
 
 async def help_command(update: Update, context: NashraContext) -> None:
-    """List every command, one line each."""
-    await _reply(update, text("help", _lang(update), bot=context.bot.username))
+    """List every command, one line each; in an admin's private chat, the admin ones too."""
+    message = text("help", _lang(update), bot=context.bot.username)
+    user, chat = update.effective_user, update.effective_chat
+    if user and chat and chat.type == ChatType.PRIVATE:
+        admins = context.services.admins
+        if (await admins.role(admin_views.person_of(user))).is_admin:
+            await admins.welcome(user.id)  # the admin menu, now that they wrote to the bot
+            message += "\n\n" + text("admin_help", _lang(update))
+    await _reply(update, message)
 
 
 async def unknown_command(update: Update, context: NashraContext) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -75,6 +76,11 @@ ETAG_CHARS = 500
 LAST_MODIFIED_CHARS = 100
 FEED_NAME_CHARS = 200
 CATEGORY_NAME_CHARS = 100
+# A person as Telegram names them: first and last name (64 characters each in Telegram's
+# clients, but whatever an update carries is cut to the column), and a username.
+PERSON_NAME_CHARS = 255
+USERNAME_CHARS = 64
+AUDIT_ACTION_CHARS = 64
 
 
 class Base(DeclarativeBase):
@@ -313,3 +319,33 @@ class Delivery(Base):
     # An outcome is written only under the token it was leased with, so a sender whose lease
     # ran out can never overwrite what another sender now owns.
     lease_token: Mapped[str | None] = mapped_column(String(32))
+
+
+class Admin(Base):
+    """An operator an owner made an admin. Owners themselves are ADMIN_IDS, in the settings:
+    never stored here, so that no command can remove them."""
+
+    __tablename__ = "admins"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(String(PERSON_NAME_CHARS))
+    username: Mapped[str | None] = mapped_column(String(USERNAME_CHARS))
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One admin action: who did what, when, and the thing before and after it (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    # The actor's name when they acted: the log says who it was, whatever they are called now.
+    actor_name: Mapped[str | None] = mapped_column(String(PERSON_NAME_CHARS))
+    action: Mapped[str] = mapped_column(String(AUDIT_ACTION_CHARS))  # e.g. "admin.add"
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)

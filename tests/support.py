@@ -18,6 +18,11 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FEEDS = SHARED / "feeds"
 SEED = SHARED / "seed"
+# The sections a fresh install starts with (migration 0007), as the issue names them.
+STANDARD_CATEGORIES = [
+    "سياسة", "سوريا محلي", "عربي ودولي", "اقتصاد", "رياضة", "ثقافة وفن", "علوم وتكنولوجيا",
+    "صحة", "منوعات",
+]  # fmt: skip
 
 
 def corpus_dir() -> Path:

@@ -14,7 +14,8 @@ from bot.__main__ import main
 from storage import catalog
 from storage.db import make_engine, make_sessions
 from storage.models import CATEGORY_NAME_CHARS, FEED_NAME_CHARS, LINK_CHARS
-from tests.support import REPO, corpus_dir
+from tests.fakes.feeds import rss
+from tests.support import REPO, STANDARD_CATEGORIES, corpus_dir
 
 CORPUS = sorted((REPO.parent / "shared" / "feeds").glob("*/*.xml"))
 
@@ -87,6 +88,37 @@ def test_preview_shows_categories_and_channels(
     out = capsys.readouterr().out
     assert "التصنيفات / categories: تقنية" in out
     assert "القنوات / channels: -1001" in out
+
+
+def test_a_fresh_install_lists_the_standard_categories(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["category", "list"]) == 0
+    out = capsys.readouterr().out
+    names = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert sorted(names) == sorted(STANDARD_CATEGORIES)
+    assert "politics" in out
+    assert "اقتصاد وأعمال" in out
+
+
+def test_a_feed_s_own_labels_find_the_standard_categories_on_a_fresh_install(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "labels.xml"
+    items = [
+        {"title": "انسحاب من حي الشيخ مقصود", "link": "https://news.example.sy/1",
+         "category": "سوريا محلي", "description": "<p>خبر محلي.</p>"},
+        {"title": "الليرة أمام الدولار", "link": "https://news.example.sy/2",
+         "category": "Business|الأعمال والاقتصاد", "description": "<p>خبر اقتصادي.</p>"},
+    ]  # fmt: skip
+    feed.write_text(rss(items), encoding="utf-8")
+    assert main(["preview", str(feed), "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    local, economy = out.split("── ")[1:]
+    assert "#سوريا_محلي" in local
+    assert "التصنيفات / categories: سوريا محلي" in local
+    assert "#اقتصاد" in economy
+    assert "التصنيفات / categories: اقتصاد\n" in economy + "\n"
 
 
 def test_bootstrap_commands(database: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,3 +77,37 @@ def test_search_command_timeout_comes_from_the_environment(
 ) -> None:
     monkeypatch.setenv("SEARCH_COMMAND_TIMEOUT_SECONDS", "2.5")
     assert make_settings().search_command_timeout_seconds == 2.5
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "http://127.0.0.1:8081",
+        "http://127.0.0.1:8081/",
+        "http://127.0.0.1:8081/bot",
+        "http://127.0.0.1:8081/bot/",
+    ],
+)
+def test_the_api_root_or_ptb_s_bot_url_mean_the_same_server(given: str) -> None:
+    assert make_settings(telegram_api_base_url=given).telegram_api_base_url == (
+        "http://127.0.0.1:8081"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "root"),
+    [
+        # A self-hosted server under a path keeps its path; only a final /bot goes.
+        ("https://example.org/telegram/bot", "https://example.org/telegram"),
+        ("https://example.org/botapi", "https://example.org/botapi"),
+        ("https://api.telegram.org", "https://api.telegram.org"),
+    ],
+)
+def test_only_a_final_bot_is_python_telegram_bot_s(given: str, root: str) -> None:
+    assert make_settings(telegram_api_base_url=given).telegram_api_base_url == root
+
+
+@pytest.mark.parametrize("given", ["http://", "https:///bot", "http:///"])
+def test_an_api_url_without_a_server_is_named(given: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_API_BASE_URL"):
+        make_settings(telegram_api_base_url=given)

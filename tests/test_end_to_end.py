@@ -153,3 +153,33 @@ async def test_admins_are_told_when_a_failing_feed_is_disabled(
     assert disabled.url == url
     assert f"أوقفتُ جلب المصدر {url} بعد محاولتين فاشلتين متتاليتين." in notice.text
     assert "500" in notice.text
+
+
+async def test_an_api_url_ending_in_bot_reaches_the_same_server(
+    telegram: FakeTelegram, feed_server: FeedServer, tmp_path: object
+) -> None:
+    """TELEGRAM_API_BASE_URL in python-telegram-bot's form (…/bot): the handlers' replies, the
+    command line's @name look-up and the outbox sender all reach the server, not …/bot/bot."""
+    telegram.add_chat(CHANNEL, "channel", title="قناة", username="nashra_news")
+    telegram.add_user(501, "سارة")
+    url = feed_server.set("f.xml", rss([item(1)]))
+    settings = make_settings(
+        bot_token=telegram.token,
+        telegram_api_base_url=f"{telegram.base_url}/bot",
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot-url.db",
+        parse_workers=0,
+    )
+    await operator(settings, "feed", "add", url, "--category", "سياسة")
+    assert await operator(settings, "channel", "add", "@nashra_news", "--category", "سياسة") == 0
+    async with running_bot(settings) as application:
+        telegram.user_sends(501, "/help")
+        await telegram.wait_for(lambda: len(telegram.sent(501)) == 1)
+        await poll_feeds(application)
+        feed_server.set("f.xml", rss([item(2), item(1)]))
+        await make_due(application)
+        assert (await poll_feeds(application)).planned == 1
+        await telegram.wait_for(lambda: len(telegram.sent(CHANNEL)) == 1, timeout=10)
+    # (At shutdown the last long poll is cut short by the final getUpdates: 409, as ever.)
+    refused = [call.method for call in telegram.calls if not call.ok]
+    assert set(refused) <= {"getUpdates"}
+    assert telegram.calls_of("getMe")[0].ok

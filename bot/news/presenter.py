@@ -199,13 +199,24 @@ def list_page(listing: Listing, page: Page, reader: Reader, now: datetime) -> Li
 
 
 def _paging(listing: Listing, next_offset: int | None, reader: Reader) -> list[tuple[str, Listing]]:
+    more = next_offset if next_offset is not None and next_offset <= MAX_OFFSET else None
+    return [
+        (label, listing.at(offset))
+        for label, offset in page_buttons(listing.offset, more, LIST_PAGE, reader.language)
+    ]
+
+
+def page_buttons(
+    offset: int, next_offset: int | None, step: int, language: str
+) -> list[tuple[str, int]]:
+    """«السابق» / «التالي» of a paged message: (label, the offset it shows), in reading
+    order; none for a first page that is also the last."""
     buttons = []
-    if listing.offset > 0:
-        previous = listing.at(max(listing.offset - LIST_PAGE, 0))
-        buttons.append((text("previous_button", reader.language), previous))
-    if next_offset is not None and next_offset <= MAX_OFFSET:
-        buttons.append((text("next_button", reader.language), listing.at(next_offset)))
-    if reader.language == "ar":
+    if offset > 0:
+        buttons.append((text("previous_button", language), max(offset - step, 0)))
+    if next_offset is not None:
+        buttons.append((text("next_button", language), next_offset))
+    if language == "ar":
         buttons.reverse()  # read right to left: «السابق» on the right, «التالي» on the left
     return buttons
 

@@ -8,10 +8,10 @@ as the index (bot/text/arabic.py), so no user syntax can reach a search engine.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.text.arabic import index_terms, prefix_term, tokens
+from bot.text.html import visible
 
 # Longest query, in characters, before anything else is done with it.
 MAX_QUERY_CHARS = 256
@@ -43,16 +43,6 @@ class ParsedQuery:
         return not self.terms and self.prefix is None
 
 
-def _visible(raw: str) -> str:
-    """The query without control, format (bidi, zero-width) and unassigned characters."""
-    kept = (
-        " " if ch.isspace() else ch
-        for ch in unicodedata.normalize("NFC", raw)
-        if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf", "Cn", "Co", "Cs"}
-    )
-    return " ".join("".join(kept).split())
-
-
 def _domain(word: str) -> str | None:
     domain = word.lower().rstrip(_TRAILING_PUNCTUATION).removeprefix("www.")
     return domain if _DOMAIN.match(domain) else None
@@ -61,7 +51,7 @@ def _domain(word: str) -> str | None:
 def parse_query(raw: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
     """Read a reader's query; never raises, and yields only plain words and filters."""
     cut = raw[:max_chars]
-    text = _visible(cut)
+    text = visible(cut)
     # A query that ends inside a word (no space after it) may be half-typed: inline queries
     # arrive as the reader types.
     typing = bool(text) and not cut[-1:].isspace()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_timedelta
+from babel.dates import format_skeleton, format_time, format_timedelta
 
 Digits = Literal["arab", "latn"]
 
@@ -40,6 +40,21 @@ def format_date(
     day = moment.astimezone(tz).date()
     # Babel prints Latin digits in dates whatever the locale's numbering system.
     return to_digits(babel_format_date(day, format="d MMMM y", locale=locale), digits)
+
+
+def format_moment(
+    moment: datetime, *, locale: str = "ar_SY", digits: Digits = "arab", tz: ZoneInfo
+) -> str:
+    """The day and the time of moment in tz, as the locale writes them together
+    ("١١ كانون الثاني ٢٠٢٦، ٣:٠٥ م", "Jan 11, 2026, 3:05 PM"): every part from CLDR (the
+    date's skeleton, the short time, the pattern that joins them)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"format_moment needs an aware datetime, got naive {moment!r}")
+    local = moment.astimezone(tz)
+    day = format_skeleton("yMMMd", local, locale=locale)
+    time = format_time(local, format="short", locale=locale)
+    joined = str(Locale.parse(locale).datetime_formats["short"]).format(time, day)
+    return to_digits(joined, digits)
 
 
 JUST_NOW = timedelta(minutes=1)  # under it, a reader is told "just now", not a count

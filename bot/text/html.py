@@ -121,6 +121,18 @@ def escape_attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def visible(raw: str) -> str:
+    """Text people typed, on one line, without control, format (bidi overrides, zero-width)
+    and unassigned characters: a query, or a name shown back, can never turn the rest of a
+    line around."""
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in unicodedata.normalize("NFC", raw)
+        if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf", "Cn", "Co", "Cs"}
+    )
+    return " ".join("".join(kept).split())
+
+
 def needs_rtl_mark(line: str) -> bool:
     """Tell whether a line of plain text would be laid out left to right without an RLM.
 
@@ -145,6 +157,18 @@ def rtl_paragraph(line: str) -> str:
 def rtl_text(text: str) -> str:
     """Apply rtl_paragraph to every line of text."""
     return "\n".join(rtl_paragraph(line) for line in text.split("\n"))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def rtl_html(message: str) -> str:
+    """rtl_text for a message in Telegram HTML: each line is judged by the text its tags
+    leave (a line that starts with <b>سجل is Arabic; one that starts with <code>5 is not)."""
+    return "\n".join(
+        RLM + line if needs_rtl_mark(html.unescape(_TAG.sub("", line))) else line
+        for line in message.split("\n")
+    )
 
 
 def telegram_length(html_text: str) -> int:

@@ -296,6 +296,128 @@ TEXTS: dict[str, dict[str, str]] = {
         "ar": "⚠️ خطأ غير متوقع في البوت: {error}",
         "en": "⚠️ Unexpected error in the bot: {error}",
     },
+    # The operators' console. The refusal is the same for every admin command and button,
+    # whatever follows it: nothing about who or what exists is told to anyone else.
+    "admin_refused": {
+        "ar": "عذراً، هذا الأمر لمشرفي البوت فقط.",
+        "en": "Sorry, this is for the bot's admins only.",
+    },
+    "admin_help": {
+        "ar": (
+            "أوامر المشرفين:\n"
+            "/admin list — المالكون والمشرفون\n"
+            "/admin add رقم — إضافة مشرف برقم حسابه (للمالكين)\n"
+            "/admin add ثم أعد توجيه رسالة منه — إضافة مشرف من رسالة كتبها "
+            "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
+            "/admin remove رقم — إزالة مشرف (للمالكين)\n"
+            "/audit — سجل إجراءات المشرفين\n"
+            "/myid — رقم حسابك في تيليغرام"
+        ),
+        "en": (
+            "Admin commands:\n"
+            "/admin list — the owners and admins\n"
+            "/admin add ID — make someone an admin by their account number (owners)\n"
+            "/admin add, then forward a message they wrote — the same from their message "
+            "(or reply /admin add to a message forwarded from them)\n"
+            "/admin remove ID — remove an admin (owners)\n"
+            "/audit — the log of the admins' actions\n"
+            "/myid — your Telegram account number"
+        ),
+    },
+    "admin_forward_now": {
+        "ar": (
+            "أعد توجيه (Forward) إليّ الآن رسالة كتبها الشخص الذي تريد أن تجعله مشرفاً، "
+            "أو اكتب /admin add ورقم حسابه."
+        ),
+        "en": (
+            "Now forward me a message written by the person to make an admin, "
+            "or send /admin add and their account number."
+        ),
+    },
+    "admin_bad_id": {
+        "ar": (
+            "هذا ليس رقم حساب في تيليغرام. اكتب الرقم بعد الأمر، مثلاً: {command} 123456789 "
+            "(يعرف الشخص رقمه إذا أرسل /myid إلى البوت)."
+        ),
+        "en": (
+            "That is not a Telegram account number. Write it after the command, e.g. "
+            "{command} 123456789 (the person learns theirs by sending /myid to the bot)."
+        ),
+    },
+    "admin_hidden": {
+        "ar": (
+            "صاحب هذه الرسالة يخفي حسابه في الرسائل المعاد توجيهها (من إعدادات الخصوصية)، "
+            "فلا أعرف رقمه. اطلب منه أن يرسل /myid إلى البوت، ثم اكتب /admin add والرقم."
+        ),
+        "en": (
+            "Whoever wrote that message hides their account in forwards (a privacy "
+            "setting), so I cannot tell who they are. Ask them to send /myid to the bot, "
+            "then send /admin add and the number."
+        ),
+    },
+    "admin_not_a_person": {
+        "ar": (
+            "هذه الرسالة ليست من شخص (بل من قناة أو مجموعة أو بوت). "
+            "أعد توجيه رسالة كتبها الشخص نفسه."
+        ),
+        "en": "That message is not from a person (a channel, group or bot): forward theirs.",
+    },
+    "admin_added": {
+        "ar": "✅ أصبح {person} مشرفاً، وتظهر له أوامر المشرفين في قائمة الأوامر.",
+        "en": "✅ {person} is now an admin, with the admin commands in their command menu.",
+    },
+    "admin_added_no_menu": {
+        "ar": (
+            "✅ أصبح {person} مشرفاً. لم يراسل البوت بعد، فلم تظهر له أوامر المشرفين في "
+            "القائمة: ليرسل /help إلى البوت فتظهر."
+        ),
+        "en": (
+            "✅ {person} is now an admin. They have not written to the bot yet, so the admin "
+            "commands are not in their menu: once they send /help to the bot, they are."
+        ),
+    },
+    "admin_removed": {
+        "ar": "أزلتُ {person} من المشرفين.",
+        "en": "{person} is no longer an admin.",
+    },
+    "admin_already": {"ar": "{person} مشرف من قبل.", "en": "{person} is already an admin."},
+    "admin_not_found": {"ar": "{person} ليس مشرفاً.", "en": "{person} is not an admin."},
+    "admin_is_owner": {
+        "ar": (
+            "{person} من مالكي البوت (ADMIN_IDS في الإعدادات)، فلا يُضاف ولا يُزال بأمر: "
+            "غيّر الإعداد ثم أعد تشغيل البوت."
+        ),
+        "en": (
+            "{person} is an owner of the bot (ADMIN_IDS in the settings), never added or "
+            "removed by command: change the setting and restart the bot."
+        ),
+    },
+    "admin_owners_only": {
+        "ar": "إضافة المشرفين وإزالتهم للمالكين فقط (ADMIN_IDS في الإعدادات).",
+        "en": "Only owners (ADMIN_IDS in the settings) add and remove admins.",
+    },
+    "admin_list": {
+        "ar": "<b>المالكون والمشرفون</b> ({count}):",
+        "en": "<b>Owners and admins</b> ({count}):",
+    },
+    "admin_owner": {"ar": "مالك", "en": "owner"},
+    "admin_admin": {"ar": "مشرف", "en": "admin"},
+    "myid": {
+        "ar": "رقم حسابك في تيليغرام: <code>{id}</code>",
+        "en": "Your Telegram account number: <code>{id}</code>",
+    },
+    "audit_heading": {
+        "ar": "📜 <b>سجل إجراءات المشرفين</b> ({count})، الأحدث أولاً:",
+        "en": "📜 <b>The admins' audit log</b> ({count}), newest first:",
+    },
+    "audit_none": {"ar": "لا إجراءات في السجل بعد.", "en": "Nothing in the log yet."},
+    "audit_end": {"ar": "لا إجراءات أخرى.", "en": "There is nothing more in the log."},
+    "audit_entry": {
+        "ar": "{n}. <b>{action}</b> — {when}\nبواسطة: {actor}\nقبل: {before}\nبعد: {after}",
+        "en": "{n}. <b>{action}</b> — {when}\nby: {actor}\nbefore: {before}\nafter: {after}",
+    },
+    "audit_admin.add": {"ar": "إضافة مشرف", "en": "admin added"},
+    "audit_admin.remove": {"ar": "إزالة مشرف", "en": "admin removed"},
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -322,6 +444,28 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
             "other": "{n} محاولة فاشلة متتالية",
         },
         "en": {"one": "{n} failure", "other": "{n} failures in a row"},
+    },
+    "people": {
+        "ar": {
+            "zero": "لا أحد",
+            "one": "شخص واحد",
+            "two": "شخصان",
+            "few": "{n} أشخاص",
+            "many": "{n} شخصاً",
+            "other": "{n} شخص",
+        },
+        "en": {"one": "{n} person", "other": "{n} people"},
+    },
+    "actions": {
+        "ar": {
+            "zero": "لا إجراءات",
+            "one": "إجراء واحد",
+            "two": "إجراءان",
+            "few": "{n} إجراءات",
+            "many": "{n} إجراءً",
+            "other": "{n} إجراء",
+        },
+        "en": {"one": "{n} action", "other": "{n} actions"},
     },
 }
 
@@ -353,6 +497,19 @@ COMMANDS = {
         ("search", "Search the news"),
         ("latest", "The latest news"),
         ("help", "List of commands"),
+    ],
+}
+
+
+# In an admin's private chat, after the readers' commands.
+ADMIN_COMMANDS = {
+    "ar": [
+        ("admin", "المشرفون: قائمة وإضافة وإزالة"),
+        ("audit", "سجل إجراءات المشرفين"),
+    ],
+    "en": [
+        ("admin", "Admins: list, add, remove"),
+        ("audit", "The admins' audit log"),
     ],
 }
 

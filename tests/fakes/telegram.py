@@ -785,13 +785,27 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ acting as users
 
-    def user_sends(self, user_id: int, text: str, *, extra: JSON | None = None) -> StoredMessage:
+    def user_sends(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        extra: JSON | None = None,
+        reply_to: StoredMessage | None = None,
+    ) -> StoredMessage:
         """The user writes to the bot in private; "/cmd" texts get a bot_command entity.
-        `extra` adds Message fields (via_bot, forward_origin, …)."""
-        return self.user_sends_in(user_id, user_id, text, extra=extra)
+        `extra` adds Message fields (via_bot, forward_origin, …); `reply_to` makes it a reply
+        (the update carries the message replied to, as Telegram's do)."""
+        return self.user_sends_in(user_id, user_id, text, extra=extra, reply_to=reply_to)
 
     def user_sends_in(
-        self, chat_id: int, user_id: int, text: str, *, extra: JSON | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        extra: JSON | None = None,
+        reply_to: StoredMessage | None = None,
     ) -> StoredMessage:
         chat, user = self.chats[chat_id], self.users[user_id]
         if chat.type == "channel":
@@ -802,9 +816,38 @@ class FakeTelegram:
         if text.startswith("/"):
             command = re.split(r"\s", text, maxsplit=1)[0]
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
-        message = self._store(chat, text, entities, sender=user.to_api(), extra=extra)
+        fields = dict(extra or {})
+        if reply_to is not None:
+            if reply_to.chat_id != chat_id:
+                raise ValueError("a reply is to a message of the same chat")
+            fields["reply_to_message"] = self.message_api(reply_to)
+        message = self._store(chat, text, entities, sender=user.to_api(), extra=fields)
         self._queue_update("message", self.message_api(message))
         return message
+
+    def user_forwards(self, user_id: int, text: str, origin: JSON) -> StoredMessage:
+        """The user forwards a message to the bot: `origin` is its forward_origin (from
+        forwarded_from, hidden_forward or channel_forward)."""
+        return self.user_sends(user_id, text, extra={"forward_origin": origin})
+
+    @staticmethod
+    def forwarded_from(user: FakeUser | JSON) -> JSON:
+        """MessageOriginUser: a message the user wrote (any user, known to the bot or not)."""
+        sender = user.to_api() if isinstance(user, FakeUser) else user
+        return {"type": "user", "date": int(time.time()) - 60, "sender_user": sender}
+
+    @staticmethod
+    def hidden_forward(name: str) -> JSON:
+        """MessageOriginHiddenUser: its author hides their account in forwards."""
+        return {"type": "hidden_user", "date": int(time.time()) - 60, "sender_user_name": name}
+
+    def channel_forward(self, chat_id: int, message_id: int = 1) -> JSON:
+        """MessageOriginChannel: a post of a channel."""
+        chat = self.chats[chat_id]
+        return {
+            "type": "channel", "date": int(time.time()) - 60, "chat": chat.to_api(),
+            "message_id": message_id,
+        }  # fmt: skip
 
     def user_edits(self, message: StoredMessage, text: str) -> StoredMessage:
         """The user edits a message they sent; Telegram sends an edited_message update."""
@@ -915,7 +958,23 @@ class FakeTelegram:
         ]
 
     def get_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
-        return self.commands.get(_commands_key(scope, language_code), [])
+        return self.commands.get(self._commands_key(scope, language_code), [])
+
+    def menu(self, user_id: int, language_code: str | None = None) -> list[str]:
+        """The commands a user sees in their private chat with the bot: the first list set,
+        in Telegram's order (this chat, all private chats, the default; each with the
+        user's language first)."""
+        language = language_code if language_code is not None else self.users[user_id].language_code
+        scopes: list[JSON] = [
+            {"type": "chat", "chat_id": user_id}, {"type": "all_private_chats"},
+            {"type": "default"},
+        ]  # fmt: skip
+        for scope in scopes:
+            for code in (language or "", ""):
+                key = (json.dumps(scope, sort_keys=True), code)
+                if key in self.commands:
+                    return [command["command"] for command in self.commands[key]]
+        return []
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` holds; re-checked after every call and update."""
@@ -1347,18 +1406,60 @@ class FakeTelegram:
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = _commands_key(params.get("scope"), params.get("language_code"))
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
         self.commands[key] = [
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
         return True
 
     async def _get_my_commands(self, params: JSON) -> list[JSON]:
-        return self.get_commands(params.get("scope"), params.get("language_code") or "")
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        return self.commands.get(key, [])
 
     async def _delete_my_commands(self, params: JSON) -> bool:
-        self.commands.pop(_commands_key(params.get("scope"), params.get("language_code")), None)
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        self.commands.pop(key, None)
         return True
+
+    def _commands_key(self, scope: object, language_code: object) -> tuple[str, str]:
+        """A command list's key: its scope as Telegram checks it, and its language."""
+        return json.dumps(self._scope(scope), sort_keys=True), str(language_code or "")
+
+    def _scope(self, raw: object) -> JSON:
+        """A BotCommandScope, checked as the Bot API does (its errors, word for word): a
+        known type; for the chat scopes a chat the bot has, by id or @username (a person
+        the bot never talked to has none: "chat not found"); for chat_member a user id."""
+        if raw is None or raw == "":
+            return {"type": "default"}
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise bad_request("can't parse BotCommandScope JSON object") from None
+        prefix = "can't parse BotCommandScope: "
+        if not isinstance(raw, dict):
+            raise bad_request(prefix + "BotCommandScope must be an Object")
+        kind = raw.get("type")
+        if not isinstance(kind, str):
+            raise bad_request(prefix + 'Can\'t find field "type"')
+        if kind in {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}:
+            return {"type": kind}
+        if kind not in {"chat", "chat_administrators", "chat_member"}:
+            raise bad_request(prefix + "Unsupported type specified")
+        if "chat_id" not in raw:
+            raise bad_request(prefix + 'Can\'t find field "chat_id"')
+        if str(raw["chat_id"]) == "":
+            raise bad_request(prefix + "Empty chat_id specified")
+        scope: JSON = {"type": kind, "chat_id": self._resolve_chat(raw["chat_id"]).id}
+        if kind == "chat_member":
+            try:
+                user_id = int(raw.get("user_id"))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise bad_request(prefix + 'Can\'t find field "user_id"') from None
+            if user_id <= 0:
+                raise bad_request(prefix + "Invalid user_id specified")
+            scope["user_id"] = user_id
+        return scope
 
     async def _get_chat(self, params: JSON) -> JSON:
         chat = self._resolve_chat(params.get("chat_id"))
@@ -1394,10 +1495,3 @@ class FakeTelegram:
         if chat.bot_status == "administrator":
             admins.append(self._member_api(chat, self.bot_user, "administrator"))
         return admins
-
-
-def _commands_key(scope: object, language_code: object) -> tuple[str, str]:
-    if isinstance(scope, str):
-        scope = json.loads(scope)
-    scope = scope or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), str(language_code or "")

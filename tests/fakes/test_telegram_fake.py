@@ -37,7 +37,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from tests.fakes.telegram import FakeTelegram, ManualClock, parse_html
+from tests.fakes.telegram import FakeTelegram, FakeUser, ManualClock, parse_html
 
 CHANNEL = -1001234567890
 GROUP = -4001
@@ -572,3 +572,78 @@ async def test_inline_mode_off_is_reported_and_refuses_inline_buttons() -> None:
             assert client.bot.supports_inline_queries is True
             await client.send_message(CHANNEL, "خبر", reply_markup=share)
             assert len(server.sent(CHANNEL)) == 1
+
+
+async def test_command_scopes_are_checked_as_telegram_checks_them(
+    bot: telegram.Bot, fake: FakeTelegram
+) -> None:
+    await bot.set_my_commands([("start", "ابدأ")])
+    await bot.set_my_commands([("start", "ابدأ"), ("admin", "المشرفون")],
+                              scope=telegram.BotCommandScopeChat(USER))  # fmt: skip
+    await bot.set_my_commands(
+        [("start", "Start"), ("admin", "Admins")],
+        scope=telegram.BotCommandScopeChat(USER),
+        language_code="en",
+    )
+    assert fake.menu(USER, "ar") == ["start", "admin"]
+    assert fake.menu(USER, "en") == ["start", "admin"]
+    fake.add_user(USER + 1, "قارئ")
+    assert fake.menu(USER + 1) == ["start"]  # the default: no list of its own
+    # By @username, the same chat's list.
+    scope = {"type": "chat", "chat_id": "@sara"}
+    assert [c["command"] for c in fake.get_commands(scope, "en")] == ["start", "admin"]
+    # A person the bot never talked to has no chat with it.
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.set_my_commands([("start", "x")], scope=telegram.BotCommandScopeChat(999))
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.delete_my_commands(scope=telegram.BotCommandScopeChat(999))
+    await bot.delete_my_commands(scope=telegram.BotCommandScopeChat(USER))
+    assert fake.menu(USER, "ar") == ["start"]
+    assert fake.menu(USER, "en") == ["start", "admin"]  # its English list is still set
+
+
+@pytest.mark.parametrize(
+    ("scope", "error"),
+    [
+        ('{"type": "everyone"}', "Unsupported type specified"),
+        ('{"type": "chat"}', 'Can\'t find field "chat_id"'),
+        ('{"type": "chat", "chat_id": ""}', "Empty chat_id specified"),
+        (f'{{"type": "chat_member", "chat_id": {GROUP}, "user_id": 0}}',
+         "Invalid user_id specified"),
+        ('["chat"]', "BotCommandScope must be an Object"),
+        ("{not json", "can't parse BotCommandScope JSON object"),
+    ],
+)  # fmt: skip
+async def test_a_malformed_scope_is_refused(fake: FakeTelegram, scope: str, error: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.base_url}/bot{fake.token}/setMyCommands"
+        commands = '[{"command": "start", "description": "x"}]'
+        async with session.post(url, data={"commands": commands, "scope": scope}) as response:
+            body = await response.json()
+    assert response.status == 400
+    assert body["description"].startswith("Bad Request: ")
+    assert error in body["description"]
+    assert fake.commands == {}
+
+
+async def test_forwards_and_replies_reach_the_bot_as_telegram_sends_them(
+    bot: telegram.Bot, fake: FakeTelegram
+) -> None:
+    stranger = FakeUser(777, "Sam", language_code="en", username="sam")  # unknown to the bot
+    fake.user_forwards(USER, "مرحبا", fake.forwarded_from(stranger))
+    hidden = fake.user_forwards(USER, "سلام", fake.hidden_forward("Anonymous"))
+    fake.user_forwards(USER, "خبر", fake.channel_forward(CHANNEL, 42))
+    fake.user_sends(USER, "/admin add", reply_to=hidden)
+    updates = await bot.get_updates()
+    user, hidden_origin, channel, reply = (u.message for u in updates)
+    assert isinstance(user.forward_origin, telegram.MessageOriginUser)
+    assert (user.forward_origin.sender_user.id, user.forward_origin.sender_user.username) == (
+        777, "sam",
+    )  # fmt: skip
+    assert isinstance(hidden_origin.forward_origin, telegram.MessageOriginHiddenUser)
+    assert hidden_origin.forward_origin.sender_user_name == "Anonymous"
+    assert isinstance(channel.forward_origin, telegram.MessageOriginChannel)
+    assert (channel.forward_origin.chat.id, channel.forward_origin.message_id) == (CHANNEL, 42)
+    assert reply.reply_to_message.message_id == hidden.message_id
+    assert isinstance(reply.reply_to_message.forward_origin, telegram.MessageOriginHiddenUser)
+    assert reply.text == "/admin add"

@@ -30,7 +30,8 @@ async def conversation_bot(
     command_timeout: float = 20.0,
     **options: Any,
 ) -> AsyncIterator[NashraApp]:
-    """The bot with two readers (Arabic, English), an admin, and four categories."""
+    """The bot with two readers (Arabic, English), an admin, and the standard categories of a
+    fresh install (the four that tests use are made sure of, by name)."""
     # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
     # the fake's strict 1/s would not. Fan-out pacing is tested elsewhere at the real limit.
     telegram.private_interval = 0.0

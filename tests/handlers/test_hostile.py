@@ -3,10 +3,10 @@
 One bot runs for the whole test; Hypothesis feeds it batches of updates (commands with
 Arabic, Latin, bidi overrides, zero-width characters, emoji and 4,000-character arguments;
 plain text, which is a search; edits; group messages; button presses with any callback data,
-search pages among them; inline queries with any text and offset). After each batch: no
-handler raised, every update that wants an answer got exactly one, and nothing was stored
-that should not be. The examples are derandomised (the same every run);
-HOSTILE_EXAMPLES=400 explores further by hand.
+search and audit pages among them; the admin commands, from people who are not admins;
+inline queries with any text and offset). After each batch: no handler raised, every update
+that wants an answer got exactly one, and nothing was stored that should not be. The
+examples are derandomised (the same every run); HOSTILE_EXAMPLES=400 explores further by hand.
 """
 
 from __future__ import annotations
@@ -34,7 +34,15 @@ from bot.readers import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, MAX_TERM_LENGTH
 from bot.text.keywords import keyword_term
 from bot.text.messages import text
 from storage import catalog
-from storage.models import Category, Chat, DeliveryMode, Keyword, Subscription
+from storage.models import (
+    Admin,
+    AuditEntry,
+    Category,
+    Chat,
+    DeliveryMode,
+    Keyword,
+    Subscription,
+)
 from tests.fakes.telegram import Call, FakeTelegram, ManualClock, StoredMessage
 from tests.handlers.conversation import nothing_being_handled
 from tests.support import make_settings, running_bot
@@ -62,11 +70,12 @@ COMMANDS = [
     "help", "categories", "subscribe", "mysubs", "follow", "unfollow", "mute", "unmute",
     "quiet", "stop", "start", "nonsense", "FOLLOW", "Mute", "follow@nashra_test_bot",
     "mute@another_bot", "start@nashra_test_bot", "", "search", "latest", "search@nashra_test_bot",
+    "admin", "admin add", "admin remove", "admin list", "audit", "myid", "admin@nashra_test_bot",
 ]  # fmt: skip
 BUTTONS = [
     "cats", "subs", "done", "stop:yes", "stop:no", "mode:instant", "mode:hourly",
     "mode:daily", "quiet:off", "quiet:1380-420", "quiet:0-420", "quiet:1320-480",
-    "hour:0", "hour:8", "hour:23", "hour:24",
+    "hour:0", "hour:8", "hour:23", "hour:24", "aud:0", "aud:5", "aud:", "aud:-5",
 ]  # fmt: skip
 
 piece = st.one_of(
@@ -102,7 +111,7 @@ callback_data = st.one_of(
     st.builds("cat:{}".format, st.integers(-5, 8) | st.integers(0, 10**60 - 1)),
     st.builds(
         "{}:{}".format,
-        st.sampled_from(["cat", "hour", "mode", "quiet", "stop", "subs"]),
+        st.sampled_from(["cat", "hour", "mode", "quiet", "stop", "subs", "aud"]),
         strings(14),
     ),
     st.builds(  # search and latest pages (handlers/search.py), their text or a kept key
@@ -285,6 +294,10 @@ class Harness:
             chats = (await session.scalars(select(Chat))).all()
             categories = set((await session.scalars(select(Category.id))).all())
             followed = set((await session.scalars(select(Subscription.category_id))).all())
+            # Nobody in a batch is an owner or an admin: no one became one, nothing was done.
+            admins = (await session.scalars(select(Admin))).all()
+            audited = (await session.scalars(select(AuditEntry))).all()
+        assert (admins, audited) == ([], [])
         for keyword in keywords:
             assert (keyword.chat_id, keyword.word, keyword.mute) in accepted
             assert 0 < len(keyword.word) <= MAX_KEYWORD_LENGTH
@@ -348,6 +361,11 @@ KNOWN: list[Action] = [
     Say(FIRST, "/search " + "حلب " * 1000),
     Say(SECOND, "انسحاب AND NOT قسد <-> ^:|&!"),
     Say(THIRD, "/latest " + "#" * 4000),
+    Say(FIRST, "/admin add 601"),
+    Say(SECOND, "/admin remove 900"),
+    Say(THIRD, "/audit " + "٣" * 4000),
+    Press(FIRST, "aud:0"),
+    SayInGroup(SECOND, "/admin list"),
 ]
 _APOLOGIES = (text("error", "ar")[:20], text("error", "en")[:20])
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
