@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import os
 import platform
 import pstats
@@ -39,6 +40,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -47,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bench import vocabulary
 from bench.schemas import scratch_schema
 from bot.news.search import parse_query
-from bot.search import SearchService, SearchSettings
+from bot.search import TITLE_WEIGHT, SearchService, SearchSettings
 from bot.text.arabic import prefix_variants
 from storage import search as search_index
 from storage.db import make_engine, make_sessions, upgrade
@@ -588,7 +590,7 @@ async def rank_baseline(backend: Backend, query: Query, limit: int) -> bool:
         return await _fetch(backend, sql, [search_index.tsquery_literal(match)])
     sql = (
         f"SELECT rowid FROM {table} WHERE {table} MATCH ? "
-        f"ORDER BY bm25({table}, {search_index.TITLE_WEIGHT}, 1.0) LIMIT {limit}"
+        f"ORDER BY bm25({table}, {TITLE_WEIGHT}, 1.0) LIMIT {limit}"
     )
     return await _fetch(backend, sql, [search_index.fts5_expression(match)])
 
@@ -752,6 +754,9 @@ async def run(args: argparse.Namespace) -> str:
             stack.push_async_callback(backend.cleanup)
         log(f"generating {args.articles:,} articles into {', '.join(b.name for b in backends)}")
         archive, queries, generating = await generate(args, backends)
+        if args.save_queries:
+            saved = json.dumps([vars(q) for q in queries], ensure_ascii=False, indent=0)
+            await asyncio.to_thread(Path(args.save_queries).write_text, saved, encoding="utf-8")
         # One backend at a time, so that the other's work does not slow the measurement.
         for backend in backends:
             log(f"{backend.name}: building the index")
@@ -824,6 +829,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument(
         "--keep", action="store_true", help="keep the SQLite file and the PostgreSQL schema"
+    )
+    parser.add_argument(
+        "--save-queries", metavar="FILE", help="write the queries as JSON (kind, text)"
     )
     parser.add_argument(
         "--profile", metavar="FILE", help="profile one more pass of ours (FILE.sqlite, …)"

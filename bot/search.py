@@ -2,8 +2,10 @@
 
 Ranking a news archive (DESIGN.md §2): exact all-time relevance over common words costs
 seconds at a million articles, so a search takes the newest `recent_matches` articles that
-match, newest first (an index walk the engines do in milliseconds), and ranks only those: the
-engine's relevance (title hits weigh ten text hits) blended with recency. Words that a large
+match, newest first (an index walk the engines do in milliseconds), and ranks only those:
+relevance (each required word weighs its inverse document frequency, ten times more when the
+title has it) blended with recency. The same ranking on both engines: the index says which
+words each candidate's title has, and the rest is computed here. Words that a large
 share of the archive has (its own stopwords, from `search_terms`) are not required, unless
 the query has nothing else.
 """
@@ -11,6 +13,7 @@ the query has nothing else.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import SearchTimeout
-from bot.news.formatter import PostSource, post_source
+from bot.news.formatter import PostSource
 from bot.news.search import ParsedQuery, parse_query
 from bot.text.arabic import prefix_variants, tokens
 from storage import search as index
@@ -34,6 +37,8 @@ _GUARD = 0.05
 # Weight of recency next to relevance (the best match of a search has relevance 1): a fresh
 # text hit stays below an old title hit, and among hits alike the newer comes first.
 RECENCY_WEIGHT = 0.3
+# A query word in the title weighs this many times the same word in the text only.
+TITLE_WEIGHT = 10.0
 # How long an archive size or a term's document frequency is used before it is read again,
 # and how many terms' frequencies are kept.
 _CACHE_SECONDS = 60.0
@@ -50,6 +55,22 @@ class SearchSettings:
     # Below this many articles, shares say nothing and no word is a stopword.
     stopword_min_articles: int = 1000
     recency_half_life: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a query is searched: the match, whether to rank it, about how many articles match
+    (None when unknown), and the weight of each of the match's groups."""
+
+    match: index.Match
+    rank: bool
+    expected: int | None
+    weights: tuple[float, ...]
+
+
+def _idf(df: int, size: int) -> float:
+    """A word's weight: BM25's inverse document frequency (rarer words weigh more)."""
+    return math.log(1 + (size - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
@@ -153,34 +174,33 @@ class SearchService:
         if query.empty:
             ids = await index.latest_ids(session, filters, offset=offset, limit=limit + 1)
         else:
-            match, rank, expected = await self._match(session, query)
+            plan = await self._match(session, query)
             found = await index.newest_matches(
                 session,
-                match,
+                plan.match,
                 filters,
                 limit=self.settings.recent_matches,
-                rank=rank,
-                expected=expected,
+                rank=plan.rank,
+                expected=plan.expected,
                 newest_id=await self._archive_size(session),
             )
-            ranked = self._rank(found) if rank else [c.article_id for c in found]
+            ranked = self._rank(found, plan.weights) if plan.rank else [c.article_id for c in found]
             ids = ranked[offset : offset + limit + 1]
         more = len(ids) > limit
         hits = await self._hits(session, ids[:limit])
         return SearchPage(hits, offset, offset + limit if more else None, query)
 
-    async def _match(
-        self, session: AsyncSession, query: ParsedQuery
-    ) -> tuple[index.Match, bool, int | None]:
-        """What the engine must find, whether it is worth ranking, and about how many
-        articles match (None when unknown)."""
+    async def _match(self, session: AsyncSession, query: ParsedQuery) -> _Plan:
+        """What the engine must find, whether it is worth ranking, about how many articles
+        match, and the weight of each required word."""
         typed = None
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
         plain = query.terms[:-1] if typed is not None else query.terms
         size = await self._archive_size(session)
         if size < self.settings.stopword_min_articles:
-            return index.Match(plain, typed), True, None
+            match = index.Match(plain, typed)
+            return _Plan(match, True, None, (1.0,) * len(match.groups))
         frequencies = await self._document_frequencies(session, query.terms)
         most = self.settings.stopword_share * size
         kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
@@ -192,9 +212,12 @@ class SearchService:
         elif typed is not None:
             expected = max(frequencies.get(typed[0], 0), int(size * self.settings.stopword_share))
         if kept or typed is not None:
-            return index.Match(kept, typed), True, expected
+            match = index.Match(kept, typed)
+            weights = tuple(_idf(frequencies.get(term, 0), size) for term, _ in match.groups)
+            return _Plan(match, True, expected, weights)
         # Only common words: all of them required, newest first.
-        return index.Match(plain), False, min(frequencies.get(term, 0) for term in plain)
+        expected = min(frequencies.get(term, 0) for term in plain)
+        return _Plan(index.Match(plain), False, expected, ())
 
     async def _archive_size(self, session: AsyncSession) -> int:
         now = time.monotonic()
@@ -216,24 +239,53 @@ class SearchService:
                 self._frequencies[term] = cached[term] = (now, found.get(term, 0))
         return {term: df for term, (_, df) in cached.items()}
 
-    def _rank(self, found: Sequence[index.Candidate]) -> list[int]:
+    def _rank(self, found: Sequence[index.Candidate], weights: Sequence[float]) -> list[int]:
+        """Relevance (each required word's weight, TITLE_WEIGHT times more when the title has
+        it) blended with recency; the best match of the search has relevance 1."""
         if not found:
             return []
-        best = max(candidate.relevance for candidate in found) or 1.0
+        title_bonus = [
+            (1 << bit, weight * (TITLE_WEIGHT - 1)) for bit, weight in enumerate(weights)
+        ]
+        base = sum(weights)
+
+        def relevance(candidate: index.Candidate) -> float:
+            hits = candidate.title_hits
+            return base + sum(bonus for bit, bonus in title_bonus if hits & bit)
+
+        scores = [relevance(candidate) for candidate in found]
+        best = max(scores) or 1.0
         now = self.clock().timestamp()
-        half_life = self.settings.recency_half_life.total_seconds()
-
-        def score(candidate: index.Candidate) -> tuple[float, int]:
-            age = max(0.0, now - candidate.published)
-            recency = 0.5 ** (age / half_life)
-            return (candidate.relevance / best + RECENCY_WEIGHT * recency, candidate.article_id)
-
-        return [candidate.article_id for candidate in sorted(found, key=score, reverse=True)]
+        decay = math.log(2) / self.settings.recency_half_life.total_seconds()
+        ranked = sorted(
+            zip(scores, found, strict=True),
+            key=lambda pair: (
+                pair[0] / best
+                + RECENCY_WEIGHT * math.exp(-decay * max(0.0, now - pair[1].published)),
+                pair[1].article_id,
+            ),
+            reverse=True,
+        )
+        return [candidate.article_id for _, candidate in ranked]
 
     @staticmethod
     async def _hits(session: AsyncSession, ids: Sequence[int]) -> tuple[Hit, ...]:
-        articles = await index.articles_by_ids(session, ids)
+        articles = await index.page_articles(session, ids)
         return tuple(
-            Hit(article.id, post_source(article), article.published_at, None)
+            Hit(article.id, _post_source(article), article.published_at, None)
             for article in (articles[article_id] for article_id in ids if article_id in articles)
         )
+
+
+def _post_source(article: index.PageArticle) -> PostSource:
+    """What the formatter needs, as bot/news/formatter.post_source takes it from an Article."""
+    return PostSource(
+        headline=article.headline,
+        original_title=article.original_title,
+        text=article.text,
+        summary=article.summary,
+        link=article.link,
+        source_domain=article.source_domain,
+        fetched_at=article.fetched_at,
+        categories=article.categories,
+    )

@@ -90,6 +90,7 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
                 row["headline"],
                 row.get("original_title", ""),
                 row.get("text", ""),
+                row["published_at"],
                 terms=_given_terms(row),
             )
             for row in chunk

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Double,
     Enum,
     ForeignKey,
     Index,
@@ -183,6 +184,21 @@ class SearchTerm(Base):
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     df: Mapped[int] = mapped_column(default=0)
+
+
+class SearchTitle(Base):
+    """What a search ranks an article by, in a row small enough to read a thousand of at
+    once: its publish time (POSIX seconds) and the distinct terms of its title, space-joined
+    with a space at each end (so that `' term '` and `' prefix'` find whole words and word
+    starts). Written with the article's index entry by storage/search.py."""
+
+    __tablename__ = "search_titles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    published: Mapped[float] = mapped_column(Double)
+    terms: Mapped[str] = mapped_column(Text, default=" ")
 
 
 class FeedEntry(Base):

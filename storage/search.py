@@ -9,6 +9,10 @@ One code path for both engines; the dialect branches of search live here only.
   tsvector is written as a literal of our own terms (title positions weight A, text B), and
   queries are tsquery literals of our own terms: neither the engine's parser nor its
   dictionaries ever see the text, so both engines match exactly the same terms.
+- `search_titles(article_id, published, terms)`: what ranking reads of each match, in a small
+  row: the publish time and the title's distinct terms. Reading it for the newest thousand
+  matches costs a fraction of bm25() (which reads every query term's whole posting list to
+  count documents) or of ts_rank over a thousand detoasted documents.
 - `search_terms(term, df)`: how many articles have each term, kept on insert, so that a query
   can tell its common words (stopwords of this archive) in one small lookup.
 
@@ -18,6 +22,7 @@ words that bot/news/search.py makes of a query.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import weakref
@@ -25,6 +30,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -36,13 +42,13 @@ from sqlalchemy import (
     column,
     event,
     func,
+    literal,
     select,
     text,
     union,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import TextClause
 
 from bot.errors import SearchTimeout
@@ -52,17 +58,14 @@ from bot.text.arabic import (
     indexable_text_terms,
     normalise,
 )
-from storage.models import Article, Category, SearchTerm, article_categories
+from storage.models import Article, Category, SearchTerm, SearchTitle, article_categories
 
 SEARCH_TABLE = "article_search"
-# Positions kept per term and weight in a PostgreSQL document: enough for ts_rank to count a
-# word that recurs, small enough to keep documents short.
+TITLES_TABLE = SearchTitle.__tablename__
+# Positions kept per term and weight in a PostgreSQL document: enough for a phrase or a
+# ranking function to count a word that recurs, small enough to keep documents short.
 _POSITIONS_PER_TERM = 8
 _MAX_POSITION = 16_383  # PostgreSQL's limit
-# Weights of a title hit and a text hit, for bm25 (SQLite); PostgreSQL's ts_rank gets
-# {D, C, B, A} = {0, 0, 0.1, 1.0}: a title hit counts ten text hits on both engines.
-TITLE_WEIGHT = 10.0
-_TS_WEIGHTS = "{0, 0, 0.1, 1.0}"
 _CHUNK = 500
 
 
@@ -87,10 +90,16 @@ class Document:
     article_id: int
     title: tuple[str, ...]
     body: tuple[str, ...]
+    published: float  # POSIX seconds
 
     @property
     def distinct_terms(self) -> set[str]:
         return set(self.title) | set(self.body)
+
+    @property
+    def title_words(self) -> str:
+        """The title's distinct terms as search_titles keeps them: ' a b c '."""
+        return " " + " ".join(dict.fromkeys(self.title)) + " "
 
 
 def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
@@ -102,6 +111,7 @@ def document(
     headline: str,
     original_title: str,
     body: str,
+    published_at: datetime,
     *,
     terms: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> Document:
@@ -114,7 +124,12 @@ def document(
         title = headline if original_title in ("", headline) else f"{headline} {original_title}"
         terms = (document_terms(title), document_terms(body))
     title_terms, body_terms = terms
-    return Document(article_id, _indexable(title_terms), indexable_text_terms(body_terms))
+    return Document(
+        article_id,
+        _indexable(title_terms),
+        indexable_text_terms(body_terms),
+        published_at.timestamp(),
+    )
 
 
 def _lexeme(term: str) -> str:
@@ -150,6 +165,16 @@ _PG_FREQUENCIES = text(
     " SELECT term, df FROM unnest(CAST(:terms AS TEXT[]), CAST(:dfs AS INTEGER[])) AS t (term, df)"
     " ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df"
 )
+_PG_TITLES = text(
+    f"INSERT INTO {TITLES_TABLE} (article_id, published, terms)"
+    " SELECT id, published, terms FROM unnest(CAST(:ids AS INTEGER[]),"
+    " CAST(:published AS DOUBLE PRECISION[]), CAST(:terms AS TEXT[])) AS t (id, published, terms)"
+    " ON CONFLICT (article_id) DO NOTHING"
+)
+_SQLITE_TITLES = text(
+    f"INSERT INTO {TITLES_TABLE} (article_id, published, terms) VALUES (:id, :published, :terms)"
+    " ON CONFLICT (article_id) DO NOTHING"
+)
 _SQLITE_DOCUMENTS = text(
     f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
 )
@@ -170,6 +195,21 @@ def _index_rows(dialect: str, docs: Sequence[Document]) -> tuple[TextClause, lis
     return _SQLITE_DOCUMENTS, rows
 
 
+def _title_rows(dialect: str, docs: Sequence[Document]) -> tuple[TextClause, list[dict[str, Any]]]:
+    if dialect == "postgresql":
+        return _PG_TITLES, [
+            {
+                "ids": [doc.article_id for doc in docs],
+                "published": [doc.published for doc in docs],
+                "terms": [doc.title_words for doc in docs],
+            }
+        ]
+    rows = [
+        {"id": doc.article_id, "published": doc.published, "terms": doc.title_words} for doc in docs
+    ]
+    return _SQLITE_TITLES, rows
+
+
 def _frequency_rows(
     dialect: str, counts: list[tuple[str, int]]
 ) -> tuple[TextClause, list[dict[str, Any]]]:
@@ -180,9 +220,15 @@ def _frequency_rows(
 
 
 def index_statements(
-    dialect: str, docs: Sequence[Document], *, frequencies: bool = True
+    dialect: str,
+    docs: Sequence[Document],
+    *,
+    frequencies: bool = True,
+    documents: bool = True,
+    titles: bool = True,
 ) -> list[tuple[Any, list[Any]]]:
-    """The statements that index the documents: (statement, parameter rows) pairs.
+    """The statements that index the documents: (statement, parameter rows) pairs; the
+    migrations that built each part for an existing archive ask for that part alone.
 
     The documents go in chunks; the document frequencies of all of them in one upsert, last,
     in term order: two transactions indexing at once then take the rows' locks in one order
@@ -192,8 +238,10 @@ def index_statements(
     statements: list[tuple[Any, list[Any]]] = []
     for start in range(0, len(docs), _CHUNK):
         chunk = docs[start : start + _CHUNK]
-        if chunk:
+        if chunk and documents:
             statements.append(_index_rows(dialect, chunk))
+        if chunk and titles:
+            statements.append(_title_rows(dialect, chunk))
     if frequencies:
         counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
         if counts:
@@ -212,14 +260,32 @@ def index_existing(connection: Connection, *, report: Any = None, batch: int = 2
 
     `report(done, total)` is called after each batch, for progress output. The document
     frequencies are counted once at the end by the engine, from the index itself: upserting
-    them batch by batch cost most of the build.
+    them batch by batch cost most of the build. (search_titles came later, with its own
+    migration: titles_existing.)
     """
+    done = _each_stored(connection, report, batch, with_text=True, frequencies=False, titles=False)
+    for statement in _count_frequencies(connection.dialect.name):
+        connection.execute(text(statement))
+    return done
+
+
+def titles_existing(connection: Connection, *, report: Any = None, batch: int = 5000) -> int:
+    """Fill search_titles for every stored article (its migration); return how many."""
+    return _each_stored(
+        connection, report, batch, with_text=False, frequencies=False, documents=False
+    )
+
+
+def _each_stored(
+    connection: Connection, report: Any, batch: int, *, with_text: bool, **parts: bool
+) -> int:
     dialect = connection.dialect.name
     total = connection.execute(select(func.count()).select_from(Article)).scalar_one()
+    body = Article.text if with_text else literal("")
     done, last_id = 0, 0
     while True:
         rows = connection.execute(
-            select(Article.id, Article.headline, Article.original_title, Article.text)
+            select(Article.id, Article.headline, Article.original_title, body, Article.published_at)
             .where(Article.id > last_id)
             .order_by(Article.id)
             .limit(batch)
@@ -227,14 +293,12 @@ def index_existing(connection: Connection, *, report: Any = None, batch: int = 2
         if not rows:
             break
         docs = [document(*row) for row in rows]
-        for statement, parameters in index_statements(dialect, docs, frequencies=False):
+        for statement, parameters in index_statements(dialect, docs, **parts):
             connection.execute(statement, parameters)
         done += len(rows)
         last_id = rows[-1][0]
         if report is not None:
             report(done, total)
-    for statement in _count_frequencies(dialect):
-        connection.execute(text(statement))
     return done
 
 
@@ -305,6 +369,13 @@ class Match:
         return not self.terms and self.typed is None
 
     @property
+    def groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """What an article must have, one requirement each: (term, prefixes); the terms in
+        order, then the half-typed word. Bit i of a Candidate's title_hits is group i."""
+        plain = tuple((term, ()) for term in self.terms)
+        return plain if self.typed is None else (*plain, self.typed)
+
+    @property
     def unmatchable(self) -> bool:
         """A term the index cannot have (empty, too long): nothing matches."""
         words = list(self.terms)
@@ -351,11 +422,28 @@ class Filters:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A matching article, with the engine's relevance (higher is better) and its date."""
+    """A matching article: which of the match's groups its title has (bit i: Match.groups[i];
+    0 when not ranked) and its publish time."""
 
     article_id: int
-    relevance: float
+    title_hits: int
     published: float  # POSIX seconds: a thousand datetimes cost more to read than the query
+
+
+def _title_hits_sql(match: Match, dialect: str) -> tuple[str, dict[str, Any]]:
+    """An integer expression over `t.terms`: bit i set when group i is in the title (its
+    term as a whole word, or a word starting with one of its prefixes)."""
+    find = "strpos" if dialect == "postgresql" else "instr"
+    bits: list[str] = []
+    params: dict[str, Any] = {}
+    for index, (term, prefixes) in enumerate(match.groups):
+        params[f"hit{index}"] = f" {term} "
+        tests = [f"{find}(t.terms, :hit{index}) > 0"]
+        for number, prefix in enumerate(prefixes):
+            params[f"hit{index}_{number}"] = f" {prefix}"
+            tests.append(f"{find}(t.terms, :hit{index}_{number}) > 0")
+        bits.append(f"(CASE WHEN {' OR '.join(tests)} THEN {1 << index} ELSE 0 END)")
+    return " + ".join(bits) or "0", params
 
 
 def _filter_sql(filters: Filters, id_column: str) -> tuple[str, dict[str, Any], list[Any]]:
@@ -393,16 +481,20 @@ async def newest_matches(
     """
     if match.empty or match.unmatchable or filters.impossible:
         return []
-    if session.bind.dialect.name == "postgresql":
-        return await _postgres_matches(session, match, filters, limit, rank, expected, newest_id)
+    dialect = session.bind.dialect.name
+    hits, hit_params = _title_hits_sql(match, dialect) if rank else ("0", {})
+    if dialect == "postgresql":
+        return await _postgres_matches(
+            session, match, filters, limit, (hits, hit_params), expected, newest_id
+        )
     where, params, binds = _filter_sql(filters, "s.rowid")
-    params |= {"limit": limit, "query": fts5_expression(match)}
+    params |= hit_params | {"limit": limit, "query": fts5_expression(match)}
+    join = " JOIN articles AS a ON a.id = s.rowid" if filters.sources is not None else ""
     # FTS5 keeps each term's articles in rowid order: newest first is a walk down the lists,
-    # and bm25 is computed for the rows walked only.
-    relevance = f"-bm25({SEARCH_TABLE}, {TITLE_WEIGHT}, 1.0)" if rank else "0.0"
+    # and search_titles is read for the rows walked only.
     sql = (
-        f"SELECT s.rowid, {relevance}, (julianday(a.published_at) - 2440587.5) * 86400.0"
-        f" FROM {SEARCH_TABLE} AS s JOIN articles AS a ON a.id = s.rowid"
+        f"SELECT s.rowid, {hits}, t.published FROM {SEARCH_TABLE} AS s"
+        f" JOIN {TITLES_TABLE} AS t ON t.article_id = s.rowid{join}"
         f" WHERE {SEARCH_TABLE} MATCH :query{where}"
         " ORDER BY s.rowid DESC LIMIT :limit"
     )
@@ -420,7 +512,7 @@ async def _postgres_matches(
     match: Match,
     filters: Filters,
     limit: int,
-    rank: bool,
+    title_hits: tuple[str, dict[str, Any]],
     expected: int | None,
     newest_id: int,
 ) -> list[Candidate]:
@@ -434,17 +526,15 @@ async def _postgres_matches(
     """
     where, params, binds = _filter_sql(filters, "s.article_id")
     join = " JOIN articles AS a ON a.id = s.article_id" if filters.sources is not None else ""
-    params |= {"limit": limit, "query": tsquery_literal(match)}
-    relevance = f"ts_rank('{_TS_WEIGHTS}', s.document, CAST(:query AS tsquery))" if rank else "0.0"
+    hits, hit_params = title_hits
+    params |= hit_params | {"limit": limit, "query": tsquery_literal(match)}
     sql = (
         f"WITH matching AS MATERIALIZED (SELECT s.article_id FROM {SEARCH_TABLE} AS s{join}"
         f" WHERE s.document @@ CAST(:query AS tsquery) AND s.article_id > :floor{where})"
-        f" SELECT s.article_id, {relevance},"
-        " CAST(EXTRACT(EPOCH FROM a.published_at) AS DOUBLE PRECISION)"
+        f" SELECT t.article_id, {hits}, t.published"
         " FROM (SELECT article_id FROM matching ORDER BY article_id DESC LIMIT :limit) AS top"
-        f" JOIN {SEARCH_TABLE} AS s ON s.article_id = top.article_id"
-        " JOIN articles AS a ON a.id = top.article_id"
-        " ORDER BY s.article_id DESC"
+        f" JOIN {TITLES_TABLE} AS t ON t.article_id = top.article_id"
+        " ORDER BY t.article_id DESC"
     )
     floor = 0
     if expected is not None and newest_id > 0:
@@ -463,10 +553,10 @@ async def _candidates(
     statement = (
         text(sql)
         .bindparams(*binds)
-        .columns(column("id", Integer), column("relevance", Float), column("published", Float))
+        .columns(column("id", Integer), column("hits", Integer), column("published", Float))
     )
     result = await session.execute(statement, params)
-    return [Candidate(int(id_), float(score), float(when)) for id_, score, when in result.all()]
+    return [Candidate(int(id_), int(hits), float(when)) for id_, hits, when in result.all()]
 
 
 async def latest_ids(
@@ -506,20 +596,63 @@ async def latest_ids(
     return [int(article_id) for article_id in (await session.scalars(query)).all()]
 
 
-async def articles_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Article]:
-    """The articles of a search's page, with their categories.
+@dataclass(frozen=True)
+class PageArticle:
+    """What a page of results shows of an article: what the formatter reads, and when."""
 
-    The categories come in a second query by article id (selectin): joined in one query,
-    SQLite's planner materialised every article's categories through the (category_id,
-    article_id) index, 33 ms at 20,000 articles and growing with the archive, against 0.1 ms."""
+    id: int
+    headline: str
+    original_title: str
+    text: str
+    summary: str
+    link: str
+    source_domain: str
+    fetched_at: datetime
+    published_at: datetime
+    categories: tuple[str, ...]
+
+
+async def page_articles(session: AsyncSession, ids: Sequence[int]) -> dict[int, PageArticle]:
+    """The articles of a search's page, with their categories' names, in one statement.
+
+    Loaded as ORM objects with their categories (selectin), a page cost two statements and a
+    third of a search's time at 200,000 articles; joined in one ORM query, SQLite's planner
+    materialised every article's categories through the (category_id, article_id) index."""
     if not ids:
         return {}
+    tagged = article_categories.c
     query = (
-        select(Article)
-        .options(selectinload(Article.categories))
+        select(
+            Article.id,
+            Article.headline,
+            Article.original_title,
+            Article.text,
+            Article.summary,
+            func.coalesce(Article.link, Article.canonical_link, ""),
+            Article.source_domain,
+            Article.fetched_at,
+            Article.published_at,
+            Category.name,
+        )
+        .outerjoin(article_categories, tagged.article_id == Article.id)
+        .outerjoin(Category, Category.id == tagged.category_id)
         .where(Article.id.in_(sorted(set(ids))))
+        .order_by(Article.id, tagged.category_id)
     )
-    return {article.id: article for article in (await session.scalars(query)).all()}
+    found: dict[int, PageArticle] = {}
+    names: dict[int, list[str]] = {}
+    for row in (await session.execute(query)).all():
+        article_id, headline, title, text_, summary, link, source, fetched, published, name = row
+        if article_id not in found:
+            found[article_id] = PageArticle(
+                article_id, headline, title, text_, summary, link, source, fetched, published, ()
+            )
+        if name is not None:
+            names.setdefault(article_id, []).append(name)
+    return {
+        article_id: dataclasses.replace(article, categories=tuple(names.get(article_id, ())))
+        for article_id, article in found.items()
+    }
 
 
 async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:

@@ -176,4 +176,4 @@ def test_an_entry_carries_no_more_text_terms_than_the_index_keeps() -> None:
     assert len(entry.text_terms) == MAX_TEXT_TERMS
     assert entry.text_terms[:2] == (stem("حلب"), stem("كلمة0"))
     assert all(len(term) <= MAX_TERM_CHARS for term in entry.text_terms)
-    assert entry.text_terms == search.document(1, "كتاب", "", entry.text).body
+    assert entry.text_terms == search.document(1, "كتاب", "", entry.text, datetime.now(UTC)).body

@@ -17,7 +17,7 @@ from storage import catalog, search
 from storage.articles import TEXT_TERMS, TITLE_TERMS, insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
-from storage.models import ChatKind, Keyword, SearchTerm
+from storage.models import ChatKind, Keyword, SearchTerm, SearchTitle
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, 12, tzinfo=UTC)
@@ -77,7 +77,7 @@ async def test_newest_matches_come_first_and_are_limited(
         )
         candidates = await search.newest_matches(session, match("حلب"), search.Filters(), limit=5)
     assert [c.article_id for c in candidates] == ids[::-1][:5]
-    assert all(c.relevance > 0 for c in candidates)
+    assert all(c.title_hits == 1 for c in candidates)  # the one word, in every title
     assert candidates[0].published == pytest.approx((NOW + timedelta(minutes=11)).timestamp())
 
 
@@ -132,10 +132,73 @@ async def test_migration_builds_the_index_for_existing_articles(
     assert not any(search.is_search_object(name) for name in tables)
     capsys.readouterr()
     await upgrade(engine)
-    assert "search index: 5 of 5 articles" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "search index: 5 of 5 articles" in err
+    assert "search titles: 5 of 5 articles" in err
     async with sessions() as session:
         assert await found(session, "حلب") == ids[::-1]
         assert (await search.document_frequencies(session, [stem("حلب")])) == {stem("حلب"): 5}
+
+
+async def test_migration_0007_builds_the_titles_of_existing_articles(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        [first, second] = await store_articles(
+            session,
+            [
+                article_row(feed.id, "1", when=NOW, title="الانسحاب من حلب", text="قسد"),
+                article_row(feed.id, "2", when=NOW + timedelta(hours=1), title="حلب حلب"),
+            ],
+        )
+    async with sessions() as session:
+        written = (
+            await session.execute(select(SearchTitle).order_by(SearchTitle.article_id))
+        ).all()
+    await downgrade(engine, "0006")
+    await upgrade(engine)
+    async with sessions() as session:
+        rows = (await session.scalars(select(SearchTitle).order_by(SearchTitle.article_id))).all()
+    assert [(r.article_id, r.published, r.terms) for r in rows] == [
+        (r.article_id, r.published, r.terms) for (r,) in written
+    ]
+    assert rows[0].terms == f" {stem('انسحاب')} {stem('من')} {stem('حلب')} "
+    assert rows[1].terms == f" {stem('حلب')} "  # distinct terms
+    assert rows[1].published == pytest.approx((NOW + timedelta(hours=1)).timestamp())
+    assert [first, second] == [rows[0].article_id, rows[1].article_id]
+
+
+async def test_candidates_tell_which_words_their_title_has(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        [both, only_aleppo, neither] = await store_articles(
+            session,
+            [
+                article_row(feed.id, "1", when=NOW, title="قسد تنسحب من حلب", text="خبر"),
+                article_row(feed.id, "2", when=NOW, title="أخبار حلب", text="قسد تنسحب"),
+                article_row(feed.id, "3", when=NOW, title="خبر عاجل", text="قسد في حلب"),
+            ],
+        )
+        two_words = search.Match((stem("حلب"), stem("قسد")))
+        hits = {
+            c.article_id: c.title_hits
+            for c in await search.newest_matches(session, two_words, search.Filters(), limit=10)
+        }
+        assert hits == {both: 0b11, only_aleppo: 0b01, neither: 0}
+        # A half-typed last word is a group of its own: bit 1 when a title word starts with it.
+        typed = search.Match((stem("حلب"),), (stem("تنس"), ("تنس",)))
+        hits = {
+            c.article_id: c.title_hits
+            for c in await search.newest_matches(session, typed, search.Filters(), limit=10)
+        }
+        assert hits == {both: 0b11, only_aleppo: 0b01}
+        unranked = await search.newest_matches(
+            session, two_words, search.Filters(), limit=10, rank=False
+        )
+        assert {c.title_hits for c in unranked} == {0}
 
 
 async def test_postgresql_index_is_gin_and_publish_time_is_indexed(
@@ -158,7 +221,7 @@ async def test_postgresql_index_is_gin_and_publish_time_is_indexed(
 
 
 def test_tsvector_literal_weights_title_and_text() -> None:
-    doc = search.Document(7, ("حلب", "قسد"), ("حلب",) * 20 + ("o'neil",))
+    doc = search.Document(7, ("حلب", "قسد"), ("حلب",) * 20 + ("o'neil",), 0.0)
     literal = search.tsvector_literal(doc)
     assert literal.startswith("'حلب':1A,3B,4B")
     assert literal.count("B") == 9  # at most 8 text positions of حلب, and o'neil's one
