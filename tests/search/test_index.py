@@ -140,7 +140,7 @@ async def test_migration_builds_the_index_for_existing_articles(
         assert (await search.document_frequencies(session, [stem("حلب")])) == {stem("حلب"): 5}
 
 
-async def test_migration_0007_builds_the_titles_of_existing_articles(
+async def test_migration_0009_builds_the_titles_of_existing_articles(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions.begin() as session:
@@ -156,7 +156,7 @@ async def test_migration_0007_builds_the_titles_of_existing_articles(
         written = (
             await session.execute(select(SearchTitle).order_by(SearchTitle.article_id))
         ).all()
-    await downgrade(engine, "0006")
+    await downgrade(engine, "0008")
     await upgrade(engine)
     async with sessions() as session:
         rows = (await session.scalars(select(SearchTitle).order_by(SearchTitle.article_id))).all()

@@ -6,8 +6,8 @@ search's time at a million articles. A small row per article, written with its i
 tells which of the query's words the title has; the ranking is then the same on both engines.
 Built here for the articles already stored (titles only: a fraction of the index's build).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 16:00:00.000000
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from storage import search
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
