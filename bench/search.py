@@ -2,6 +2,9 @@
 
     python -m bench.search [--articles 1000000] [--words 150] [--queries 200]
                            [--postgres postgresql+asyncpg://user@host/db] [--no-sqlite]
+                           [--keep] [--save-queries FILE]
+    python -m bench.search --queries-file FILE [--reuse-sqlite FILE]
+                           [--postgres URL --reuse-postgres SCHEMA]   (a kept archive)
 
 1. Generate the archive (fixed seed: every run stores the same articles): Arabic news
    vocabulary (bench/vocabulary.py) with its clitic forms and a long tail of foreign names,
@@ -386,6 +389,28 @@ async def postgres_backend(url: str, keep: bool) -> Backend:
     )
 
 
+async def kept_backends(args: argparse.Namespace) -> list[Backend]:
+    """The archives a run with --keep left (--reuse-sqlite FILE, --reuse-postgres SCHEMA)."""
+    backends: list[Backend] = []
+    if args.reuse_sqlite:
+        engine = make_engine(f"sqlite+aiosqlite:///{args.reuse_sqlite}")
+        label = f"SQLite (WAL, kept in {args.reuse_sqlite})"
+        backends.append(Backend("SQLite", engine, make_sessions(engine), label, engine.dispose))
+    if args.reuse_postgres:
+        if not args.postgres:
+            raise SystemExit("--reuse-postgres needs --postgres URL")
+        engine = make_engine(
+            args.postgres, connect_args={"server_settings": {"search_path": args.reuse_postgres}}
+        )
+        label = f"PostgreSQL (schema {args.reuse_postgres}, kept)"
+        backends.append(Backend("PostgreSQL", engine, make_sessions(engine), label, engine.dispose))
+    if not backends:
+        raise SystemExit(
+            "--queries-file reuses a kept archive: give --reuse-sqlite or --reuse-postgres"
+        )
+    return backends
+
+
 async def prepare(backend: Backend) -> tuple[list[tuple[int, str]], list[int]]:
     """The schema before the index, the sources' feeds and the categories."""
     await upgrade(backend.engine, BASE_REVISION)
@@ -652,7 +677,7 @@ def _bytes(size: int) -> str:
 
 def report(
     args: argparse.Namespace,
-    archive: Archive,
+    archive: Archive | None,
     queries: Sequence[Query],
     backends: Sequence[Backend],
     generating: float,
@@ -660,7 +685,8 @@ def report(
     settings = search_settings(args)
     lines = [
         f"\nSearch over {args.articles:,} generated Arabic articles "
-        f"({args.words} words of text on average, {archive.vocabulary_size:,} word forms, "
+        f"({args.words} words of text on average, "
+        f"{f'{archive.vocabulary_size:,}' if archive else 'the kept archive’s'} word forms, "
         f"{args.diacritics:.0%} with diacritics), {len(queries)} queries, limit {args.limit}; "
         f"ours with K = {settings.recent_matches:,} newest matches, stopword share "
         f"{settings.stopword_share:g}",
@@ -746,14 +772,25 @@ async def run(args: argparse.Namespace) -> str:
     async with AsyncExitStack() as stack:
         backends: list[Backend] = []
         profiles: list[str] = []
-        if not args.no_sqlite:
-            backends.append(await sqlite_backend(stack, args.keep))
-        if args.postgres:
-            backends.append(await postgres_backend(args.postgres, args.keep))
+        if args.queries_file:
+            backends = await kept_backends(args)
+        else:
+            if not args.no_sqlite:
+                backends.append(await sqlite_backend(stack, args.keep))
+            if args.postgres:
+                backends.append(await postgres_backend(args.postgres, args.keep))
         for backend in backends:
             stack.push_async_callback(backend.cleanup)
-        log(f"generating {args.articles:,} articles into {', '.join(b.name for b in backends)}")
-        archive, queries, generating = await generate(args, backends)
+        archive: Archive | None = None
+        if args.queries_file:
+            # A kept archive: the index is brought up to date by the migrations it lacks.
+            text_ = await asyncio.to_thread(Path(args.queries_file).read_text, encoding="utf-8")
+            queries = [Query(**query) for query in json.loads(text_)]
+            generating = 0.0
+        else:
+            names = ", ".join(b.name for b in backends)
+            log(f"generating {args.articles:,} articles into {names}")
+            archive, queries, generating = await generate(args, backends)
         if args.save_queries:
             saved = json.dumps([vars(q) for q in queries], ensure_ascii=False, indent=0)
             await asyncio.to_thread(Path(args.save_queries).write_text, saved, encoding="utf-8")
@@ -833,6 +870,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--save-queries", metavar="FILE", help="write the queries as JSON (kind, text)"
     )
+    parser.add_argument(
+        "--queries-file",
+        metavar="FILE",
+        help="measure a kept archive (--reuse-sqlite / --reuse-postgres) on these saved "
+        "queries: no generation; the build is the migrations the archive lacks",
+    )
+    parser.add_argument("--reuse-sqlite", metavar="FILE", help="a kept SQLite archive")
+    parser.add_argument("--reuse-postgres", metavar="SCHEMA", help="a kept PostgreSQL schema")
     parser.add_argument(
         "--profile", metavar="FILE", help="profile one more pass of ours (FILE.sqlite, …)"
     )

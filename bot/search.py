@@ -175,11 +175,13 @@ class SearchService:
             ids = await index.latest_ids(session, filters, offset=offset, limit=limit + 1)
         else:
             plan = await self._match(session, query)
+            # Unranked (only common words), the newest matches are the page: no more are read.
+            wanted = self.settings.recent_matches if plan.rank else offset + limit + 1
             found = await index.newest_matches(
                 session,
                 plan.match,
                 filters,
-                limit=self.settings.recent_matches,
+                limit=wanted,
                 rank=plan.rank,
                 expected=plan.expected,
                 newest_id=await self._archive_size(session),
