@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     search_command_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     search_recent_matches: int = Field(default=1000, ge=10, le=100_000)
     search_stopword_share: float = Field(default=0.1, gt=0, le=1)
+    search_prefix_completions: int = Field(default=64, ge=1, le=500)
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

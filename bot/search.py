@@ -52,6 +52,8 @@ class SearchSettings:
     timeout: float = 0.8  # seconds; an inline answer must come within one
     recent_matches: int = 1000  # K: the newest matches that are ranked
     stopword_share: float = 0.1  # a term in more than this share of articles is a stopword
+    # A half-typed word matches its most frequent completions, this many at most.
+    prefix_completions: int = 64
     # Below this many articles, shares say nothing and no word is a stopword.
     stopword_min_articles: int = 1000
     recency_half_life: timedelta = timedelta(days=3)
@@ -109,6 +111,7 @@ class SearchService:
         # connection's thread).
         self._size: tuple[float, int] | None = None
         self._frequencies: dict[str, tuple[float, int]] = {}
+        self._completed: dict[tuple[str, ...], tuple[float, tuple[str, ...]]] = {}
 
     # The time limit is a parameter (api.md): it is the engines' own (statement_timeout, an
     # SQLite interrupt), which asyncio.timeout around the call could not give.
@@ -196,12 +199,14 @@ class SearchService:
         """What the engine must find, whether it is worth ranking, about how many articles
         match, and the weight of each required word."""
         typed = None
+        completions = None
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
+            completions = await self._completions(session, typed[1])
         plain = query.terms[:-1] if typed is not None else query.terms
         size = await self._archive_size(session)
         if size < self.settings.stopword_min_articles:
-            match = index.Match(plain, typed)
+            match = index.Match(plain, typed, completions)
             return _Plan(match, True, None, (1.0,) * len(match.groups))
         frequencies = await self._document_frequencies(session, query.terms)
         most = self.settings.stopword_share * size
@@ -214,12 +219,27 @@ class SearchService:
         elif typed is not None:
             expected = max(frequencies.get(typed[0], 0), int(size * self.settings.stopword_share))
         if kept or typed is not None:
-            match = index.Match(kept, typed)
+            match = index.Match(kept, typed, completions)
             weights = tuple(_idf(frequencies.get(term, 0), size) for term, _ in match.groups)
             return _Plan(match, True, expected, weights)
         # Only common words: all of them required, newest first.
         expected = min(frequencies.get(term, 0) for term in plain)
         return _Plan(index.Match(plain), False, expected, ())
+
+    async def _completions(
+        self, session: AsyncSession, prefixes: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The half-typed word's most frequent completions, read at most once a minute."""
+        now = time.monotonic()
+        cached = self._completed.get(prefixes)
+        if cached is None or now - cached[0] > _CACHE_SECONDS:
+            if len(self._completed) > _CACHE_TERMS:
+                self._completed.clear()
+            found = await index.completions(
+                session, prefixes, limit=self.settings.prefix_completions
+            )
+            self._completed[prefixes] = cached = (now, found)
+        return cached[1]
 
     async def _archive_size(self, session: AsyncSession) -> int:
         now = time.monotonic()

@@ -78,6 +78,7 @@ def search_settings(settings: Settings) -> SearchSettings:
         timeout=settings.search_timeout_seconds,
         recent_matches=settings.search_recent_matches,
         stopword_share=settings.search_stopword_share,
+        prefix_completions=settings.search_prefix_completions,
     )
 
 

@@ -181,6 +181,11 @@ class SearchTerm(Base):
     stopwords) are told apart by it. Kept by storage/search.py as articles are stored."""
 
     __tablename__ = "search_terms"
+    __table_args__ = (
+        # The completions of a half-typed word: a range walk of the terms, their df at hand
+        # (PostgreSQL compares by the database's collation unless told text_pattern_ops).
+        Index("ix_search_terms_prefix", "term", "df", postgresql_ops={"term": "text_pattern_ops"}),
+    )
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     df: Mapped[int] = mapped_column(default=0)

@@ -358,6 +358,11 @@ class Match:
 
     terms: tuple[str, ...]
     typed: tuple[str, tuple[str, ...]] | None = None
+    # The terms the half-typed word is taken to mean, when known (completions): matched as
+    # whole terms, lazily newest first. Left to the engines, a prefix merges the whole
+    # posting list of every term it starts (SQLite's FTS5 and PostgreSQL's GIN alike): 50 ms
+    # for a word in a third of a million articles.
+    completions: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # One prefix given as a plain string, as ParsedQuery has it, is that one prefix.
@@ -380,7 +385,7 @@ class Match:
         """A term the index cannot have (empty, too long): nothing matches."""
         words = list(self.terms)
         if self.typed is not None:
-            words += [self.typed[0], *self.typed[1]]
+            words += [self.typed[0], *self.typed[1], *(self.completions or ())]
         return any(not 0 < len(word) <= MAX_TERM_CHARS for word in words)
 
 
@@ -393,8 +398,12 @@ def fts5_expression(match: Match) -> str:
     parts = [_quote_fts(term) for term in match.terms]
     if match.typed is not None:
         term, prefixes = match.typed
-        starts = " OR ".join(f"{_quote_fts(prefix)}*" for prefix in prefixes)
-        parts.append(f"({_quote_fts(term)} OR {starts})")
+        if match.completions is not None:
+            words = dict.fromkeys((term, *match.completions))
+            parts.append(f"({' OR '.join(_quote_fts(word) for word in words)})")
+        else:
+            starts = " OR ".join(f"{_quote_fts(prefix)}*" for prefix in prefixes)
+            parts.append(f"({_quote_fts(term)} OR {starts})")
     return " AND ".join(parts)
 
 
@@ -403,8 +412,12 @@ def tsquery_literal(match: Match) -> str:
     parts = [_lexeme(term) for term in match.terms]
     if match.typed is not None:
         term, prefixes = match.typed
-        starts = " | ".join(f"{_lexeme(prefix)}:*" for prefix in prefixes)
-        parts.append(f"({_lexeme(term)} | {starts})")
+        if match.completions is not None:
+            words = dict.fromkeys((term, *match.completions))
+            parts.append(f"({' | '.join(_lexeme(word) for word in words)})")
+        else:
+            starts = " | ".join(f"{_lexeme(prefix)}:*" for prefix in prefixes)
+            parts.append(f"({_lexeme(term)} | {starts})")
     return " & ".join(parts)
 
 
@@ -662,6 +675,31 @@ async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> d
         return {}
     query = select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(wanted))
     return {term: df for term, df in (await session.execute(query)).all()}
+
+
+async def completions(
+    session: AsyncSession, prefixes: Sequence[str], *, limit: int
+) -> tuple[str, ...]:
+    """The `limit` most frequent indexed terms that start with one of the prefixes, most
+    frequent first: what a half-typed word most likely is. One range walk of search_terms'
+    term index per prefix (PostgreSQL: text_pattern_ops, whatever the collation)."""
+    wanted = sorted({prefix for prefix in prefixes if 0 < len(prefix) <= MAX_TERM_CHARS})
+    if not wanted or limit <= 0:
+        return ()
+    postgres = session.bind.dialect.name == "postgresql"
+    low, high = ("~>=~", "~<~") if postgres else (">=", "<")
+    arms: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
+    for index, prefix in enumerate(wanted):
+        params[f"p{index}"], params[f"q{index}"] = prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        arms.append(
+            f"SELECT * FROM (SELECT term, df FROM search_terms WHERE term {low} :p{index}"
+            f" AND term {high} :q{index} ORDER BY df DESC, term LIMIT :limit) AS c{index}"
+        )
+    rows = (await session.execute(text(" UNION ALL ".join(arms)), params)).all()
+    frequencies: dict[str, int] = {str(term): int(df) for term, df in rows}
+    best = sorted(frequencies, key=lambda term: (-frequencies[term], term))[:limit]
+    return tuple(best)
 
 
 async def archive_size(session: AsyncSession) -> int:

@@ -201,6 +201,32 @@ async def test_candidates_tell_which_words_their_title_has(
         assert {c.title_hits for c in unranked} == {0}
 
 
+async def test_completions_are_the_most_frequent_terms_of_a_prefix(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A range of search_terms by the code points of the prefix, whatever the database's
+    collation (PostgreSQL's text_pattern_ops): «حلب» and «حلبي» start with «حل», «حمص» and
+    «احلام» do not."""
+    async with sessions.begin() as session:
+        session.add_all(
+            SearchTerm(term=term, df=df)
+            for term, df in [("حلب", 5), ("حلبي", 2), ("حلو", 9), ("حمص", 20), ("احلام", 30)]
+        )
+    async with sessions() as session:
+        assert await search.completions(session, ["حل"], limit=10) == ("حلو", "حلب", "حلبي")
+        assert await search.completions(session, ["حل"], limit=2) == ("حلو", "حلب")
+        assert await search.completions(session, ["حلب"], limit=10) == ("حلب", "حلبي")
+        assert await search.completions(session, ["حلب", "حم"], limit=2) == ("حمص", "حلب")
+        assert await search.completions(session, ["زز", ""], limit=10) == ()
+        assert await search.completions(session, ["x" * 65], limit=10) == ()
+
+
+def test_a_match_with_completions_asks_for_whole_terms_only() -> None:
+    typed = search.Match(("قسد",), ("حل", ("حل",)), completions=("حلب", "حلو"))
+    assert search.fts5_expression(typed) == '"قسد" AND ("حل" OR "حلب" OR "حلو")'
+    assert search.tsquery_literal(typed) == "'قسد' & ('حل' | 'حلب' | 'حلو')"
+
+
 async def test_postgresql_index_is_gin_and_publish_time_is_indexed(
     engine: AsyncEngine,
 ) -> None:

@@ -156,6 +156,24 @@ async def test_a_half_typed_word_matches_as_a_prefix(
     assert ids(await search.search("حلب الانسحاب")) == [withdrawal]
 
 
+async def test_a_half_typed_word_means_its_most_frequent_completions(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The prefix is not left to the engine (which merges every completion's whole posting
+    list): the word's most frequent indexed completions are matched, SEARCH_PREFIX_COMPLETIONS
+    at most."""
+    stored = await store(
+        sessions,
+        [("انسحاب من حلب", ""), ("انسحاب القوات", ""), ("انسداد الطرق", "")],
+    )
+    [withdrawal, forces, blockade] = stored
+    assert set(ids(await service(sessions).search("انس", limit=10))) == set(stored)
+    # One completion allowed: the most frequent, «انسحاب» (two articles), not «انسداد».
+    narrow = service(sessions, prefix_completions=1)
+    assert set(ids(await narrow.search("انس", limit=10))) == {withdrawal, forces}
+    assert blockade not in ids(await narrow.search("انس", limit=10))
+
+
 # Every hostile input named in issue 7, and the sensible answer: the latest articles when
 # nothing is left to look for, the article when its words are all that is left, else nothing.
 HOSTILE = [

@@ -1,4 +1,5 @@
-"""search: search_titles, what ranking reads of each match (publish time, title terms)
+"""search: search_titles, what ranking reads of each match (publish time, title terms); the
+completions of a half-typed word from an index of search_terms
 
 Ranking read bm25() on SQLite, which counts every query term's documents over its whole
 posting list, and ts_rank on PostgreSQL, which detoasts each candidate's document: most of a
@@ -55,7 +56,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("article_id", name=op.f("pk_search_titles")),
     )
     search.titles_existing(op.get_bind(), report=_progress())
+    op.create_index(
+        "ix_search_terms_prefix",
+        "search_terms",
+        ["term", "df"],
+        unique=False,
+        postgresql_ops={"term": "text_pattern_ops"},
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_search_terms_prefix", table_name="search_terms")
     op.drop_table("search_titles")
