@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(default=30, ge=1, le=3650)
     search_timeout_seconds: float = Field(default=0.8, gt=0, le=30)
     search_command_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    search_recent_matches: int = Field(default=1000, ge=10, le=100_000)
+    search_recent_matches: int = Field(default=300, ge=10, le=100_000)
     search_stopword_share: float = Field(default=0.1, gt=0, le=1)
     search_prefix_completions: int = Field(default=64, ge=1, le=500)
 

@@ -50,7 +50,7 @@ class SearchSettings:
     """How searches run; from SEARCH_* settings (bot/services.py)."""
 
     timeout: float = 0.8  # seconds; an inline answer must come within one
-    recent_matches: int = 1000  # K: the newest matches that are ranked
+    recent_matches: int = 300  # K: the newest matches that are ranked
     stopword_share: float = 0.1  # a term in more than this share of articles is a stopword
     # A half-typed word matches its most frequent completions, this many at most.
     prefix_completions: int = 64
@@ -111,7 +111,7 @@ class SearchService:
         # connection's thread).
         self._size: tuple[float, int] | None = None
         self._frequencies: dict[str, tuple[float, int]] = {}
-        self._completed: dict[tuple[str, ...], tuple[float, tuple[str, ...]]] = {}
+        self._completed: dict[tuple[str, ...], tuple[float, tuple[tuple[str, int], ...]]] = {}
 
     # The time limit is a parameter (api.md): it is the engines' own (statement_timeout, an
     # SQLite interrupt), which asyncio.timeout around the call could not give.
@@ -200,9 +200,11 @@ class SearchService:
         match, and the weight of each required word."""
         typed = None
         completions = None
+        completed: tuple[tuple[str, int], ...] = ()
         if query.prefix is not None:
             typed = (query.terms[-1], prefix_variants(query.prefix))
-            completions = await self._completions(session, typed[1])
+            completed = await self._completions(session, typed[1])
+            completions = tuple(term for term, _ in completed)
         plain = query.terms[:-1] if typed is not None else query.terms
         size = await self._archive_size(session)
         if size < self.settings.stopword_min_articles:
@@ -211,13 +213,15 @@ class SearchService:
         frequencies = await self._document_frequencies(session, query.terms)
         most = self.settings.stopword_share * size
         kept = tuple(term for term in plain if frequencies.get(term, 0) <= most)
-        # An article has every required term: the rarest bounds how many match. A half-typed
-        # word alone may be the start of many terms; taken as common, the window is widened
-        # if it was not.
-        if kept:
-            expected = min(frequencies.get(term, 0) for term in kept)
-        elif typed is not None:
-            expected = max(frequencies.get(typed[0], 0), int(size * self.settings.stopword_share))
+        # About how many articles have every required word, taken as independent: the share
+        # of each (a half-typed word's, its completions' together) multiplied. The rarest
+        # word's own count overestimated it, and PostgreSQL's first window of newest ids,
+        # sized from it, fell short and was widened in a third of the searches.
+        shares = [frequencies.get(term, 0) / size for term in kept]
+        if typed is not None:
+            others = sum(df for term, df in completed if term != typed[0])
+            shares.append(min(1.0, (frequencies.get(typed[0], 0) + others) / size))
+        expected = round(size * math.prod(shares))
         if kept or typed is not None:
             match = index.Match(kept, typed, completions)
             weights = tuple(_idf(frequencies.get(term, 0), size) for term, _ in match.groups)
@@ -228,8 +232,9 @@ class SearchService:
 
     async def _completions(
         self, session: AsyncSession, prefixes: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        """The half-typed word's most frequent completions, read at most once a minute."""
+    ) -> tuple[tuple[str, int], ...]:
+        """The half-typed word's most frequent completions and their document frequencies,
+        read at most once a minute."""
         now = time.monotonic()
         cached = self._completed.get(prefixes)
         if cached is None or now - cached[0] > _CACHE_SECONDS:

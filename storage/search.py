@@ -679,10 +679,11 @@ async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> d
 
 async def completions(
     session: AsyncSession, prefixes: Sequence[str], *, limit: int
-) -> tuple[str, ...]:
-    """The `limit` most frequent indexed terms that start with one of the prefixes, most
-    frequent first: what a half-typed word most likely is. One range walk of search_terms'
-    term index per prefix (PostgreSQL: text_pattern_ops, whatever the collation)."""
+) -> tuple[tuple[str, int], ...]:
+    """The `limit` most frequent indexed terms that start with one of the prefixes, with
+    their document frequencies, most frequent first: what a half-typed word most likely is.
+    One range walk of search_terms' term index per prefix (PostgreSQL: text_pattern_ops,
+    whatever the collation)."""
     wanted = sorted({prefix for prefix in prefixes if 0 < len(prefix) <= MAX_TERM_CHARS})
     if not wanted or limit <= 0:
         return ()
@@ -699,7 +700,7 @@ async def completions(
     rows = (await session.execute(text(" UNION ALL ".join(arms)), params)).all()
     frequencies: dict[str, int] = {str(term): int(df) for term, df in rows}
     best = sorted(frequencies, key=lambda term: (-frequencies[term], term))[:limit]
-    return tuple(best)
+    return tuple((term, frequencies[term]) for term in best)
 
 
 async def archive_size(session: AsyncSession) -> int:

@@ -213,10 +213,17 @@ async def test_completions_are_the_most_frequent_terms_of_a_prefix(
             for term, df in [("حلب", 5), ("حلبي", 2), ("حلو", 9), ("حمص", 20), ("احلام", 30)]
         )
     async with sessions() as session:
-        assert await search.completions(session, ["حل"], limit=10) == ("حلو", "حلب", "حلبي")
-        assert await search.completions(session, ["حل"], limit=2) == ("حلو", "حلب")
-        assert await search.completions(session, ["حلب"], limit=10) == ("حلب", "حلبي")
-        assert await search.completions(session, ["حلب", "حم"], limit=2) == ("حمص", "حلب")
+        assert await search.completions(session, ["حل"], limit=10) == (
+            ("حلو", 9),
+            ("حلب", 5),
+            ("حلبي", 2),
+        )
+        assert await search.completions(session, ["حل"], limit=2) == (("حلو", 9), ("حلب", 5))
+        assert await search.completions(session, ["حلب"], limit=10) == (("حلب", 5), ("حلبي", 2))
+        assert await search.completions(session, ["حلب", "حم"], limit=2) == (
+            ("حمص", 20),
+            ("حلب", 5),
+        )
         assert await search.completions(session, ["زز", ""], limit=10) == ()
         assert await search.completions(session, ["x" * 65], limit=10) == ()
 
