@@ -518,6 +518,10 @@ async def newest_matches(
 # margin, then in windows this many times wider, then everywhere.
 _WINDOW_MARGIN = 1.5
 _WINDOW_GROWTH = 8
+# A window wider than this many ids is planned without walking the id index: the planner
+# (misled by the estimate of a word's many completions) walked 171,000 ids and read each
+# document, 810 ms, where the GIN bitmap and the ids' bitmap together took 30 ms.
+_BITMAP_FROM = 10_000
 
 
 async def _postgres_matches(
@@ -554,7 +558,12 @@ async def _postgres_matches(
         window = math.ceil(_WINDOW_MARGIN * limit * newest_id / max(expected, 1))
         floor = max(0, newest_id - window)
     while True:
+        wide = 0 < floor < newest_id - _BITMAP_FROM
+        if wide:
+            await session.execute(text("SET LOCAL enable_indexscan = off"))
         found = await _candidates(session, sql, params | {"floor": floor}, binds)
+        if wide:
+            await session.execute(text("SET LOCAL enable_indexscan = on"))
         if floor == 0 or len(found) >= limit:
             return found
         floor = max(0, newest_id - (newest_id - floor) * _WINDOW_GROWTH)

@@ -274,6 +274,22 @@ async def test_matches_older_than_the_first_window_are_found(
     assert ids(page) == old[::-1][:2]  # the two newest matches, ranked
 
 
+@pytest.mark.parametrize("bitmap_from", [0, 10_000])
+async def test_a_wide_window_finds_the_same_matches(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch, bitmap_from: int
+) -> None:
+    """A window wider than _BITMAP_FROM ids is planned without the walk of the id index
+    (PostgreSQL, SET LOCAL for that statement): the same matches, and the transaction's later
+    statements (the page) plan as usual."""
+    monkeypatch.setattr(index, "_BITMAP_FROM", bitmap_from)
+    old = await store(sessions, [(f"خبر عن حلب {n}", "") for n in range(10)], hours_ago=5)
+    await store(sessions, [(f"خبر عن دمشق {n}", "") for n in range(40)])
+    search = service(sessions, stopword_min_articles=10, stopword_share=0.99, recent_matches=2)
+    page = await search.search("خبر حلب ", limit=5)
+    assert ids(page) == old[::-1][:2]
+    assert [hit.source.headline for hit in page.hits] == ["خبر عن حلب 9", "خبر عن حلب 8"]
+
+
 FUZZ_PIECES = ['"', "*", "AND", "OR", "NOT", "NEAR(", "-", ":", "^", "&", "|", "!", "<->",
                "(", ")", "'", ";", "--", "#", "@", "_", ".", "\\", "%", "\u202e", "\u200b",
                "\u200f", "\x00", "ﻻ", "ﷲ", "ـ", "ً", "🔥", "حلب", "ال", "و", "قسد", "x" * 70,
