@@ -25,6 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from multiprocessing.context import BaseContext
+from typing import Any
 
 from bot.feeds.parse import ParsedFeed, parse_feed
 
@@ -62,6 +63,21 @@ def _was_running(marker: str) -> bool:
     return True
 
 
+def _workers(executor: Executor) -> dict[int, Any]:
+    """The pool's worker processes, pid → process: ProcessPoolExecutor's own dict, which its
+    manager thread keeps using after shutdown (the executor forgets it)."""
+    processes = getattr(executor, "_processes", None)
+    return processes if processes is not None else {}
+
+
+def _kill(workers: dict[int, Any]) -> bool:
+    """Kill the workers still alive; whether any was."""
+    alive = [process for process in list(workers.values()) if process.is_alive()]
+    for process in alive:
+        process.kill()
+    return bool(alive)
+
+
 class ParserPool:
     """Runs `parse_feed` off the event loop; `workers=0` uses a thread instead of processes."""
 
@@ -73,6 +89,11 @@ class ParserPool:
         self._markers: str | None = None
         self._tokens = itertools.count()
         self._culprits: dict[str, None] = {}  # body hashes, oldest first
+        # Pools given up on (a worker died): their processes are killed on close. A pool that
+        # broke while another parse submitted to it can start a worker after the pool's own
+        # clean-up terminated the others; that worker waits for work forever, and the pool's
+        # manager thread, joining it, kept the interpreter from exiting (seen once in CI).
+        self._retired: list[dict[int, Any]] = []
 
     @staticmethod
     def _context() -> BaseContext:
@@ -114,9 +135,19 @@ class ParserPool:
     def _replace(self, broken: Executor) -> None:
         if self._executor is broken:
             logger.warning("a feed parser process died; starting new ones")
+            workers = _workers(broken)
             broken.shutdown(wait=False, cancel_futures=True)
+            _kill(workers)
+            self._retire(workers)
             self._executor = None
             self.restarts += 1
+
+    def _retire(self, workers: dict[int, Any]) -> None:
+        """Watch a given-up pool's workers until close; forget pools whose workers are gone."""
+        self._retired = [
+            kept for kept in self._retired if any(p.is_alive() for p in list(kept.values()))
+        ]
+        self._retired.append(workers)
 
     async def _parse_alone(
         self, digest: str, body: bytes, fetched_at: datetime, summary_chars: int
@@ -133,12 +164,17 @@ class ParserPool:
             logger.warning("a feed body killed the parser process twice; it is not parsed again")
             raise ParserCrashed("the feed body kills the parser process") from None
         finally:
+            workers = _workers(alone)
             alone.shutdown(wait=False, cancel_futures=True)
+            self._retire(workers)  # left to finish, killed on close
 
     def close(self, *, wait: bool = True) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
+        for workers in self._retired:
+            _kill(workers)
+        self._retired.clear()
         if self._markers is not None:
             shutil.rmtree(self._markers, ignore_errors=True)
             self._markers = None

@@ -224,6 +224,7 @@ async def test_a_dead_parser_process_is_replaced(
         assert (await the_poller.tick()).new_articles == 1
         executor = pool._executor
         assert executor is not None
+        workers = dict(executor._processes)  # type: ignore[attr-defined]
         for pid in list(executor._processes):  # type: ignore[attr-defined]
             os.kill(pid, signal.SIGKILL)
         feed_server.set("f.xml", rss([item(2), item(1)]))
@@ -234,6 +235,13 @@ async def test_a_dead_parser_process_is_replaced(
     finally:
         pool.close()
         await the_poller.fetcher.close()
+    # No worker of the pool given up on outlives close (one left waiting for work kept the
+    # interpreter from exiting: the broken pool's manager thread joins it at exit).
+    assert pool._executor is None
+    assert pool._retired == []
+    for process in workers.values():
+        process.join(timeout=10)
+        assert not process.is_alive()
 
 
 async def test_an_empty_answer_is_an_error_not_an_unchanged_feed(
