@@ -217,14 +217,16 @@ class SearchService:
         # of each (a half-typed word's, its completions' together) multiplied. The rarest
         # word's own count overestimated it, and PostgreSQL's first window of newest ids,
         # sized from it, fell short and was widened in a third of the searches.
-        shares = [frequencies.get(term, 0) / size for term in kept]
+        # A half-typed word counts as the articles of its completions together, both here and
+        # for its weight (its own string is seldom a term: as such it would weigh the most).
+        dfs = {term: frequencies.get(term, 0) for term in kept}
         if typed is not None:
             others = sum(df for term, df in completed if term != typed[0])
-            shares.append(min(1.0, (frequencies.get(typed[0], 0) + others) / size))
-        expected = round(size * math.prod(shares))
+            dfs[typed[0]] = min(size, frequencies.get(typed[0], 0) + others)
+        expected = round(size * math.prod(df / size for df in dfs.values()))
         if kept or typed is not None:
             match = index.Match(kept, typed, completions)
-            weights = tuple(_idf(frequencies.get(term, 0), size) for term, _ in match.groups)
+            weights = tuple(_idf(dfs[term], size) for term, _ in match.groups)
             return _Plan(match, True, expected, weights)
         # Only common words: all of them required, newest first.
         expected = min(frequencies.get(term, 0) for term in plain)

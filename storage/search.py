@@ -561,9 +561,12 @@ async def _postgres_matches(
         wide = 0 < floor < newest_id - _BITMAP_FROM
         if wide:
             await session.execute(text("SET LOCAL enable_indexscan = off"))
-        found = await _candidates(session, sql, params | {"floor": floor}, binds)
+        # The wide window's statement is a text of its own: a prepared statement's cached
+        # generic plan would not see the setting.
+        statement = sql + " /* wide window */" if wide else sql
+        found = await _candidates(session, statement, params | {"floor": floor}, binds)
         if wide:
-            await session.execute(text("SET LOCAL enable_indexscan = on"))
+            await session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
         if floor == 0 or len(found) >= limit:
             return found
         floor = max(0, newest_id - (newest_id - floor) * _WINDOW_GROWTH)

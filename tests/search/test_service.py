@@ -174,6 +174,21 @@ async def test_a_half_typed_word_means_its_most_frequent_completions(
     assert blockade not in ids(await narrow.search("انس", limit=10))
 
 
+async def test_a_half_typed_word_weighs_as_its_completions(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The rarer word in the title ranks first, half-typed or not: the half-typed word's
+    weight comes from its completions' articles (its own string «انس» is no term, and as one
+    it would weigh the most)."""
+    [withdrawal_title, aleppo_title] = await store(
+        sessions, [("انسحاب القوات", "من حلب"), ("حلب اليوم", "انسحاب")]
+    )
+    await store(sessions, [(f"خبر {n}", "انسحاب") for n in range(6)], hours_ago=2)
+    search = service(sessions, stopword_min_articles=1, stopword_share=0.99)
+    for query in ("حلب انس", "حلب انسحاب"):
+        assert ids(await search.search(query, limit=2)) == [aleppo_title, withdrawal_title]
+
+
 # Every hostile input named in issue 7, and the sensible answer: the latest articles when
 # nothing is left to look for, the article when its words are all that is left, else nothing.
 HOSTILE = [
