@@ -190,6 +190,11 @@ class AdminService:
         async with self.sessions() as session:
             return await self._known(session, person)
 
+    async def stored_ids(self) -> list[int]:
+        """The stored admins' user ids (the owners are `self.owners`)."""
+        async with self.sessions() as session:
+            return [admin.user_id for admin in await admins.admins(session)]
+
     async def roster(self) -> list[tuple[Person, Role]]:
         """The owners (as the settings list them), then the admins, the earliest first."""
         async with self.sessions() as session:
@@ -225,7 +230,6 @@ class AdminService:
 
     async def refresh_menus(self) -> None:
         """Every owner's and admin's menu (at start-up)."""
-        async with self.sessions() as session:
-            stored = [admin.user_id for admin in await admins.admins(session)]
+        stored = await self.stored_ids()
         for user_id in dict.fromkeys([*self.owners, *stored]):
             await self.menus.show_admin(user_id)

@@ -1,4 +1,5 @@
-"""Notices to the operators (ADMIN_IDS): a feed disabled, a channel lost, an unexpected error.
+"""Notices to the operators (the owners of ADMIN_IDS and every stored admin): a feed
+disabled, a channel lost, an unexpected error.
 
 Plain text, never HTML: what they quote (URLs, exception messages) is not ours to escape
 right. An error is told once per distinct error per ten minutes, so a bug that every update
@@ -11,9 +12,9 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.text.messages import plural, text
@@ -41,16 +42,31 @@ class AdminNotices:
         admin_ids: Sequence[int],
         *,
         clock: Callable[[], float] = time.monotonic,
+        stored_admins: Callable[[], Awaitable[Sequence[int]]] | None = None,
     ) -> None:
+        """`admin_ids` are the owners; `stored_admins` reads the admins the owners added
+        (asked at each notice, so an admin added a minute ago hears of the next one)."""
         self.bot = bot
         self.admin_ids = list(admin_ids)
         self.clock = clock
+        self.stored_admins = stored_admins
         self._told: dict[tuple[str, str, str], float] = {}
 
-    async def tell(self, message: str) -> None:
-        for admin_id in self.admin_ids:
+    async def recipients(self) -> list[int]:
+        """The owners, then the stored admins, each once."""
+        stored: Sequence[int] = []
+        if self.stored_admins is not None:
             try:
-                await self.bot.send_message(admin_id, message, parse_mode=None)
+                stored = await self.stored_admins()
+            except Exception:  # the database is down: the owners still hear of it
+                logger.exception("could not read the admins; telling the owners only")
+        return list(dict.fromkeys([*self.admin_ids, *stored]))
+
+    async def tell(self, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Send the plain-text notice (with its buttons, if any) to every operator."""
+        for admin_id in await self.recipients():
+            try:
+                await self.bot.send_message(admin_id, message, parse_mode=None, reply_markup=markup)
             except TelegramError as exc:
                 logger.warning("could not notify admin %s: %s", admin_id, exc)
 

@@ -150,8 +150,11 @@ class Services:
             paid_broadcast=settings.paid_broadcast,
             timeout_seconds=settings.send_timeout_seconds,
         )
-        notices = AdminNotices(bot, settings.admin_ids, clock=clock)
         menus = CommandMenus(bot)
+        admins = AdminService(sessions, settings.admin_ids, menus, clock=wall_clock)
+        notices = AdminNotices(
+            bot, settings.admin_ids, clock=clock, stored_admins=admins.stored_ids
+        )
         sender = Sender(
             sessions,
             publisher,
@@ -177,7 +180,7 @@ class Services:
             notices=notices,
             search=SearchService(sessions, search_settings(settings), clock=wall_clock),
             menus=menus,
-            admins=AdminService(sessions, settings.admin_ids, menus, clock=wall_clock),
+            admins=admins,
             wall_clock=wall_clock,
         )
 

@@ -271,22 +271,27 @@ async def test_admin_commands_are_private(app: NashraApp, telegram: FakeTelegram
         assert telegram.sent(GROUP)[-1].text == shown(reply)
 
 
-# Every admin command, with and without arguments, and the admin buttons, forged.
+# Every admin command, with and without arguments, and every admin button, forged: each with
+# what the refusal's log line names. A new admin command or button is added here.
 REFUSED = [
-    "/admin", "/admin list", "/admin add", "/admin add 502", "/admin add 777",
-    "/admin remove 777", "/admin remove 900", "/admin remove", "/admin nonsense",
-    "/admin@nashra_test_bot list", "/ADMIN list", "/audit", "/audit 5", "/audit@nashra_test_bot",
-    "button aud:0", "button aud:5", "button aud:999999999",
+    *[(attempt, "/admin") for attempt in (
+        "/admin", "/admin list", "/admin add", "/admin add 502", "/admin add 777",
+        "/admin remove 777", "/admin remove 900", "/admin remove", "/admin nonsense",
+        "/admin@nashra_test_bot list", "/ADMIN list",
+    )],
+    *[(attempt, "/audit") for attempt in ("/audit", "/audit 5", "/audit@nashra_test_bot")],
+    *[(f"button {data}", "the audit button") for data in ("aud:0", "aud:5", "aud:999999999")],
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
-@pytest.mark.parametrize("attempt", REFUSED)
+@pytest.mark.parametrize(("attempt", "what"), REFUSED)
 async def test_anyone_else_is_refused_and_nothing_changes(
     app_on_both: NashraApp,
     telegram: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
     attempt: str,
+    what: str,
     language: str,
 ) -> None:
     app = app_on_both
@@ -301,11 +306,9 @@ async def test_anyone_else_is_refused_and_nothing_changes(
         toast = await press(telegram, user, message, attempt.removeprefix("button "))
         assert toast == text("admin_refused", language)
         assert len(telegram.calls_of("editMessageText")) == edits
-        what = "the audit button"
     else:
         answer = await say(telegram, user, attempt)
         assert answer.text == text("admin_refused", language)
-        what = "/audit" if "audit" in attempt else "/admin"
     assert f"refused {what} to user {user}: not an admin" in caplog.text
     assert telegram.token not in caplog.text
     assert telegram.token.split(":")[1] not in caplog.text
@@ -325,3 +328,24 @@ async def test_everyone_may_ask_their_id(app: NashraApp, telegram: FakeTelegram)
     assert answer.text == "رقم حسابك في تيليغرام: 501"
     start = utf16_len("رقم حسابك في تيليغرام: ")
     assert answer.entities == [{"type": "code", "offset": start, "length": 3}]  # a tap copies
+
+
+async def test_notices_reach_the_admins_the_owners_added(
+    app_on_both: NashraApp, telegram: FakeTelegram
+) -> None:
+    app = app_on_both
+    services = services_of(app)
+    await say(telegram, READER, "/start")
+    await say(telegram, ADMIN, "/admin add 501")
+    before = {user: len(telegram.sent(user)) for user in (ADMIN, READER, ENGLISH_READER)}
+    await services.notices.feed_disabled("https://news.example.sy/feed", 5, "HTTP 500")
+    for user in (ADMIN, READER):  # the owner, and the admin he added
+        [notice] = telegram.sent(user)[before[user] :]
+        assert "https://news.example.sy/feed" in notice.text
+    assert len(telegram.sent(ENGLISH_READER)) == before[ENGLISH_READER]  # a reader: nothing
+
+    # Removed, she hears of the next one no more.
+    await say(telegram, ADMIN, "/admin remove 501")
+    told = len(telegram.sent(READER))
+    await services.notices.channel_lost(-1001, "أخبار", "the bot was removed")
+    assert len(telegram.sent(READER)) == told
