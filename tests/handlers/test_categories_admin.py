@@ -687,3 +687,17 @@ async def test_every_screen_fits_telegram_in_both_languages(
         question = await ask(telegram, listing, data, user=user)
         assert question.text
         await tap(telegram, question, CANCEL_DATA, user=user)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["ca:c:abc", "ca:zz:1", "ca:c:1234567890", "ca:xa:1:0:XYZ", "ca:c:1:2", "ca:a:1", "ca:"],
+)
+async def test_an_admin_s_button_of_another_shape_is_stale(
+    app: NashraApp, telegram: FakeTelegram, data: str
+) -> None:
+    listing = await say(telegram, ADMIN, "/categories_admin")
+    toast, after = await tap(telegram, listing, data)
+    assert toast == text("button_stale", "ar")
+    assert after.text == listing.text
+    assert await audit_actions(app) == []
