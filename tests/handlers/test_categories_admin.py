@@ -261,6 +261,9 @@ async def test_names_at_the_limit_with_marks_and_html(
     assert html_name in listing.text
     assert longest in listing.text
     assert "ع" * 47 + "…" in buttons(listing).values()
+    # A reader's /latest finds the longest name whole.
+    latest = await say(telegram, READER, f"/latest {longest}")
+    assert latest.text == shown("latest_none_in", category=longest)
     # Another spelling of the marked name is the same label.
     refused = await services.categories.add(OWNER, "المنوعات الخفيفه")
     assert refused.problem is not None
