@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.admins import AdminService
+from bot.categories import CategoryService
 from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
@@ -36,6 +37,9 @@ class HandlerServices(Protocol):
 
     @property
     def admins(self) -> AdminService: ...  # owners, admins, their menus, the audit log
+
+    @property
+    def categories(self) -> CategoryService: ...  # the operators' categories (/categories_admin)
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike

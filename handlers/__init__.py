@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, readers, search
+from handlers import admin, categories, prompts, readers, search
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -51,6 +51,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed_command = NEW & ~filters.FORWARDED
     application.add_handler(CommandHandler("admin", admin.admin_command, filters=typed_command))
     application.add_handler(CommandHandler("audit", admin.audit_command, filters=typed_command))
+    application.add_handler(
+        CommandHandler("categories_admin", categories.categories_admin, filters=typed_command)
+    )
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -58,6 +61,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
     application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(admin.on_audit_page, pattern=admin.AUDIT_DATA))
+    application.add_handler(
+        CallbackQueryHandler(categories.on_button, pattern=categories.CATEGORIES_DATA)
+    )
+    # «إلغاء» under a question that waits for a typed answer (handlers/prompts.py).
+    application.add_handler(CallbackQueryHandler(prompts.on_cancel, pattern=prompts.CANCEL_PATTERN))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -73,6 +81,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed = filters.TEXT & ~filters.FORWARDED
     application.add_handler(MessageHandler(private & filters.FORWARDED, admin.forwarded))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
-    application.add_handler(MessageHandler(private & typed, search.plain_text))
+    # Plain text answers the question the bot asked in this chat, if one waits (a
+    # category's name...); else it is a search.
+    answers = {**categories.PROMPTS}
+    application.add_handler(
+        MessageHandler(private & typed, prompts.first(search.plain_text, answers))
+    )
     application.add_handler(MessageHandler(private, readers.not_a_command))
+    # Before everything (group -1, which does not stop the others): a command in a private
+    # chat is a new request, and ends any question that waited for a typed answer.
+    application.add_handler(MessageHandler(private & filters.COMMAND, prompts.on_command), -1)
     application.add_error_handler(on_error)

@@ -33,6 +33,7 @@ from bot.admins import Person, Role, parse_user_id
 from bot.context import NashraContext
 from bot.text.messages import text
 from handlers import admin_views, readers
+from handlers.prompts import Answer, Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,30 @@ def admin_button(name: str) -> Callable[[ButtonHandler], Handler]:
                 await handler(update, context, operator, query)
 
         return pressed
+
+    return wrap
+
+
+AnswerHandler = Callable[[Update, NashraContext, Operator, Prompt, str], Coroutine[Any, Any, bool]]
+
+
+def admin_answer(name: str) -> Callable[[AnswerHandler], Answer]:
+    """Run the answer to an admin's typed question (handlers/prompts.py) for an owner or
+    admin; refuse anyone else's, such as an admin removed while the question waited."""
+
+    def wrap(handler: AnswerHandler) -> Answer:
+        @functools.wraps(handler)
+        async def answered(
+            update: Update, context: NashraContext, prompt: Prompt, typed: str
+        ) -> bool:
+            operator = await _operator(update, context, f"the {name} answer")
+            if operator is None:
+                user = update.effective_user
+                await _reply(update, text("admin_refused", user.language_code if user else None))
+                return True
+            return await handler(update, context, operator, prompt, typed)
+
+        return answered
 
     return wrap
 

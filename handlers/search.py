@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 INLINE_CACHE_SECONDS = 5  # new articles arrive all the time
-MAX_CATEGORY_CHARS = 64  # /latest's argument: longer than any category name
+MAX_CATEGORY_CHARS = 128  # /latest's argument: longer than any category name (100)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a list of links, or a post without one
 
 

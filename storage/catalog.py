@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, delete, literal, select, update
+from sqlalchemy import BigInteger, Integer, Table, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore
 from storage.models import (
+    Article,
     Category,
     Chat,
     ChatKind,
     Delivery,
     DeliveryStatus,
     Subscription,
+    article_categories,
+    feed_categories,
     utcnow,
 )
 
@@ -172,3 +178,117 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     old.active = False
     old.deactivated_reason = f"migrated to supergroup {new_id}"
     await session.flush()
+
+
+# --- The operators' console: categories (/categories_admin) -----------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryUsage:
+    """What uses a category: chats following it (active or not), feeds, articles."""
+
+    readers: int = 0  # active readers' private chats
+    channels: int = 0  # active channels and groups
+    inactive: int = 0  # chats that stopped or left, whose subscriptions are kept
+    feeds: int = 0
+    articles: int = 0
+    articles_since: int = 0  # of them, published since the moment asked about
+
+    @property
+    def subscriptions(self) -> int:
+        return self.readers + self.channels + self.inactive
+
+
+# The rows that point at a category by its id.
+_USES: tuple[Table, ...] = (Subscription.__table__, feed_categories, article_categories)  # type: ignore[assignment]
+
+
+async def category(session: AsyncSession, category_id: int) -> Category | None:
+    return await session.get(Category, category_id)
+
+
+async def category_usage(
+    session: AsyncSession, since: datetime, category_ids: Iterable[int] | None = None
+) -> dict[int, CategoryUsage]:
+    """Each category's usage (every category, or these), articles since `since` apart."""
+    ids = None if category_ids is None else sorted(set(category_ids))
+
+    def only(query: Any, column: Any) -> Any:
+        return query if ids is None else query.where(column.in_(ids))
+
+    counts: dict[int, dict[str, int]] = {}
+
+    def add(category_id: int, field: str, n: int) -> None:
+        fields = counts.setdefault(category_id, {})
+        fields[field] = fields.get(field, 0) + n
+
+    subscribed = only(
+        select(Subscription.category_id, Chat.kind, Chat.active, func.count())
+        .join(Chat, Chat.id == Subscription.chat_id)
+        .group_by(Subscription.category_id, Chat.kind, Chat.active),
+        Subscription.category_id,
+    )
+    for category_id, kind, active, n in await session.execute(subscribed):
+        field = "inactive" if not active else "readers" if kind == ChatKind.PRIVATE else "channels"
+        add(category_id, field, n)
+    feeds = only(
+        select(feed_categories.c.category_id, func.count()).group_by(feed_categories.c.category_id),
+        feed_categories.c.category_id,
+    )
+    for category_id, n in await session.execute(feeds):
+        add(category_id, "feeds", n)
+    articles = only(
+        select(article_categories.c.category_id, func.count()).group_by(
+            article_categories.c.category_id
+        ),
+        article_categories.c.category_id,
+    )
+    for category_id, n in await session.execute(articles):
+        add(category_id, "articles", n)
+    recent = only(
+        select(article_categories.c.category_id, func.count())
+        .join(Article, Article.id == article_categories.c.article_id)
+        .where(Article.published_at >= since)
+        .group_by(article_categories.c.category_id),
+        article_categories.c.category_id,
+    )
+    for category_id, n in await session.execute(recent):
+        add(category_id, "articles_since", n)
+    return {category_id: CategoryUsage(**fields) for category_id, fields in counts.items()}
+
+
+async def add_category(session: AsyncSession, name: str, now: datetime) -> Category:
+    """Stage a new category with no aliases and no keywords (the name is checked already)."""
+    category = Category(name=name, aliases=[], keywords=[], created_at=now)
+    session.add(category)
+    await session.flush()
+    return category
+
+
+async def move_category_uses(session: AsyncSession, source_id: int, target_id: int) -> None:
+    """Point every subscription, feed binding and article tag of the source at the target;
+    a row the target has already is merged (the source's copy is dropped). Every column but
+    the category is kept as it is, whatever columns the tables have."""
+    for table in _USES:
+        moved = select(
+            *(
+                literal(target_id, Integer).label("category_id")
+                if column.name == "category_id"
+                else column
+                for column in table.c
+            )
+        ).where(table.c.category_id == source_id)
+        await session.execute(
+            insert_ignore(session, table).from_select([c.name for c in table.c], moved)
+        )
+        await session.execute(delete(table).where(table.c.category_id == source_id))
+
+
+async def remove_category(session: AsyncSession, category_id: int) -> None:
+    """Delete the category and whatever still points at it (the caller checked what does)."""
+    for table in _USES:
+        await session.execute(delete(table).where(table.c.category_id == category_id))
+    found = await session.get(Category, category_id)
+    if found is not None:
+        await session.delete(found)
+        await session.flush()

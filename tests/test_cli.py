@@ -121,6 +121,30 @@ def test_a_feed_s_own_labels_find_the_standard_categories_on_a_fresh_install(
     assert "التصنيفات / categories: اقتصاد\n" in economy + "\n"
 
 
+def test_a_fresh_install_labels_a_feed_s_sections_on_both_databases(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same on a fresh SQLite and a fresh PostgreSQL: the seeded sections are listed, and
+    an entry's own «سوريا محلي» label gets its hashtag in the preview."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    feed = tmp_path / "local.xml"
+    item = {"title": "انسحاب من حي الشيخ مقصود", "link": "https://news.example.sy/1",
+            "category": "سوريا محلي", "description": "<p>خبر محلي.</p>"}  # fmt: skip
+    feed.write_text(rss([item]), encoding="utf-8")
+    assert main(["category", "list"]) == 0
+    names = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert sorted(names) == sorted(STANDARD_CATEGORIES)
+    assert main(["preview", str(feed), "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "#سوريا_محلي" in out
+    assert "التصنيفات / categories: سوريا محلي" in out
+
+
 def test_bootstrap_commands(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
     assert main(["feed", "add", "https://www.enabbaladi.net/feed/", "--category", "سياسة",

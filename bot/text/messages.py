@@ -310,6 +310,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add ثم أعد توجيه رسالة منه — إضافة مشرف من رسالة كتبها "
             "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
             "/admin remove رقم — إزالة مشرف (للمالكين)\n"
+            "/categories_admin — التصنيفات: إضافة وإعادة تسمية وحذف، وأسماؤها البديلة وكلماتها\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
@@ -320,6 +321,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add, then forward a message they wrote — the same from their message "
             "(or reply /admin add to a message forwarded from them)\n"
             "/admin remove ID — remove an admin (owners)\n"
+            "/categories_admin — categories: add, rename, remove, their aliases and keywords\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
         ),
@@ -418,6 +420,241 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "audit_admin.add": {"ar": "إضافة مشرف", "en": "admin added"},
     "audit_admin.remove": {"ar": "إزالة مشرف", "en": "admin removed"},
+    # --- The operators' console: categories (/categories_admin) and typed answers (prompts).
+    "prompt_cancel": {"ar": "إلغاء", "en": "Cancel"},
+    "prompt_cancelled": {"ar": "أُلغي، لم يتغير شيء.", "en": "Cancelled; nothing changed."},
+    "prompt_none": {
+        "ar": "لا شيء ينتظر ردّك الآن.",
+        "en": "Nothing is waiting for your answer now.",
+    },
+    "ca_heading": {
+        "ar": "🗂 <b>التصنيفات</b> ({count}):",
+        "en": "🗂 <b>Categories</b> ({count}):",
+    },
+    "ca_line": {
+        "ar": "{n}. <b>{name}</b> — {followers}؛ {articles}",
+        "en": "{n}. <b>{name}</b> — {followers}; {articles}",
+    },
+    "ca_followers": {"ar": "{readers}، {channels}", "en": "{readers}, {channels}"},
+    "ca_articles": {
+        "ar": "{articles}، منها {recent} في آخر {days}",
+        "en": "{articles}, {recent} in the last {days}",
+    },
+    "ca_stopped": {"ar": "، و{stopped}", "en": ", and {stopped}"},
+    "ca_none": {
+        "ar": "لا توجد تصنيفات بعد: لن يجد القراء ما يختارونه. أضف تصنيفاً بالزر أدناه.",
+        "en": "There are no categories yet, so readers have nothing to pick. Add one below.",
+    },
+    "ca_more": {"ar": "… و{n} غيرها", "en": "… and {n} more"},
+    "ca_card": {
+        "ar": (
+            "🗂 <b>{name}</b>\n"
+            "• المتابعون: {followers}\n"
+            "• المصادر المرتبطة به: {feeds}\n"
+            "• الأخبار: {articles}\n"
+            "• الأسماء البديلة ({alias_count}): {aliases}\n"
+            "• الكلمات المفتاحية ({keyword_count}): {keywords}"
+        ),
+        "en": (
+            "🗂 <b>{name}</b>\n"
+            "• Followers: {followers}\n"
+            "• Feeds bound to it: {feeds}\n"
+            "• Articles: {articles}\n"
+            "• Aliases ({alias_count}): {aliases}\n"
+            "• Keywords ({keyword_count}): {keywords}"
+        ),
+    },
+    "ca_add_button": {"ar": "➕ إضافة تصنيف", "en": "➕ Add a category"},
+    "ca_rename_button": {"ar": "✏️ إعادة التسمية", "en": "✏️ Rename"},
+    "ca_remove_button": {"ar": "🗑 حذف", "en": "🗑 Remove"},
+    "ca_add_aliases": {"ar": "➕ أسماء بديلة", "en": "➕ Aliases"},
+    "ca_remove_aliases": {"ar": "➖ حذف اسم بديل", "en": "➖ Remove an alias"},
+    "ca_add_keywords": {"ar": "➕ كلمات مفتاحية", "en": "➕ Keywords"},
+    "ca_remove_keywords": {"ar": "➖ حذف كلمة مفتاحية", "en": "➖ Remove a keyword"},
+    "ca_back_button": {"ar": "↩️ كل التصنيفات", "en": "↩️ All categories"},
+    "ca_back_card": {"ar": "↩️ رجوع", "en": "↩️ Back"},
+    "ca_ask_name": {
+        "ar": "اكتب اسم التصنيف الجديد (حتى {limit} حرف)، كما سيراه القراء:",
+        "en": "Type the new category's name (up to {limit} characters), as readers will see it:",
+    },
+    "ca_ask_rename": {
+        "ar": (
+            "اكتب الاسم الجديد للتصنيف «{name}» (حتى {limit} حرف). يبقى متابعوه وقنواته "
+            "ومصادره كما هي:"
+        ),
+        "en": (
+            "Type the new name of “{name}” (up to {limit} characters). Its followers, "
+            "channels and feeds stay with it:"
+        ),
+    },
+    "ca_ask_aliases": {
+        "ar": (
+            "اكتب الأسماء البديلة لـ «{name}»: وسوم التصنيف كما تكتبها المصادر في أخبارها، "
+            "بالعربية أو الإنجليزية (حتى {limit} حرف للواحد). يمكنك كتابة عدة أسماء "
+            "تفصل بينها فاصلة (، أو ,) أو سطر جديد:"
+        ),
+        "en": (
+            "Type the aliases of “{name}”: the category labels feeds put on their stories, "
+            "in Arabic or English (up to {limit} characters each). Several at once, "
+            "separated by commas (, or ،) or new lines:"
+        ),
+    },
+    "ca_ask_keywords": {
+        "ar": (
+            "اكتب الكلمات المفتاحية لـ «{name}»: كل خبر يرد في عنوانه أو نصه إحداها يدخل "
+            "هذا التصنيف (حتى {limit} حرف للواحدة). يمكنك كتابة عدة كلمات تفصل بينها "
+            "فاصلة (، أو ,) أو سطر جديد:"
+        ),
+        "en": (
+            "Type the keywords of “{name}”: every story whose headline or text has one joins "
+            "this category (up to {limit} characters each). Several at once, separated by "
+            "commas (, or ،) or new lines:"
+        ),
+    },
+    "ca_ask_again": {
+        "ar": "اكتب اسماً آخر، أو اضغط «إلغاء».",
+        "en": "Type another name, or press “Cancel”.",
+    },
+    "ca_name_empty": {"ar": "لم تكتب اسماً.", "en": "That is no name."},
+    "ca_name_too_long": {
+        "ar": "الاسم طويل جداً ({length} حرف)؛ الحد الأقصى {limit} حرف.",
+        "en": "That name is too long ({length} characters); at most {limit}.",
+    },
+    "ca_name_no_letters": {
+        "ar": "«{name}» بلا حروف: اسم التصنيف وسم (#) في كل خبر، فيلزمه حرف على الأقل.",
+        "en": "“{name}” has no letters: a category's name is a hashtag on every story.",
+    },
+    "ca_name_taken": {
+        "ar": "«{name}» هو اسم التصنيف «{other}» أو أحد أسمائه البديلة.",
+        "en": "“{name}” is the name or an alias of the category “{other}”.",
+    },
+    "ca_name_unchanged": {
+        "ar": "هذا هو اسمه الحالي، لم يتغير شيء.",
+        "en": "That is its name already; nothing changed.",
+    },
+    "ca_name_not_found": {
+        "ar": "هذا التصنيف لم يعد موجوداً.",
+        "en": "That category no longer exists.",
+    },
+    "ca_added": {
+        "ar": "✅ أضفت التصنيف «{name}»، ويظهر الآن في قائمة القراء.",
+        "en": "✅ Added the category “{name}”; readers can pick it now.",
+    },
+    "ca_renamed": {
+        "ar": "✅ صار اسم «{old}»: «{name}». بقي متابعوه وقنواته ومصادره كما هي.",
+        "en": "✅ “{old}” is now “{name}”, with its followers, channels and feeds.",
+    },
+    "ca_renamed_alias": {
+        "ar": "وأبقيت «{old}» اسماً بديلاً له، لتبقى فيه أخبار المصادر التي تَسِمها به.",
+        "en": "“{old}” stays as one of its aliases, so stories feeds label so still land here.",
+    },
+    "ca_aliases_added": {
+        "ar": "✅ أضفت إلى أسماء «{name}» البديلة: {labels}",
+        "en": "✅ Added to the aliases of “{name}”: {labels}",
+    },
+    "ca_keywords_added": {
+        "ar": "✅ أضفت إلى كلمات «{name}» المفتاحية: {labels}",
+        "en": "✅ Added to the keywords of “{name}”: {labels}",
+    },
+    "ca_nothing_added": {"ar": "لم أضف شيئاً.", "en": "Nothing was added."},
+    "ca_not_added": {"ar": "لم أضف:", "en": "Not added:"},
+    "ca_refused_line": {"ar": "• «{label}»: {why}", "en": "• “{label}”: {why}"},
+    "ca_why_too_long": {"ar": "أطول من {limit} حرف", "en": "longer than {limit} characters"},
+    "ca_why_no_letters": {"ar": "لا حروف فيه", "en": "no letters in it"},
+    "ca_why_one_letter": {
+        "ar": "حرف واحد يطابق أخباراً كثيرة لا علاقة لها",
+        "en": "one letter matches far too many stories",
+    },
+    "ca_why_already": {"ar": "موجود من قبل", "en": "there already"},
+    "ca_why_taken": {
+        "ar": "اسم التصنيف «{other}» أو أحد أسمائه البديلة",
+        "en": "the name or an alias of “{other}”",
+    },
+    "ca_why_too_many": {
+        "ar": "بلغ التصنيف الحد الأقصى ({most})",
+        "en": "the category has the most it may ({most})",
+    },
+    "ca_pick_alias": {
+        "ar": "اضغط الاسم البديل الذي تريد حذفه من «{name}»:",
+        "en": "Press the alias to remove from “{name}”:",
+    },
+    "ca_pick_keyword": {
+        "ar": "اضغط الكلمة المفتاحية التي تريد حذفها من «{name}»:",
+        "en": "Press the keyword to remove from “{name}”:",
+    },
+    "ca_no_aliases": {
+        "ar": "لا أسماء بديلة لـ «{name}».",
+        "en": "“{name}” has no aliases.",
+    },
+    "ca_no_keywords": {
+        "ar": "لا كلمات مفتاحية لـ «{name}».",
+        "en": "“{name}” has no keywords.",
+    },
+    "ca_label_removed": {"ar": "حذفت «{label}».", "en": "Removed “{label}”."},
+    "ca_label_stale": {
+        "ar": "تغيّرت القائمة منذ ظهر هذا الزر، فلم أحذف شيئاً. هذه هي الآن.",
+        "en": "The list changed since that button was drawn; nothing removed. Here it is now.",
+    },
+    "ca_remove_confirm": {
+        "ar": "هل تريد حذف التصنيف «{name}»؟ لا يتابعه أحد ولا يرتبط به مصدر.",
+        "en": "Remove the category “{name}”? Nobody follows it and no feed is bound to it.",
+    },
+    "ca_remove_articles": {
+        "ar": "تبقى أخباره ({articles}) في الأرشيف بتصنيفاتها الأخرى.",
+        "en": "Its stories ({articles}) stay in the archive, with their other categories.",
+    },
+    "ca_remove_yes": {"ar": "نعم، احذفه", "en": "Yes, remove it"},
+    "ca_no": {"ar": "لا، تراجع", "en": "No, go back"},
+    "ca_in_use": {
+        "ar": "«{name}» مستخدم: {uses}.",
+        "en": "“{name}” is in use: {uses}.",
+    },
+    "ca_pick_target": {
+        "ar": (
+            "لحذفه انقل كل ذلك إلى تصنيف آخر (ما يوجد فيه من قبل يبقى مرة واحدة). اختر التصنيف:"
+        ),
+        "en": (
+            "To remove it, move all of that to another category (what is there already "
+            "stays once). Pick the category:"
+        ),
+    },
+    "ca_no_target": {
+        "ar": "ولا يوجد تصنيف آخر لتنقل إليه ما يستخدمه، فلا يمكن حذفه الآن.",
+        "en": "There is no other category to move that to, so it cannot be removed now.",
+    },
+    "ca_move_confirm": {
+        "ar": (
+            "سأنقل من «{name}» إلى «{target}»: {uses}، ثم أحذف «{name}». "
+            "ما يوجد في «{target}» من قبل يبقى مرة واحدة. هل أتابع؟"
+        ),
+        "en": (
+            "I will move {uses} from “{name}” to “{target}”, then remove “{name}”. "
+            "What “{target}” has already stays once. Go ahead?"
+        ),
+    },
+    "ca_move_yes": {"ar": "نعم، انقل ثم احذف", "en": "Yes, move and remove"},
+    "ca_removed": {"ar": "🗑 حذفت التصنيف «{name}».", "en": "🗑 Removed the category “{name}”."},
+    "ca_merged": {
+        "ar": "🗑 نقلت كل ما كان في «{name}» إلى «{target}»، ثم حذفت «{name}».",
+        "en": "🗑 Moved everything in “{name}” to “{target}”, then removed “{name}”.",
+    },
+    "ca_target_gone": {
+        "ar": "التصنيف الذي اخترت النقل إليه لم يعد موجوداً؛ اختر غيره.",
+        "en": "The category you picked to move to no longer exists; pick another.",
+    },
+    "audit_category.add": {"ar": "إضافة تصنيف", "en": "category added"},
+    "audit_category.rename": {"ar": "إعادة تسمية تصنيف", "en": "category renamed"},
+    "audit_category.remove": {"ar": "حذف تصنيف", "en": "category removed"},
+    "audit_category.merge": {
+        "ar": "نقل تصنيف إلى آخر وحذفه",
+        "en": "category merged into another",
+    },
+    "audit_category.aliases": {"ar": "تعديل أسماء تصنيف البديلة", "en": "category aliases"},
+    "audit_category.keywords": {
+        "ar": "تعديل كلمات تصنيف المفتاحية",
+        "en": "category keywords",
+    },
+    # --- end of the categories' block.
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -467,6 +704,85 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"one": "{n} action", "other": "{n} actions"},
     },
+    # --- The operators' console: categories (/categories_admin).
+    "ca_categories": {
+        "ar": {
+            "zero": "لا تصنيفات",
+            "one": "تصنيف واحد",
+            "two": "تصنيفان",
+            "few": "{n} تصنيفات",
+            "many": "{n} تصنيفاً",
+            "other": "{n} تصنيف",
+        },
+        "en": {"one": "{n} category", "other": "{n} categories"},
+    },
+    "ca_readers": {
+        "ar": {
+            "zero": "لا قراء",
+            "one": "قارئ واحد",
+            "two": "قارئان",
+            "few": "{n} قراء",
+            "many": "{n} قارئاً",
+            "other": "{n} قارئ",
+        },
+        "en": {"one": "{n} reader", "other": "{n} readers"},
+    },
+    "ca_channels": {
+        "ar": {
+            "zero": "لا قنوات",
+            "one": "قناة واحدة",
+            "two": "قناتان",
+            "few": "{n} قنوات",
+            "many": "{n} قناة",
+            "other": "{n} قناة",
+        },
+        "en": {"one": "{n} channel", "other": "{n} channels"},
+    },
+    "ca_stopped": {
+        "ar": {
+            "zero": "لا محادثات متوقفة",
+            "one": "محادثة واحدة متوقفة",
+            "two": "محادثتان متوقفتان",
+            "few": "{n} محادثات متوقفة",
+            "many": "{n} محادثة متوقفة",
+            "other": "{n} محادثة متوقفة",
+        },
+        "en": {"one": "{n} stopped chat", "other": "{n} stopped chats"},
+    },
+    "ca_feeds": {
+        "ar": {
+            "zero": "لا مصادر",
+            "one": "مصدر واحد",
+            "two": "مصدران",
+            "few": "{n} مصادر",
+            "many": "{n} مصدراً",
+            "other": "{n} مصدر",
+        },
+        "en": {"one": "{n} feed", "other": "{n} feeds"},
+    },
+    "ca_articles": {
+        "ar": {
+            "zero": "لا أخبار",
+            "one": "خبر واحد",
+            "two": "خبران",
+            "few": "{n} أخبار",
+            "many": "{n} خبراً",
+            "other": "{n} خبر",
+        },
+        "en": {"one": "{n} story", "other": "{n} stories"},
+    },
+    # After "في آخر": "in the last 7 days".
+    "ca_days": {
+        "ar": {
+            "zero": "{n} يوم",
+            "one": "يوم",
+            "two": "يومين",
+            "few": "{n} أيام",
+            "many": "{n} يوماً",
+            "other": "{n} يوم",
+        },
+        "en": {"one": "day", "other": "{n} days"},
+    },
 }
 
 COMMANDS = {
@@ -505,10 +821,12 @@ COMMANDS = {
 ADMIN_COMMANDS = {
     "ar": [
         ("admin", "المشرفون: قائمة وإضافة وإزالة"),
+        ("categories_admin", "إدارة التصنيفات"),
         ("audit", "سجل إجراءات المشرفين"),
     ],
     "en": [
         ("admin", "Admins: list, add, remove"),
+        ("categories_admin", "Manage the categories"),
         ("audit", "The admins' audit log"),
     ],
 }

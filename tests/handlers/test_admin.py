@@ -281,6 +281,17 @@ REFUSED = [
     )],
     *[(attempt, "/audit") for attempt in ("/audit", "/audit 5", "/audit@nashra_test_bot")],
     *[(f"button {data}", "the audit button") for data in ("aud:0", "aud:5", "aud:999999999")],
+    # Categories (/categories_admin) and each of its buttons, real ids and forged ones.
+    *[(attempt, "/categories_admin") for attempt in (
+        "/categories_admin", "/categories_admin 1", "/categories_admin add سياسة",
+        "/categories_admin@nashra_test_bot", "/CATEGORIES_ADMIN",
+    )],
+    *[(f"button {data}", "the categories button") for data in (
+        "ca:a", "ca:l:0", "ca:l:999999999", "ca:c:1", "ca:c:999999999", "ca:n:1", "ca:d:1",
+        "ca:dy:1", "ca:dy:999999999", "ca:mo:1:0", "ca:m:1:2", "ca:my:1:2", "ca:my:1:1",
+        "ca:aa:1", "ca:ak:1", "ca:ra:1:0", "ca:rk:1:10", "ca:xa:1:0:00000000",
+        "ca:xk:1:0:deadbeef", "ca:xa:999999999:999:ffffffff",
+    )],
 ]  # fmt: skip
 
 
