@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.admins import AdminService
+from bot.channels import ChannelService
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits, Pacer
@@ -111,6 +112,7 @@ class Services:
     search: SearchService
     menus: CommandMenus
     admins: AdminService
+    channels: ChannelService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -181,6 +183,7 @@ class Services:
             search=SearchService(sessions, search_settings(settings), clock=wall_clock),
             menus=menus,
             admins=admins,
+            channels=ChannelService(sessions, bot, clock=wall_clock),
             wall_clock=wall_clock,
         )
 
