@@ -55,6 +55,15 @@ _CHAT_ID = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 _LINK_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 
 
+# The chats table's columns (Telegram's titles are shorter; an update's text is not trusted).
+TITLE_CHARS: int = Chat.__table__.c.title.type.length  # type: ignore[attr-defined]
+USERNAME_CHARS: int = Chat.__table__.c.username.type.length  # type: ignore[attr-defined]
+
+
+def _fit(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else value
+
+
 class ChatProblem(enum.Enum):
     """Why a chat cannot be bound: each has its explanation of what to do."""
 
@@ -310,11 +319,14 @@ async def bind_chat(
     threads: dict[int, int | None],
 ) -> None:
     """Store the chat (active again) and bind it to the categories, each in its topic."""
-    await catalog.upsert_chat(
-        session, facts.id, facts.kind, title=facts.title, username=facts.username
-    )
+    await _store_chat(session, facts)
     for category in categories:
         await channels.bind(session, facts.id, [category], threads.get(category.id))
+
+
+async def _store_chat(session: AsyncSession, facts: ChatFacts) -> None:
+    title, username = _fit(facts.title, TITLE_CHARS), _fit(facts.username, USERNAME_CHARS)
+    await catalog.upsert_chat(session, facts.id, facts.kind, title=title, username=username)
 
 
 def _state(chat: Chat | ChatFacts | None, bound: Sequence[BoundCategory]) -> dict[str, Any] | None:
@@ -441,8 +453,10 @@ class ChannelService:
         return cards
 
     async def card(self, chat_id: int) -> ChannelCard | None:
+        """The chat as /channels lists it; None when it is not listed (unknown, or removed)."""
         async with self.sessions() as session:
-            return await self._card(session, chat_id)
+            card = await self._card(session, chat_id)
+        return card if card is not None and (card.active or card.bindings) else None
 
     async def categories(self) -> Sequence[Category]:
         async with self.sessions() as session:
@@ -503,9 +517,7 @@ class ChannelService:
             chat = await session.get(Chat, facts.id)
             if chat is not None:
                 if change is Membership.CAN_POST:
-                    await catalog.upsert_chat(
-                        session, facts.id, facts.kind, title=facts.title, username=facts.username
-                    )
+                    await _store_chat(session, facts)
                 else:
                     reason = BOT_REMOVED if change is Membership.REMOVED else CANNOT_POST
                     await catalog.deactivate_chat(session, facts.id, reason)

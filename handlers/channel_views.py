@@ -67,6 +67,10 @@ def bindings_text(
     return ("، " if language == "ar" else ", ").join(shown)
 
 
+def usage(language_code: str | None) -> str:
+    return _lines(text("addchannel_usage", language_code), language_code)
+
+
 def problem(
     found: ChatProblem, detail: str | None, reference: str, bot: str, language_code: str | None
 ) -> str:

@@ -35,7 +35,7 @@ async def addchannel(update: Update, context: NashraContext, operator: Operator)
     args = context.args or []
     lang = operator.lang
     if not args:
-        await _reply(update, text("addchannel_usage", lang))
+        await _reply(update, channel_views.usage(lang))
         return
     channels = context.services.channels
     result = await channels.add(operator.person, args[0], args[1:])
@@ -74,6 +74,9 @@ async def on_button(
     assert BUTTON_DATA.match(query.data or "")  # the handler's pattern
     action, *values = (query.data or "").split(":")[1:]
     numbers = [int(value) for value in values]
+    if any(not -(2**63) <= n < 2**63 for n in numbers):  # forged: past a BIGINT
+        await query.answer(text("button_stale", operator.lang))
+        return
     channels = context.services.channels
     lang = operator.lang
     if action == "l":

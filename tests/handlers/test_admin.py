@@ -281,6 +281,18 @@ REFUSED = [
     )],
     *[(attempt, "/audit") for attempt in ("/audit", "/audit 5", "/audit@nashra_test_bot")],
     *[(f"button {data}", "the audit button") for data in ("aud:0", "aud:5", "aud:999999999")],
+    # Channels and groups.
+    *[(attempt, "/addchannel") for attempt in (
+        "/addchannel", "/addchannel @akhbar_sy سياسة", "/addchannel -1001500000001",
+        "/addchannel https://t.me/c/1500000001/45 سياسة رياضة", "/addchannel@nashra_test_bot",
+    )],
+    *[(attempt, "/channels") for attempt in (
+        "/channels", "/channels 2", "/channels@nashra_test_bot",
+    )],
+    *[(f"button {data}", "the channels button") for data in (
+        "ch:l:0", "ch:l:8", "ch:e:-1001500000001", "ch:t:-1001500000001:1", "ch:d:-1001500000001",
+        "ch:r:-1001500000001", "ch:x:-1001500000001", "ch:x:-9223372036854775808",
+    )],
 ]  # fmt: skip
 
 
