@@ -281,14 +281,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel_lost": {
         "ar": (
             "⚠️ لم أعد أستطيع النشر في {chat} فأوقفتُ النشر فيها.\nالسبب: {reason}\n"
-            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم نفّذ:\n"
+            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم أرسل إليّ "
+            "/addchannel {chat_id} أو نفّذ:\n"
             "nashra channel add {chat_id}\n"
             "فتعود إليها الأخبار بتصنيفاتها السابقة (أضف ‎--category لتصنيف جديد)."
         ),
         "en": (
             "⚠️ I can no longer post in {chat}, so I stopped posting there.\nReason: {reason}\n"
             'To fix it: make the bot an administrator there with the "Post messages" right, '
-            "then run:\nnashra channel add {chat_id}\n"
+            "then send me /addchannel {chat_id} or run:\nnashra channel add {chat_id}\n"
             "and its news resumes with the categories it had (add --category for a new one)."
         ),
     },

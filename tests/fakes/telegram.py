@@ -757,9 +757,7 @@ class FakeTelegram:
 
     def in_topic(self, chat_id: int, thread_id: int | None) -> list[StoredMessage]:
         """The bot's messages in a topic of the chat (None: outside every topic)."""
-        return [
-            m for m in self.sent(chat_id) if m.extra.get("message_thread_id") == thread_id
-        ]
+        return [m for m in self.sent(chat_id) if m.extra.get("message_thread_id") == thread_id]
 
     def add_user(
         self,
