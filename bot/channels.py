@@ -405,11 +405,11 @@ class ChannelService:
 
     # ------------------------------------------------------------------ the operators
 
-    async def add(self, actor: Person, reference: str, names: Sequence[str]) -> AddResult:
+    async def add(self, actor: Person, reference: str | ChatRef, names: Sequence[str]) -> AddResult:
         """/addchannel: check the chat and the bot's rights, then bind the named categories
         (in the topic the link names; in a forum, else a topic each when the bot may make
         them). Nothing is stored when something is wrong."""
-        ref = parse_chat_ref(reference)
+        ref = parse_chat_ref(reference) if isinstance(reference, str) else reference
         if isinstance(ref, ChatProblem):
             return AddResult(ref)
         async with self.sessions() as session:

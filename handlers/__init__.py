@@ -51,7 +51,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed_command = NEW & ~filters.FORWARDED
     application.add_handler(CommandHandler("admin", admin.admin_command, filters=typed_command))
     application.add_handler(CommandHandler("audit", admin.audit_command, filters=typed_command))
-    # Channels and groups.
+    # Channels and groups. Typed in a group (in a forum, in one of its topics), /addchannel
+    # binds that group (that topic).
+    in_group = typed_command & filters.ChatType.GROUPS
+    application.add_handler(
+        CommandHandler("addchannel", channels.addchannel_here, filters=in_group)
+    )
     application.add_handler(
         CommandHandler("addchannel", channels.addchannel, filters=typed_command)
     )

@@ -71,6 +71,10 @@ def usage(language_code: str | None) -> str:
     return _lines(text("addchannel_usage", language_code), language_code)
 
 
+def usage_here(language_code: str | None) -> str:
+    return _lines(text("addchannel_here_usage", language_code), language_code)
+
+
 def problem(
     found: ChatProblem, detail: str | None, reference: str, bot: str, language_code: str | None
 ) -> str:

@@ -12,11 +12,11 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.channels import ChatFacts, kind_of
+from bot.channels import AddResult, ChatFacts, ChatRef, kind_of
 from bot.context import NashraContext
 from bot.text.messages import text
 from handlers import admin_views, channel_views, readers
-from handlers.admin import Operator, admin_button, admin_only
+from handlers.admin import Operator, admin_button, admin_in_group, admin_only
 
 _CHAT = r"-?[0-9]{1,19}"
 BUTTON_DATA = re.compile(
@@ -37,18 +37,40 @@ async def addchannel(update: Update, context: NashraContext, operator: Operator)
     if not args:
         await _reply(update, channel_views.usage(lang))
         return
-    channels = context.services.channels
-    result = await channels.add(operator.person, args[0], args[1:])
-    categories = await channels.categories()
+    result = await context.services.channels.add(operator.person, args[0], args[1:])
+    await _answer(update, context, result, args[0], lang)
+
+
+async def _answer(
+    update: Update, context: NashraContext, result: AddResult, reference: str, lang: str | None
+) -> None:
+    categories = await context.services.channels.categories()
     if result.unknown:
         await _reply(update, channel_views.unknown(result.unknown, categories, lang))
     elif result.problem is not None:
         bot = context.bot.username
         await _reply(
-            update, channel_views.problem(result.problem, result.detail, args[0], bot, lang)
+            update, channel_views.problem(result.problem, result.detail, reference, bot, lang)
         )
     else:
         await _reply(update, *channel_views.added(result, categories, lang))
+
+
+@admin_in_group("addchannel")
+async def addchannel_here(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/addchannel categories… typed in a group: bind this group (in a forum, the topic it
+    is typed in) to the categories."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    lang = operator.lang
+    if not context.args:
+        await _reply(update, channel_views.usage_here(lang))
+        return
+    thread = message.message_thread_id if message.is_topic_message else None
+    channels = context.services.channels
+    result = await channels.add(operator.person, ChatRef(chat.id, thread), context.args)
+    await _answer(update, context, result, str(chat.id), lang)
 
 
 @admin_only("channels")

@@ -311,7 +311,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add ثم أعد توجيه رسالة منه — إضافة مشرف من رسالة كتبها "
             "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
             "/admin remove رقم — إزالة مشرف (للمالكين)\n"
-            "/addchannel @قناة تصنيفات… — ربط قناة أو مجموعة (أو موضوع فيها برابطه) بتصنيفات\n"
+            "/addchannel @قناة تصنيفات… — ربط قناة أو مجموعة (أو موضوع فيها برابطه) بتصنيفات؛ "
+            "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
             "/channels — القنوات والمجموعات: تصنيفاتها ومنشوراتها، وتعديلها وإزالتها\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
@@ -324,7 +325,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "(or reply /admin add to a message forwarded from them)\n"
             "/admin remove ID — remove an admin (owners)\n"
             "/addchannel @channel categories… — bind a channel or group (or a topic of it, by "
-            "its link) to categories\n"
+            "its link) to categories; /addchannel categories… typed in the group or topic "
+            "binds it\n"
             "/channels — the channels and groups: their categories and posts; edit, remove\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
@@ -444,6 +446,16 @@ TEXTS: dict[str, dict[str, str]] = {
             "For a group with topics, the topic's link, e.g. "
             "/addchannel https://t.me/c/1234567890/45 سياسة\n"
             '(the topic\'s menu → "Copy link").'
+        ),
+    },
+    "addchannel_here_usage": {
+        "ar": (
+            "اكتب التصنيفات بعد الأمر، مثلاً: /addchannel سياسة اقتصاد\n"
+            "فتُنشر أخبارها في هذه المجموعة؛ وإن كتبتَه داخل موضوع، ففي هذا الموضوع."
+        ),
+        "en": (
+            "Give the categories after the command, e.g. /addchannel سياسة اقتصاد\n"
+            "and their news is posted in this group; typed inside a topic, in that topic."
         ),
     },
     "channel_bad_reference": {

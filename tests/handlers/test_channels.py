@@ -29,7 +29,7 @@ from storage.models import AuditEntry, Chat, Delivery, DeliveryStatus, Feed
 from tests.factories import article_row
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
-from tests.handlers.conversation import ADMIN, buttons, category_id, press, say
+from tests.handlers.conversation import ADMIN, READER, buttons, category_id, press, say
 
 CHANNEL = -1001500000001
 FORUM = -1001600000002
@@ -484,3 +484,40 @@ async def test_a_button_for_a_chat_the_bot_has_left_binds_nothing(
     toast = await press(telegram, ADMIN, joined, f"ch:t:{CHANNEL}:{politics}")
     assert toast == text("channel_cannot_bind")
     assert await chat_row(app, CHANNEL) is None
+
+
+async def test_addchannel_typed_in_a_topic_binds_that_topic(
+    app_on_both: NashraApp, telegram: FakeTelegram
+) -> None:
+    app = app_on_both
+    telegram.add_chat(FORUM, "supergroup", title="منتدى", bot_status="member", is_forum=True)
+    topic = telegram.add_topic(FORUM, "أخبار الاقتصاد")
+    in_topic = {"message_thread_id": topic, "is_topic_message": True}
+    telegram.user_sends_in(FORUM, ADMIN, "/addchannel اقتصاد", extra=in_topic)
+    await telegram.wait_for(lambda: len(telegram.in_topic(FORUM, topic)) == 1)
+    [answer] = telegram.in_topic(FORUM, topic)  # answered in the topic itself
+    assert "مرتبطة الآن بـ: اقتصاد (الموضوع" in answer.text
+    assert await bound(app, FORUM) == [("اقتصاد", topic)]
+    # Outside any topic (the General one): the group itself.
+    telegram.user_sends_in(FORUM, ADMIN, "/addchannel@nashra_test_bot رياضة")
+    await telegram.wait_for(lambda: len(telegram.in_topic(FORUM, None)) == 1)
+    assert await bound(app, FORUM) == [("اقتصاد", topic), ("رياضة", None)]
+    telegram.user_sends_in(FORUM, ADMIN, "/addchannel", extra=in_topic)
+    await telegram.wait_for(lambda: len(telegram.in_topic(FORUM, topic)) == 2)
+    assert telegram.in_topic(FORUM, topic)[-1].text == shown("addchannel_here_usage")
+    assert await audit(app) == [CHANNEL_ADD, CHANNEL_ADD]
+
+
+async def test_anyone_else_typing_addchannel_in_a_group_is_refused(
+    app: NashraApp, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    telegram.add_chat(GROUP, "supergroup", title="مجموعة", bot_status="member")
+    telegram.user_sends_in(GROUP, READER, "/addchannel سياسة")
+    await telegram.wait_for(lambda: len(telegram.sent(GROUP)) == 1)
+    assert telegram.sent(GROUP)[0].text == text("admin_refused")
+    assert f"refused /addchannel in a group to user {READER}: not an admin" in caplog.text
+    assert await chat_row(app, GROUP) is None
+    # /channels is for the private chat.
+    telegram.user_sends_in(GROUP, ADMIN, "/channels")
+    await telegram.wait_for(lambda: len(telegram.sent(GROUP)) == 2)
+    assert telegram.sent(GROUP)[1].text == text("private_only")
