@@ -25,7 +25,7 @@ from bot.text.messages import text
 from storage import catalog, channels, outbox
 from storage.articles import insert_articles
 from storage.feeds import add_feed
-from storage.models import AuditEntry, Chat, Delivery, DeliveryStatus, Feed
+from storage.models import AuditEntry, Chat, ChatKind, Delivery, DeliveryStatus, Feed
 from tests.factories import article_row
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
@@ -521,3 +521,24 @@ async def test_anyone_else_typing_addchannel_in_a_group_is_refused(
     telegram.user_sends_in(GROUP, ADMIN, "/channels")
     await telegram.wait_for(lambda: len(telegram.sent(GROUP)) == 2)
     assert telegram.sent(GROUP)[1].text == text("private_only")
+
+
+async def test_channels_are_paged(app: NashraApp, telegram: FakeTelegram) -> None:
+    async with services_of(app).sessions.begin() as session:
+        [politics] = await catalog.ensure_categories(session, ["سياسة"])
+        for n in range(9):
+            await catalog.upsert_chat(session, CHANNEL - n, ChatKind.CHANNEL, title=f"قناة {n}")
+            await channels.bind(session, CHANNEL - n, [politics], None)
+    first = await say(telegram, ADMIN, "/channels")
+    assert "القنوات والمجموعات (٩)" in first.text
+    assert "٨. قناة 7" in first.text
+    assert "قناة 8" not in first.text
+    assert buttons(first)["ch:l:8"] == "التالي ◀️"
+    await press(telegram, ADMIN, first, "ch:l:8")
+    [second] = [m for m in telegram.sent(ADMIN) if m.message_id == first.message_id]
+    assert "٩. قناة 8" in second.text
+    assert "قناة 7" not in second.text
+    assert buttons(second)["ch:l:0"] == "▶️ السابق"
+    await press(telegram, ADMIN, second, "ch:l:999")  # past the end: the last page
+    [last] = [m for m in telegram.sent(ADMIN) if m.message_id == first.message_id]
+    assert "٩. قناة 8" in last.text
