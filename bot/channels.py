@@ -363,8 +363,9 @@ class ChannelService:
             if found.type == ChatType.PRIVATE:
                 return Check(None, ChatProblem.PRIVATE)
             member = await self.bot.get_chat_member(found.id, self.bot.id)
-        except Forbidden:
-            return Check(None, ChatProblem.NOT_MEMBER)
+        except Forbidden as exc:  # "bot is not a member of the channel chat", "was kicked …"
+            channel = "channel" in exc.message.lower()
+            return Check(None, ChatProblem.NOT_ADMIN if channel else ChatProblem.NOT_MEMBER)
         except BadRequest as exc:
             if "not found" in exc.message.lower():
                 return Check(None, ChatProblem.NOT_FOUND)

@@ -58,8 +58,7 @@ async def _answer(
 
 @admin_in_group("addchannel")
 async def addchannel_here(update: Update, context: NashraContext, operator: Operator) -> None:
-    """/addchannel categories… typed in a group: bind this group (in a forum, the topic it
-    is typed in) to the categories."""
+    """/addchannel categories… in a group: bind this group (in a forum, this topic)."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -99,40 +98,39 @@ async def on_button(
     if any(not -(2**63) <= n < 2**63 for n in numbers):  # forged: past a BIGINT
         await query.answer(text("button_stale", operator.lang))
         return
-    channels = context.services.channels
-    lang = operator.lang
     if action == "l":
         await query.answer()
-        cards = await channels.overview()
-        await _edit(query, *channel_views.overview(cards, numbers[0], lang))
-        return
-    chat_id = numbers[0]
-    if action == "t":
-        await _toggle(context, operator, query, chat_id, numbers[1])
-        return
+        cards = await context.services.channels.overview()
+        await _edit(query, *channel_views.overview(cards, numbers[0], operator.lang))
+    elif action == "t":
+        await _toggle(context, operator, query, numbers[0], numbers[1])
+    else:
+        await _on_chat(context, operator, query, action, numbers[0])
+
+
+async def _on_chat(
+    context: NashraContext, operator: Operator, query: CallbackQuery, action: str, chat_id: int
+) -> None:
+    """A chat's button: its categories (e), done (d), remove? (r), removed (x)."""
+    channels = context.services.channels
+    lang = operator.lang
     card = await channels.card(chat_id)
     if card is None and action != "d":
         await query.answer(text("channel_gone", lang))
         return
+    await query.answer()
     if action == "e" and card is not None:
-        await query.answer()
         categories = await channels.categories()
         markup = channel_views.picker(chat_id, categories, card.bindings, lang, back=True)
         await _edit(query, channel_views.choose(card, lang), markup)
-    elif action == "d":
-        await query.answer()
-        if card is None:  # nothing was chosen for a chat the bot only joined
-            await _edit(query, text("channel_nothing_chosen", lang), None)
-        else:
-            await _edit(query, channel_views.done(card, lang), None)
+    elif action == "d" and card is None:  # nothing was chosen for a chat the bot only joined
+        await _edit(query, text("channel_nothing_chosen", lang), None)
+    elif action == "d" and card is not None:
+        await _edit(query, channel_views.done(card, lang), None)
     elif action == "r" and card is not None:
-        await query.answer()
         await _edit(query, *channel_views.remove_ask(card, lang))
-    elif action == "x":
-        gone = await channels.remove(operator.person, chat_id)
-        await query.answer()
-        if gone is not None:
-            await _edit(query, channel_views.removed(gone, lang), None)
+    elif action == "x" and (gone := await channels.remove(operator.person, chat_id)):
+        await _edit(query, channel_views.removed(gone, lang), None)
 
 
 async def _toggle(
@@ -156,8 +154,7 @@ async def _toggle(
 
 
 async def membership(update: Update, context: NashraContext) -> None:
-    """The bot's membership changed: a reader's private chat (blocked, unblocked), or a
-    channel or group it was added to or removed from, which the operators are told of."""
+    """The bot's membership changed: a reader's (blocked) or a channel's (told to operators)."""
     change = update.my_chat_member
     if change is None:
         return

@@ -1546,6 +1546,8 @@ class FakeTelegram:
 
     async def _get_chat(self, params: JSON) -> JSON:
         chat = self._resolve_chat(params.get("chat_id"))
+        if chat.bot_status == "kicked" and chat.type != "private":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
         return chat.to_api() | {
             "accent_color_id": 0,

@@ -118,6 +118,7 @@ async def test_a_channel_is_checked_and_bound_by_name_id_or_link(
     ("setup", "command", "reply"),
     [
         ({"type": "channel", "bot_status": "left"}, "@akhbar_sy", "channel_not_admin"),
+        ({"type": "channel", "bot_status": "kicked"}, "@akhbar_sy", "channel_not_admin"),
         (
             {"type": "channel", "bot_status": "administrator", "can_post_messages": False},
             "@akhbar_sy",
