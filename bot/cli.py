@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.channels import ChatFacts, ChatProblem, ChatRef, bind_chat, kind_of, parse_chat_ref
 from bot.config import Settings
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
@@ -22,7 +23,7 @@ from bot.news.dedupe import source_domain
 from bot.news.formatter import format_post, post_source
 from bot.services import fetch_limits, post_style
 from bot.text.arabic import normalise
-from storage import catalog, outbox
+from storage import catalog, channels, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, feed_by_url
 from storage.models import (
@@ -202,31 +203,31 @@ async def feed_list(session: AsyncSession) -> int:
     return 0
 
 
-async def _resolve_chat(settings: Settings, chat: str) -> tuple[int, ChatKind, str | None]:
+async def _resolve_chat(settings: Settings, ref: ChatRef) -> ChatFacts:
     """A numeric id is taken as it is; an @username is asked of Telegram."""
-    text = chat.strip()
-    if text.lstrip("-").isdigit():
-        chat_id = int(text)
-        return chat_id, ChatKind.CHANNEL if chat_id < 0 else ChatKind.PRIVATE, None
+    if isinstance(ref.chat, int):
+        kind = ChatKind.CHANNEL if ref.chat < 0 else ChatKind.PRIVATE
+        return ChatFacts(ref.chat, kind, None, None)
     if settings.bot_token is None:
         raise ValueError("resolving an @username needs BOT_TOKEN; or give the numeric chat id")
     root = settings.telegram_api_base_url
     async with Bot(settings.bot_token.get_secret_value(), base_url=f"{root}/bot") as bot:
-        found = await bot.get_chat(text if text.startswith("@") else f"@{text}")
-    kind = {"channel": ChatKind.CHANNEL, "private": ChatKind.PRIVATE}.get(
-        str(found.type), ChatKind.GROUP
-    )
-    return found.id, kind, found.title
+        found = await bot.get_chat(ref.chat)
+    return ChatFacts(found.id, kind_of(found.type), found.title, found.username)
 
 
 async def channel_add(
     settings: Settings, session: AsyncSession, chat: str, category_names: list[str]
 ) -> int:
+    ref = parse_chat_ref(chat)
     try:
-        chat_id, kind, title = await _resolve_chat(settings, chat)
+        if isinstance(ref, ChatProblem):
+            raise ValueError("give @username, the numeric chat id or a t.me link")
+        facts = await _resolve_chat(settings, ref)
     except (ValueError, TelegramError) as exc:
         print(f"تعذّر التعرف على القناة / cannot resolve the chat {chat}: {exc}")
         return 1
+    chat_id = facts.id
     if _categories_too_long(category_names):
         return 2
     if not category_names and not await catalog.chat_categories(session, chat_id):
@@ -236,8 +237,9 @@ async def channel_add(
         )
         return 2
     categories = await catalog.ensure_categories(session, category_names)
-    await catalog.upsert_chat(session, chat_id, kind, title=title)
-    await catalog.subscribe(session, chat_id, categories)
+    kept = {b.category_id: b.thread_id for b in await channels.bindings(session, chat_id)}
+    threads = {c.id: ref.thread_id or kept.get(c.id) for c in categories}
+    await bind_chat(session, facts, categories, threads)
     names = "، ".join(await catalog.chat_categories(session, chat_id))
     print(f"القناة {chat_id} مرتبطة بـ / channel bound to: {names}")
     return 0

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.admins import AdminService
 from bot.categories import CategoryService
+from bot.channels import ChannelService
 from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
@@ -43,6 +44,10 @@ class HandlerServices(Protocol):
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike
+
+    # Channels and groups: /addchannel, /channels, the bot's membership in them.
+    @property
+    def channels(self) -> ChannelService: ...
 
     def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 

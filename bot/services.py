@@ -19,6 +19,7 @@ from telegram import Bot
 
 from bot.admins import AdminService
 from bot.categories import CategoryService
+from bot.channels import ChannelService
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits, Pacer
@@ -113,6 +114,7 @@ class Services:
     menus: CommandMenus
     admins: AdminService
     categories: CategoryService
+    channels: ChannelService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -184,6 +186,7 @@ class Services:
             menus=menus,
             admins=admins,
             categories=CategoryService(sessions, clock=wall_clock),
+            channels=ChannelService(sessions, bot, clock=wall_clock),
             wall_clock=wall_clock,
         )
 

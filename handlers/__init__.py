@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, categories, prompts, readers, search
+from handlers import admin, categories, channels, prompts, readers, search
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -54,6 +54,18 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(
         CommandHandler("categories_admin", categories.categories_admin, filters=typed_command)
     )
+    # Channels and groups. Typed in a group (in a forum, in one of its topics), /addchannel
+    # binds that group (that topic).
+    in_group = typed_command & filters.ChatType.GROUPS
+    application.add_handler(
+        CommandHandler("addchannel", channels.addchannel_here, filters=in_group)
+    )
+    application.add_handler(
+        CommandHandler("addchannel", channels.addchannel, filters=typed_command)
+    )
+    application.add_handler(
+        CommandHandler("channels", channels.channels_command, filters=typed_command)
+    )
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -66,9 +78,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     # «إلغاء» under a question that waits for a typed answer (handlers/prompts.py).
     application.add_handler(CallbackQueryHandler(prompts.on_cancel, pattern=prompts.CANCEL_PATTERN))
+    application.add_handler(CallbackQueryHandler(channels.on_button, pattern=channels.BUTTON_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
-    # The bot blocked or unblocked by a reader.
-    application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # The bot blocked or unblocked by a reader; added to or removed from a channel or group.
+    application.add_handler(
+        ChatMemberHandler(channels.membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     # "@bot words" in any chat.
     application.add_handler(InlineQueryHandler(search.inline_query))
     # Last: whatever else a reader sends in the private chat. Plain text the reader typed is

@@ -101,6 +101,25 @@ def admin_only(command: str) -> Callable[[OperatorHandler], Handler]:
     return wrap
 
 
+def admin_in_group(command: str) -> Callable[[OperatorHandler], Handler]:
+    """Run the admin command for an owner or admin in a group or supergroup, about that chat
+    (as /addchannel typed in a forum's topic); refuse anyone else, as `admin_only` does."""
+
+    def wrap(handler: OperatorHandler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(update: Update, context: NashraContext) -> None:
+            operator = await _operator(update, context, f"/{command} in a group")
+            user = update.effective_user
+            if operator is None:
+                await _reply(update, text("admin_refused", user.language_code if user else None))
+            else:
+                await handler(update, context, operator)
+
+        return checked
+
+    return wrap
+
+
 ButtonHandler = Callable[
     [Update, NashraContext, Operator, CallbackQuery], Coroutine[Any, Any, None]
 ]

@@ -154,9 +154,12 @@ async def migrate_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
     )  # fmt: skip
     await session.execute(
         insert_ignore(session, Subscription).from_select(
-            ["chat_id", "category_id", "created_at"],
+            ["chat_id", "category_id", "created_at", "message_thread_id"],
             select(
-                literal(new_id, BigInteger), Subscription.category_id, Subscription.created_at
+                literal(new_id, BigInteger),
+                Subscription.category_id,
+                Subscription.created_at,
+                Subscription.message_thread_id,
             ).where(Subscription.chat_id == old_id),
         )
     )

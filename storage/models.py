@@ -295,6 +295,8 @@ class Subscription(Base):
         ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A forum supergroup's topic that takes this category's posts; None: the chat itself.
+    message_thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -340,6 +342,8 @@ class Delivery(Base):
     # An outcome is written only under the token it was leased with, so a sender whose lease
     # ran out can never overwrite what another sender now owns.
     lease_token: Mapped[str | None] = mapped_column(String(32))
+    # The forum topic the post goes to (its binding's, when planned); None: the chat itself.
+    message_thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Admin(Base):

@@ -7,7 +7,7 @@ the token it was leased with, so a sender whose lease ran out changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,11 +25,15 @@ async def plan(
     session: AsyncSession,
     rows: Iterable[tuple[int, int, int, DeliveryStatus]],
     now: datetime,
+    *,
+    threads: Mapping[tuple[int, int], int] | None = None,
 ) -> None:
     """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept.
+    `threads` gives the forum topic of an (article id, chat id) that goes to one.
 
     Rows keep the caller's order: within a priority, ids are the sending order.
     """
+    topics = threads or {}
     values = [
         {
             "article_id": article_id,
@@ -39,6 +43,7 @@ async def plan(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "message_thread_id": topics.get((article_id, chat_id)),
         }
         for article_id, chat_id, priority, status in rows
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from storage import catalog
+from storage import catalog, channels
 from storage.db import make_engine, make_sessions
 from storage.models import CATEGORY_NAME_CHARS, FEED_NAME_CHARS, LINK_CHARS
 from tests.fakes.feeds import rss
@@ -245,3 +245,23 @@ async def _deactivate(database: Path, chat_id: int) -> None:
     async with make_sessions(engine).begin() as session:
         await catalog.deactivate_chat(session, chat_id, "Forbidden: bot is not a member")
     await engine.dispose()
+
+
+async def _bindings(database: Path, chat_id: int) -> list[tuple[str, int | None]]:
+    engine = make_engine(f"sqlite+aiosqlite:///{database}")
+    async with make_sessions(engine)() as session:
+        found = [(b.name, b.thread_id) for b in await channels.bindings(session, chat_id)]
+    await engine.dispose()
+    return found
+
+
+def test_a_topic_link_binds_a_category_to_its_topic(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = "https://t.me/c/1600000002/45"
+    assert main(["channel", "add", link, "--category", "سياسة"]) == 0
+    assert main(["channel", "add", "-1001600000002", "--category", "رياضة"]) == 0
+    assert main(["channel", "add", "-1001600000002", "--category", "سياسة"]) == 0  # kept in 45
+    assert asyncio.run(_bindings(database, -1001600000002)) == [("رياضة", None), ("سياسة", 45)]
+    assert main(["channel", "add", "https://t.me/+invite", "--category", "سياسة"]) == 1
+    assert "t.me link" in capsys.readouterr().out

@@ -87,13 +87,18 @@ class BotApiPublisher:
             await self._session.close()
             self._session = None
 
-    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
+    async def send(
+        self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
+    ) -> int:
+        """The post, in the forum topic `thread_id` when there is one."""
         payload: dict[str, Any] = {
             "chat_id": chat_id,
             "text": post.text,
             "parse_mode": "HTML",
             "disable_notification": silent,
         }
+        if thread_id is not None:
+            payload["message_thread_id"] = thread_id
         if keyboard := post.keyboard():
             payload["reply_markup"] = {"inline_keyboard": keyboard}
         payload["link_preview_options"] = link_preview(post)

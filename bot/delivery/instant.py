@@ -48,6 +48,7 @@ class Job:
     recipient: Recipient
     attempts: int
     token: str
+    thread_id: int | None = None  # the forum topic it goes to
 
 
 @dataclass
@@ -208,7 +209,7 @@ class InstantSender:
                         _finish(row, DeliveryStatus.FAILED, f"could not prepare: {exc!r}")
                         continue
                     jobs.append(Job(row.id, row.article_id, row.chat_id, recipient,
-                                    row.attempts, token))  # fmt: skip
+                                    row.attempts, token, row.message_thread_id))  # fmt: skip
             await session.flush()
             await outbox.hold_leased(session, digest_rows, token)
         return jobs
@@ -244,7 +245,9 @@ class InstantSender:
                 return
             silent = job.recipient.quiet(self.clock())
             try:
-                message_id = await self.publisher.send(job.chat_id, post, silent=silent)
+                message_id = await self.publisher.send(
+                    job.chat_id, post, silent=silent, thread_id=job.thread_id
+                )
             except DeliveryError as exc:
                 await self._failed(batch, job, exc, post.text)
             else:

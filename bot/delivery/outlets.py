@@ -24,7 +24,9 @@ RECORD_ALLOWANCE = 5.0  # seconds
 
 
 class Publisher(Protocol):
-    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int: ...
+    async def send(
+        self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
+    ) -> int: ...
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int: ...
 

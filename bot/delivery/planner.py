@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text.keywords import keyword_term as keyword_term
-from storage import catalog, outbox, readers
+from storage import channels, outbox, readers
 from storage.models import ChatKind, DeliveryMode, DeliveryStatus
 
 # Channels and groups go before people in the outbox (lower priority sends first).
@@ -78,17 +78,21 @@ async def plan_deliveries(
     """Stage one delivery per (article, chat in its audience); return how many."""
     if not articles:
         return 0
-    followers = await catalog.subscribers(
+    followers = await channels.followers(
         session, {category for article in articles for category in article.categories}
     )
     by_category: dict[int, list[tuple[int, ChatKind]]] = {}
-    for category_id, chat_id, kind in followers:
+    topics: dict[tuple[int, int], int] = {}  # (category, chat) → its forum topic
+    for category_id, chat_id, kind, thread_id in followers:
         by_category.setdefault(category_id, []).append((chat_id, kind))
+        if thread_id is not None:
+            topics[category_id, chat_id] = thread_id
     if keywords is None:
         keywords = await Keywords.load(session)
     alerts, mutes = keywords.alerts, keywords.mutes
 
     audiences: list[tuple[int, dict[int, ChatKind]]] = []
+    threads: dict[tuple[int, int], int] = {}
     for article in articles:
         audience = {
             chat_id: kind
@@ -103,6 +107,12 @@ async def plan_deliveries(
                 if audience.get(chat_id) is ChatKind.PRIVATE:
                     del audience[chat_id]
         audiences.append((article.id, audience))
+        # One post per chat: a forum gets it in the topic of the article's first category
+        # that the chat binds to a topic.
+        for category in reversed(article.categories):
+            for chat_id, _ in by_category.get(category, ()):
+                if (thread := topics.get((category, chat_id))) is not None:
+                    threads[article.id, chat_id] = thread
 
     people = {chat for _, audience in audiences for chat, kind in audience.items()
               if kind is ChatKind.PRIVATE}  # fmt: skip
@@ -119,5 +129,5 @@ async def plan_deliveries(
         for article_id, audience in audiences
         for chat_id, kind in audience.items()
     ]
-    await outbox.plan(session, rows, now)
+    await outbox.plan(session, rows, now, threads=threads)
     return len(rows)

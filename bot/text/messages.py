@@ -281,14 +281,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "channel_lost": {
         "ar": (
             "⚠️ لم أعد أستطيع النشر في {chat} فأوقفتُ النشر فيها.\nالسبب: {reason}\n"
-            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم نفّذ:\n"
+            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل»، ثم أرسل إليّ "
+            "/addchannel {chat_id} أو نفّذ:\n"
             "nashra channel add {chat_id}\n"
             "فتعود إليها الأخبار بتصنيفاتها السابقة (أضف ‎--category لتصنيف جديد)."
         ),
         "en": (
             "⚠️ I can no longer post in {chat}, so I stopped posting there.\nReason: {reason}\n"
             'To fix it: make the bot an administrator there with the "Post messages" right, '
-            "then run:\nnashra channel add {chat_id}\n"
+            "then send me /addchannel {chat_id} or run:\nnashra channel add {chat_id}\n"
             "and its news resumes with the categories it had (add --category for a new one)."
         ),
     },
@@ -311,6 +312,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
             "/admin remove رقم — إزالة مشرف (للمالكين)\n"
             "/categories_admin — التصنيفات: إضافة وإعادة تسمية وحذف، وأسماؤها البديلة وكلماتها\n"
+            "/addchannel @قناة تصنيفات… — ربط قناة أو مجموعة (أو موضوع فيها برابطه) بتصنيفات؛ "
+            "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
+            "/channels — القنوات والمجموعات: تصنيفاتها ومنشوراتها، وتعديلها وإزالتها\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
@@ -322,6 +326,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "(or reply /admin add to a message forwarded from them)\n"
             "/admin remove ID — remove an admin (owners)\n"
             "/categories_admin — categories: add, rename, remove, their aliases and keywords\n"
+            "/addchannel @channel categories… — bind a channel or group (or a topic of it, by "
+            "its link) to categories; /addchannel categories… typed in the group or topic "
+            "binds it\n"
+            "/channels — the channels and groups: their categories and posts; edit, remove\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
         ),
@@ -655,6 +663,280 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "category keywords",
     },
     # --- end of the categories' block.
+    # Channels and groups (/addchannel, /channels, the bot added to or removed from a chat).
+    # Replies are HTML; the notices (channel_joined …) are plain text, as every notice is.
+    "addchannel_usage": {
+        "ar": (
+            "اكتب القناة أو المجموعة ثم التصنيفات، مثلاً:\n"
+            "/addchannel @اسم_القناة سياسة اقتصاد\n"
+            "/addchannel -1001234567890 سوريا محلي\n"
+            "/addchannel https://t.me/اسم_القناة رياضة\n"
+            "ولمجموعة فيها مواضيع (Topics): رابط الموضوع، مثلاً "
+            "/addchannel https://t.me/c/1234567890/45 سياسة\n"
+            "(انسخ الرابط من قائمة الموضوع ← «نسخ الرابط»)."
+        ),
+        "en": (
+            "Give the channel or group, then the categories, for example:\n"
+            "/addchannel @channel_name سياسة اقتصاد\n"
+            "/addchannel -1001234567890 سوريا محلي\n"
+            "/addchannel https://t.me/channel_name رياضة\n"
+            "For a group with topics, the topic's link, e.g. "
+            "/addchannel https://t.me/c/1234567890/45 سياسة\n"
+            '(the topic\'s menu → "Copy link").'
+        ),
+    },
+    "addchannel_here_usage": {
+        "ar": (
+            "اكتب التصنيفات بعد الأمر، مثلاً: /addchannel سياسة اقتصاد\n"
+            "فتُنشر أخبارها في هذه المجموعة؛ وإن كتبتَه داخل موضوع، ففي هذا الموضوع."
+        ),
+        "en": (
+            "Give the categories after the command, e.g. /addchannel سياسة اقتصاد\n"
+            "and their news is posted in this group; typed inside a topic, in that topic."
+        ),
+    },
+    "channel_bad_reference": {
+        "ar": "لم أفهم «{reference}». {usage}",
+        "en": "I could not read “{reference}”. {usage}",
+    },
+    "channel_invite_link": {
+        "ar": (
+            "لا أستطيع فتح روابط الدعوة (t.me/+…). اجعل البوت مشرفاً في القناة أولاً، ثم أرسل "
+            "رابط أي منشور فيها (من قائمة المنشور ← «نسخ الرابط»: t.me/c/…) أو رقمها (-100…)."
+        ),
+        "en": (
+            "I cannot open invitation links (t.me/+…). Make the bot an administrator of the "
+            "channel first, then send the link of any post in it (the post's menu → \"Copy "
+            'link": t.me/c/…) or its number (-100…).'
+        ),
+    },
+    "channel_not_found": {
+        "ar": (
+            "لم أجد هذه القناة أو المجموعة. تأكد من:\n"
+            "١. كتابة المعرّف صحيحاً (@اسم_القناة) أو الرقم (-100…) أو الرابط؛\n"
+            "٢. أن البوت @{bot} أضيف إليها: القناة الخاصة والمجموعة لا يراهما البوت قبل إضافته.\n"
+            "ثم أرسل الأمر من جديد."
+        ),
+        "en": (
+            "I could not find that channel or group. Check:\n"
+            "1. the @name, the number (-100…) or the link is right;\n"
+            "2. the bot @{bot} was added there: it cannot see a private channel or a group "
+            "before that.\nThen send the command again."
+        ),
+    },
+    "channel_private": {
+        "ar": "هذه محادثة شخص، لا قناة ولا مجموعة. اكتب معرّف القناة (@اسمها) أو رقمها أو رابطها.",
+        "en": "That is a person's chat, not a channel or a group. Give the channel's @name, "
+        "number or link.",
+    },
+    "channel_not_admin": {
+        "ar": (
+            "البوت ليس مشرفاً في {chat}، والقناة لا ينشر فيها إلا مشرفوها. لكي ينشر فيها:\n"
+            "١. افتح القناة واضغط اسمها في الأعلى ← «المشرفون» ← «إضافة مشرف».\n"
+            "٢. ابحث عن @{bot} واختره.\n"
+            "٣. فعّل صلاحية «نشر الرسائل» ثم اضغط «حفظ».\n"
+            "ثم أرسل الأمر نفسه من جديد."
+        ),
+        "en": (
+            "The bot is not an administrator of {chat}, and only administrators post in a "
+            "channel. To let it post:\n"
+            '1. Open the channel, tap its name at the top → "Administrators" → "Add Admin".\n'
+            "2. Search for @{bot} and choose it.\n"
+            '3. Turn on "Post Messages", then "Save".\n'
+            "Then send the same command again."
+        ),
+    },
+    "channel_no_post_right": {
+        "ar": (
+            "البوت مشرف في {chat} لكن دون صلاحية «نشر الرسائل». لإعطائه إياها:\n"
+            "١. افتح القناة واضغط اسمها ← «المشرفون» ← اختر @{bot}.\n"
+            "٢. فعّل «نشر الرسائل» ثم اضغط «حفظ».\n"
+            "ثم أرسل الأمر نفسه من جديد."
+        ),
+        "en": (
+            'The bot is an administrator of {chat} but without the "Post Messages" right. '
+            "To give it:\n"
+            '1. Open the channel, tap its name → "Administrators" → choose @{bot}.\n'
+            '2. Turn on "Post Messages", then "Save".\n'
+            "Then send the same command again."
+        ),
+    },
+    "channel_not_member": {
+        "ar": (
+            "البوت ليس عضواً في {chat}. لإضافته:\n"
+            "١. افتح المجموعة واضغط اسمها ← «إضافة أعضاء».\n"
+            "٢. ابحث عن @{bot} وأضفه (أو اجعله مشرفاً إن أردت أن ينشئ مواضيع).\n"
+            "ثم أرسل الأمر نفسه من جديد."
+        ),
+        "en": (
+            "The bot is not a member of {chat}. To add it:\n"
+            '1. Open the group, tap its name → "Add Members".\n'
+            "2. Search for @{bot} and add it (or make it an administrator, to let it create "
+            "topics).\nThen send the same command again."
+        ),
+    },
+    "channel_muted": {
+        "ar": (
+            "البوت عضو في {chat} لكنه ممنوع من إرسال الرسائل. لإصلاح ذلك:\n"
+            "١. افتح المجموعة واضغط اسمها ← «الأعضاء» ← اختر @{bot}.\n"
+            "٢. اسمح له بـ«إرسال الرسائل» (أو اجعله مشرفاً).\n"
+            "ثم أرسل الأمر نفسه من جديد."
+        ),
+        "en": (
+            "The bot is in {chat} but may not send messages. To fix it:\n"
+            '1. Open the group, tap its name → "Members" → choose @{bot}.\n'
+            '2. Allow it to "Send Messages" (or make it an administrator).\n'
+            "Then send the same command again."
+        ),
+    },
+    "channel_telegram": {
+        "ar": "لم يُجب تيليغرام كما ينبغي ({detail}). أعد المحاولة بعد قليل.",
+        "en": "Telegram did not answer as it should ({detail}). Try again in a moment.",
+    },
+    "channel_unknown_categories": {
+        "ar": (
+            "لا يوجد تصنيف باسم: {names}. لم أحفظ شيئاً.\n"
+            "التصنيفات الموجودة: {known}\n"
+            "(اسم من كلمتين يُكتب كما هو، أو افصل الأسماء بفاصلة «،»)."
+        ),
+        "en": (
+            "There is no category called: {names}. Nothing was stored.\n"
+            "The categories are: {known}\n"
+            "(a name of two words is written as it is, or separate names with a comma)."
+        ),
+    },
+    "channel_added": {
+        "ar": "✅ {chat} مرتبطة الآن بـ: {bindings}\nستُنشر فيها أخبار هذه التصنيفات من الآن.",
+        "en": "✅ {chat} is now bound to: {bindings}\nThe news of these categories is posted "
+        "there from now on.",
+    },
+    "channel_topics_created": {
+        "ar": "أنشأتُ لكل تصنيف موضوعاً في المجموعة: {topics}",
+        "en": "I made a topic in the group for each category: {topics}",
+    },
+    "channel_general_topic": {
+        "ar": (
+            "هذه مجموعة فيها مواضيع، ولا أستطيع إنشاء المواضيع (صلاحية «إدارة المواضيع»)، فستُنشر "
+            "الأخبار في الموضوع العام. لموضوع لكل تصنيف: أرسل رابط الموضوع، مثلاً "
+            "/addchannel https://t.me/c/…/45 سياسة، أو أعطِ البوت صلاحية «إدارة المواضيع» "
+            "وأرسل الأمر من جديد."
+        ),
+        "en": (
+            'This group has topics and I cannot create them (the "Manage Topics" right), so '
+            "the news goes to the General topic. For a topic per category, send the topic's "
+            'link, e.g. /addchannel https://t.me/c/…/45 سياسة, or give the bot "Manage '
+            'Topics" and send the command again.'
+        ),
+    },
+    "channel_choose": {
+        "ar": "اختر التصنيفات التي تُنشر في {chat} (✅ = مرتبطة):",
+        "en": "Choose the categories posted in {chat} (✅ = bound):",
+    },
+    "channel_topic": {"ar": "{name} (الموضوع {thread})", "en": "{name} (topic {thread})"},
+    "channels_none": {
+        "ar": "لا توجد قنوات ولا مجموعات بعد. أضف واحدة بـ /addchannel.",
+        "en": "No channels or groups yet. Add one with /addchannel.",
+    },
+    "channels_heading": {
+        "ar": "📢 <b>القنوات والمجموعات</b> ({count}):",
+        "en": "📢 <b>Channels and groups</b> ({count}):",
+    },
+    "channel_entry": {
+        "ar": "{n}. <b>{chat}</b> — {kind}، {state}\nالتصنيفات: {bindings}\nالمنشور: {sent}",
+        "en": "{n}. <b>{chat}</b> — {kind}, {state}\nCategories: {bindings}\nPosted: {sent}",
+    },
+    "channel_entry_error": {"ar": "آخر خطأ: {error}", "en": "Last error: {error}"},
+    "channel_kind_channel": {"ar": "قناة", "en": "channel"},
+    "channel_kind_group": {"ar": "مجموعة", "en": "group"},
+    "channel_active": {"ar": "تعمل", "en": "active"},
+    "channel_inactive": {"ar": "متوقفة ({reason})", "en": "stopped ({reason})"},
+    "channel_edit_button": {"ar": "✏️ {chat}", "en": "✏️ {chat}"},
+    "channel_remove_button": {"ar": "🗑 {chat}", "en": "🗑 {chat}"},
+    "channel_back_button": {"ar": "↩️ القائمة", "en": "↩️ The list"},
+    "channel_remove_ask": {
+        "ar": "هل تريد إزالة {chat}؟ يتوقف النشر فيها وتُحذف تصنيفاتها ({bindings}).",
+        "en": "Remove {chat}? Posting there stops and its categories ({bindings}) are dropped.",
+    },
+    "channel_remove_yes": {"ar": "نعم، أزلها", "en": "Yes, remove it"},
+    "channel_remove_no": {"ar": "لا، تراجع", "en": "No, keep it"},
+    "channel_removed": {
+        "ar": "أُزيلت {chat}: لن يُنشر فيها شيء بعد الآن.",
+        "en": "{chat} was removed: nothing more is posted there.",
+    },
+    "channel_gone": {
+        "ar": "هذه القناة أو المجموعة لم تعد في القائمة.",
+        "en": "That channel or group is no longer listed.",
+    },
+    "channel_bound": {"ar": "تُنشر الآن فيها: {name}", "en": "Now posted there: {name}"},
+    "channel_unbound": {"ar": "أُوقف نشر: {name}", "en": "No longer posted there: {name}"},
+    "channel_cannot_bind": {
+        "ar": "لا أستطيع النشر هناك الآن. أرسل /addchannel ومعرّفها لتعرف السبب وطريقة الإصلاح.",
+        "en": "I cannot post there now. Send /addchannel with its name to see why and how to "
+        "fix it.",
+    },
+    "channel_done": {
+        "ar": "{chat} مرتبطة بـ: {bindings}",
+        "en": "{chat} is bound to: {bindings}",
+    },
+    "channel_joined": {
+        "ar": "📢 أُضيف البوت إلى {kind} «{chat}» ({chat_id}). اختر التصنيفات التي تُنشر فيها:",
+        "en": "📢 The bot was added to the {kind} “{chat}” ({chat_id}). Choose the categories "
+        "to post there:",
+    },
+    "channel_joined_forum": {
+        "ar": "(فيها مواضيع: لموضوع لكل تصنيف أرسل /addchannel ورابط الموضوع والتصنيف.)",
+        "en": "(It has topics: for a topic per category, send /addchannel with the topic's "
+        "link and the category.)",
+    },
+    "channel_back": {
+        "ar": (
+            "📢 عاد البوت إلى «{chat}» ({chat_id}) ويستطيع النشر فيها: تعود إليها أخبار "
+            "{categories}."
+        ),
+        "en": "📢 The bot is back in “{chat}” ({chat_id}) and may post there: its news of "
+        "{categories} resumes.",
+    },
+    "channel_promoted": {
+        "ar": "📢 أصبح البوت مشرفاً في «{chat}» ({chat_id}).",
+        "en": "📢 The bot is now an administrator of “{chat}” ({chat_id}).",
+    },
+    "channel_cannot_post": {
+        "ar": (
+            "⚠️ لم يعد البوت يستطيع النشر في «{chat}» ({chat_id}): {why} فأوقفتُ النشر فيها.\n"
+            "للإصلاح: اجعل البوت مشرفاً فيها مع صلاحية «نشر الرسائل» (أو اسمح له بإرسال الرسائل "
+            "في المجموعة)، فيعود النشر بتصنيفاتها."
+        ),
+        "en": (
+            "⚠️ The bot can no longer post in “{chat}” ({chat_id}): {why} so I stopped posting "
+            'there.\nTo fix it: make the bot an administrator there with "Post Messages" (or '
+            "let it send messages in the group), and posting resumes with its categories."
+        ),
+    },
+    "channel_why_no_post": {
+        "ar": "هو مشرف دون صلاحية «نشر الرسائل»،",
+        "en": 'it is an administrator without "Post Messages",',
+    },
+    "channel_why_muted": {"ar": "هو ممنوع من إرسال الرسائل،", "en": "it may not send messages,"},
+    "channel_why_demoted": {"ar": "لم يعد مشرفاً،", "en": "it is no longer an administrator,"},
+    "channel_left": {
+        "ar": "⚠️ أُخرج البوت من «{chat}» ({chat_id}) فتوقف النشر فيها. {categories}",
+        "en": "⚠️ The bot was removed from “{chat}” ({chat_id}), so posting there stopped. "
+        "{categories}",
+    },
+    "channel_left_bound": {
+        "ar": "كانت تُنشر فيها: {names}؛ تعود إليها إذا أعدتَ البوت.",
+        "en": "It had: {names}; they resume if you add the bot back.",
+    },
+    "channel_nothing_chosen": {
+        "ar": "لم تُختر تصنيفات، فلن يُنشر فيها شيء. أرسل /addchannel ومعرّفها حين تريد.",
+        "en": "No category was chosen, so nothing is posted there. Send /addchannel with its "
+        "name when you want.",
+    },
+    "channel_by": {"ar": "بواسطة: {by}", "en": "by: {by}"},
+    "audit_channel.add": {"ar": "ربط قناة", "en": "channel bound"},
+    "audit_channel.bind": {"ar": "إضافة تصنيف لقناة", "en": "category added to a channel"},
+    "audit_channel.unbind": {"ar": "إزالة تصنيف من قناة", "en": "category removed from a channel"},
+    "audit_channel.remove": {"ar": "إزالة قناة", "en": "channel removed"},
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -783,6 +1065,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"one": "day", "other": "{n} days"},
     },
+    # Channels and groups: posts sent to one, and how many there are.
+    "posts": {
+        "ar": {
+            "zero": "لا منشورات",
+            "one": "منشور واحد",
+            "two": "منشوران",
+            "few": "{n} منشورات",
+            "many": "{n} منشوراً",
+            "other": "{n} منشور",
+        },
+        "en": {"one": "{n} post", "other": "{n} posts"},
+    },
 }
 
 COMMANDS = {
@@ -822,11 +1116,15 @@ ADMIN_COMMANDS = {
     "ar": [
         ("admin", "المشرفون: قائمة وإضافة وإزالة"),
         ("categories_admin", "إدارة التصنيفات"),
+        ("addchannel", "ربط قناة أو مجموعة بتصنيفات"),
+        ("channels", "القنوات والمجموعات"),
         ("audit", "سجل إجراءات المشرفين"),
     ],
     "en": [
         ("admin", "Admins: list, add, remove"),
         ("categories_admin", "Manage the categories"),
+        ("addchannel", "Bind a channel or group to categories"),
+        ("channels", "Channels and groups"),
         ("audit", "The admins' audit log"),
     ],
 }

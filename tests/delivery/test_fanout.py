@@ -339,8 +339,10 @@ class TakenAway:
         self.publisher = publisher
         self.sessions = sessions
 
-    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
-        return await self.publisher.send(chat_id, post, silent=silent)
+    async def send(
+        self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
+    ) -> int:
+        return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
         message_id = await self.publisher.send_text(chat_id, html, silent=silent)
@@ -385,8 +387,10 @@ class SwitchingMode:
         self.mode = mode
         self.clock = clock
 
-    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
-        return await self.publisher.send(chat_id, post, silent=silent)
+    async def send(
+        self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
+    ) -> int:
+        return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
         async with self.sessions.begin() as session:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
 from bot.text.arabic import index_terms
-from storage import catalog, readers
+from storage import catalog, channels, readers
 from storage.feeds import add_feed
 from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 from tests.factories import article_row, store_articles
@@ -147,3 +147,30 @@ async def test_digest_readers_get_held_rows_and_inactive_chats_nothing(
         await plan_deliveries(session, [NewArticle(article_id, [politics, sport], "")], NOW)
     planned = await audience(sessions)
     assert planned == {CHANNEL: (0, "pending"), ALICE: (1, DeliveryStatus.HELD.value)}
+
+
+async def test_a_forum_gets_one_post_in_the_topic_of_the_articles_first_category(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    forum = -1002
+    async with sessions.begin() as session:
+        politics, sport, economy = await catalog.ensure_categories(
+            session, ["سياسة", "رياضة", "اقتصاد"]
+        )
+        await catalog.upsert_chat(session, forum, ChatKind.GROUP)
+        await channels.bind(session, forum, [politics], 45)
+        await channels.bind(session, forum, [sport], 46)
+        await channels.bind(session, forum, [economy], None)  # the General topic
+        both = await article(session, "بيان سياسي رياضي")
+        general = await article(session, "خبر اقتصادي")
+        new = [
+            NewArticle(both, [sport.id, politics.id], ""),
+            NewArticle(general, [economy.id], ""),
+        ]
+        assert await plan_deliveries(session, new, NOW) == 2
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.article_id))).all()
+    assert [(r.article_id, r.chat_id, r.message_thread_id) for r in rows] == [
+        (both, forum, 46),
+        (general, forum, None),
+    ]

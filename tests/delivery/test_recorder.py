@@ -59,9 +59,11 @@ class RefusingOutcomes:
         self.publisher = publisher
         self.engine = engine
 
-    async def send(self, chat_id: int, post: Post, *, silent: bool = False) -> int:
+    async def send(
+        self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
+    ) -> int:
         await execute(self.engine, REFUSE[self.engine.dialect.name])
-        return await self.publisher.send(chat_id, post, silent=silent)
+        return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
         return await self.publisher.send_text(chat_id, html, silent=silent)

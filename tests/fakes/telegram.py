@@ -33,7 +33,7 @@ from aiohttp import web
 
 JSON = dict[str, Any]
 ChatType = Literal["private", "group", "supergroup", "channel"]
-MemberStatus = Literal["creator", "administrator", "member", "left", "kicked"]
+MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
 MAX_TEXT_UTF16 = 4096
 CONFLICT = (
@@ -153,13 +153,26 @@ class FakeChat:
     members: dict[int, MemberStatus] = field(default_factory=dict)
     messages: dict[int, StoredMessage] = field(default_factory=dict, repr=False)
     next_message_id: int = 1
+    # A supergroup with topics: its topics by message_thread_id (the id of the service
+    # message that created each), and whether the bot, as an admin, may manage them.
+    is_forum: bool = False
+    can_manage_topics: bool = False
+    topics: dict[int, FakeTopic] = field(default_factory=dict)
 
     def to_api(self) -> JSON:
         data: JSON = {"id": self.id, "type": self.type}
         for key in ("title", "username", "first_name"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
+        if self.is_forum:
+            data["is_forum"] = True
         return data
+
+
+@dataclass
+class FakeTopic:
+    name: str
+    closed: bool = False
 
 
 class ManualClock:
@@ -647,6 +660,7 @@ class FakeTelegram:
             "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
+            "createForumTopic": self._create_forum_topic,
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -713,15 +727,37 @@ class FakeTelegram:
         first_name: str | None = None,
         bot_status: MemberStatus = "administrator",
         can_post_messages: bool = True,
+        is_forum: bool = False,
+        can_manage_topics: bool = False,
     ) -> FakeChat:
         if type != "private" and title is None:
             title = f"Chat {chat_id}"
+        if is_forum and type != "supergroup":
+            raise ValueError("only a supergroup has topics")
         chat = FakeChat(
             chat_id, type, title, username and username.lstrip("@"), first_name,
-            bot_status, can_post_messages,
+            bot_status, can_post_messages, is_forum=is_forum,
+            can_manage_topics=can_manage_topics,
         )  # fmt: skip
         self.chats[chat_id] = chat
         return chat
+
+    def add_topic(self, chat_id: int, name: str) -> int:
+        """A member creates a topic in a forum supergroup; return its message_thread_id."""
+        chat = self.chats[chat_id]
+        if not chat.is_forum:
+            raise ValueError("topics are in forum supergroups only")
+        return self._new_topic(chat, name, {"id": 1, "is_bot": False, "first_name": "Chat Admin"})
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        self.chats[chat_id].topics[thread_id].closed = True
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        del self.chats[chat_id].topics[thread_id]
+
+    def in_topic(self, chat_id: int, thread_id: int | None) -> list[StoredMessage]:
+        """The bot's messages in a topic of the chat (None: outside every topic)."""
+        return [m for m in self.sent(chat_id) if m.extra.get("message_thread_id") == thread_id]
 
     def add_user(
         self,
@@ -755,13 +791,20 @@ class FakeTelegram:
             self._queue_my_chat_member(self.chats[user_id], user.to_api(), "kicked", "member")
 
     def set_bot_status(
-        self, chat_id: int, status: MemberStatus, *, can_post_messages: bool | None = None
+        self,
+        chat_id: int,
+        status: MemberStatus,
+        *,
+        can_post_messages: bool | None = None,
+        can_manage_topics: bool | None = None,
     ) -> None:
         """Promote/demote/kick the bot in a group or channel; queues my_chat_member."""
         chat = self.chats[chat_id]
         old, chat.bot_status = chat.bot_status, status
         if can_post_messages is not None:
             chat.can_post_messages = can_post_messages
+        if can_manage_topics is not None:
+            chat.can_manage_topics = can_manage_topics
         admin = {"id": 1, "is_bot": False, "first_name": "Chat Admin"}
         self._queue_my_chat_member(chat, admin, old, status)
 
@@ -1097,7 +1140,31 @@ class FakeTelegram:
         elif chat.bot_status in {"left", "kicked"}:
             verb = "was kicked from" if chat.bot_status == "kicked" else "is not a member of"
             raise ApiError(403, f"Forbidden: bot {verb} the {chat.type} chat")
+        elif chat.bot_status == "restricted":
+            raise bad_request("not enough rights to send text messages to the chat")
         return chat
+
+    def _topic_of(self, chat: FakeChat, params: JSON) -> int | None:
+        """The topic a send goes to, with Telegram's errors for a wrong or closed one."""
+        if params.get("message_thread_id") in (None, ""):
+            return None
+        thread_id = _int(params, "message_thread_id")
+        topic = chat.topics.get(thread_id)
+        if topic is None:
+            raise bad_request("message thread not found")
+        bot_manages = chat.bot_status == "creator" or (
+            chat.bot_status == "administrator" and chat.can_manage_topics
+        )
+        if topic.closed and not bot_manages:
+            raise bad_request("TOPIC_CLOSED")
+        return thread_id
+
+    def _new_topic(self, chat: FakeChat, name: str, creator: JSON) -> int:
+        created = {"forum_topic_created": {"name": name, "icon_color": 7322096}}
+        message = self._store(chat, "", sender=creator, extra=created)
+        message.extra |= {"message_thread_id": message.message_id, "is_topic_message": True}
+        chat.topics[message.message_id] = FakeTopic(name)
+        return message.message_id
 
     def _formatted_text(
         self, text: object, parse_mode: object, entities: object
@@ -1238,6 +1305,18 @@ class FakeTelegram:
             data |= {"can_be_edited": False, "is_anonymous": False, "can_promote_members": False}
             if chat.type == "channel":
                 data |= {"can_post_messages": chat.can_post_messages, "can_edit_messages": True}
+            elif chat.type == "supergroup":
+                data["can_manage_topics"] = chat.can_manage_topics
+        elif status == "restricted":
+            # A member the group's admins muted: may not write at all.
+            rights = (
+                "can_send_messages can_send_audios can_send_documents can_send_photos "
+                "can_send_videos can_send_video_notes can_send_voice_notes can_send_polls "
+                "can_send_other_messages can_add_web_page_previews can_change_info "
+                "can_invite_users can_pin_messages can_manage_topics can_edit_tag "
+                "can_react_to_messages"
+            ).split()
+            data |= dict.fromkeys(rights, False) | {"is_member": True, "until_date": 0}
         return data
 
     def _new_query(self, kind: Literal["callback", "inline"]) -> str:
@@ -1327,13 +1406,17 @@ class FakeTelegram:
 
     async def _send_message(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)
+        thread_id = self._topic_of(chat, params)
         text, entities = self._formatted_text(
             params.get("text"), params.get("parse_mode"), params.get("entities")
         )
         markup = self._reply_markup(params)
         self._check_rate(chat, paid=bool(params.get("allow_paid_broadcast")))
         self._note_send(chat)
-        return self.message_api(self._store(chat, text, entities, markup, params=params))
+        extra = {} if thread_id is None else {"message_thread_id": thread_id,
+                                              "is_topic_message": True}  # fmt: skip
+        message = self._store(chat, text, entities, markup, params=params, extra=extra)
+        return self.message_api(message)
 
     def _reply_markup(self, params: JSON) -> JSON | None:
         markup = check_reply_markup(params.get("reply_markup"))
@@ -1463,6 +1546,8 @@ class FakeTelegram:
 
     async def _get_chat(self, params: JSON) -> JSON:
         chat = self._resolve_chat(params.get("chat_id"))
+        if chat.bot_status == "kicked" and chat.type != "private":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
         return chat.to_api() | {
             "accent_color_id": 0,
@@ -1482,6 +1567,20 @@ class FakeTelegram:
         else:
             status = chat.members.get(user_id, "left")
         return self._member_api(chat, self.users[user_id].to_api(), status)
+
+    async def _create_forum_topic(self, params: JSON) -> JSON:
+        chat = self._resolve_chat(params.get("chat_id"))
+        name = str(params.get("name") or "")
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        if not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        if chat.bot_status != "creator" and not (
+            chat.bot_status == "administrator" and chat.can_manage_topics
+        ):
+            raise bad_request("not enough rights to create a topic")
+        thread_id = self._new_topic(chat, name, self.bot_user)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
 
     async def _get_chat_administrators(self, params: JSON) -> list[JSON]:
         chat = self._resolve_chat(params.get("chat_id"))

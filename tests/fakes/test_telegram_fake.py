@@ -647,3 +647,44 @@ async def test_forwards_and_replies_reach_the_bot_as_telegram_sends_them(
     assert reply.reply_to_message.message_id == hidden.message_id
     assert isinstance(reply.reply_to_message.forward_origin, telegram.MessageOriginHiddenUser)
     assert reply.text == "/admin add"
+
+
+async def test_forum_topics(bot: telegram.Bot, fake: FakeTelegram) -> None:
+    forum = -1005
+    fake.add_chat(forum, "supergroup", title="منتدى", bot_status="member", is_forum=True)
+    topic = fake.add_topic(forum, "سياسة")
+    assert (await bot.get_chat(forum)).is_forum
+    posted = await bot.send_message(forum, "في الموضوع", message_thread_id=topic)
+    assert posted.message_thread_id == topic
+    assert posted.is_topic_message
+    await bot.send_message(forum, "في العام")
+    assert [m.text for m in fake.in_topic(forum, topic)] == ["في الموضوع"]
+    assert [m.text for m in fake.in_topic(forum, None)] == ["في العام"]
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await bot.send_message(forum, "x", message_thread_id=topic + 100)
+    fake.close_topic(forum, topic)
+    with pytest.raises(BadRequest, match="Topic_closed"):
+        await bot.send_message(forum, "x", message_thread_id=topic)
+    # Creating topics needs an administrator with can_manage_topics, in a forum.
+    with pytest.raises(BadRequest, match="Not enough rights to create a topic"):
+        await bot.create_forum_topic(forum, "رياضة")
+    fake.set_bot_status(forum, "administrator", can_manage_topics=True)
+    member = await bot.get_chat_member(forum, fake.bot_id)
+    assert isinstance(member, telegram.ChatMemberAdministrator)
+    assert member.can_manage_topics
+    await bot.send_message(forum, "يكتب في موضوع مغلق", message_thread_id=topic)  # may, now
+    created = await bot.create_forum_topic(forum, "رياضة")
+    assert fake.chats[forum].topics[created.message_thread_id].name == "رياضة"
+    with pytest.raises(BadRequest, match="The chat is not a forum"):
+        await bot.create_forum_topic(GROUP, "رياضة")
+    with pytest.raises(ValueError, match="only a supergroup has topics"):
+        fake.add_chat(-1006, "channel", is_forum=True)
+
+
+async def test_a_muted_bot(bot: telegram.Bot, fake: FakeTelegram) -> None:
+    fake.add_chat(-1007, "supergroup", bot_status="restricted")
+    member = await bot.get_chat_member(-1007, fake.bot_id)
+    assert isinstance(member, telegram.ChatMemberRestricted)
+    assert not member.can_send_messages
+    with pytest.raises(BadRequest, match="Not enough rights to send text messages"):
+        await bot.send_message(-1007, "x")

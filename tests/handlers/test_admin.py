@@ -292,6 +292,18 @@ REFUSED = [
         "ca:aa:1", "ca:ak:1", "ca:ra:1:0", "ca:rk:1:10", "ca:xa:1:0:00000000",
         "ca:xk:1:0:deadbeef", "ca:xa:999999999:999:ffffffff",
     )],
+    # Channels and groups.
+    *[(attempt, "/addchannel") for attempt in (
+        "/addchannel", "/addchannel @akhbar_sy سياسة", "/addchannel -1001500000001",
+        "/addchannel https://t.me/c/1500000001/45 سياسة رياضة", "/addchannel@nashra_test_bot",
+    )],
+    *[(attempt, "/channels") for attempt in (
+        "/channels", "/channels 2", "/channels@nashra_test_bot",
+    )],
+    *[(f"button {data}", "the channels button") for data in (
+        "ch:l:0", "ch:l:8", "ch:e:-1001500000001", "ch:t:-1001500000001:1", "ch:d:-1001500000001",
+        "ch:r:-1001500000001", "ch:x:-1001500000001", "ch:x:-9223372036854775808",
+    )],
 ]  # fmt: skip
 
 

@@ -1,0 +1,279 @@
+"""Channels and groups as messages: /addchannel's answers, /channels and its screens, the
+category buttons, and the notices of the bot's membership.
+
+Pure: the handlers (handlers/channels.py) ask the channel service and send what these
+return. Replies are HTML (titles and names escaped); notices are plain text. Callback data:
+"ch:l:<offset>" a page of the list, "ch:e:<chat>" its categories, "ch:t:<chat>:<category>"
+a category on or off, "ch:d:<chat>" done, "ch:r:<chat>" asks to remove, "ch:x:<chat>"
+removes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.channels import (
+    AddResult,
+    BoundCategory,
+    ChannelCard,
+    ChatFacts,
+    ChatProblem,
+    Membership,
+    MembershipNews,
+)
+from bot.news.presenter import page_buttons
+from bot.text.html import escape, rtl_html, visible
+from bot.text.messages import language_of, number, plural, text
+from storage.models import Category, ChatKind
+
+PREFIX = "ch:"
+PAGE = 8  # chats a page of /channels
+BUTTON_NAME_CHARS = 28
+ERROR_CHARS = 200
+
+
+def _lines(message: str, language_code: str | None) -> str:
+    return rtl_html(message) if language_of(language_code) == "ar" else message
+
+
+def name_of(chat: ChannelCard | ChatFacts) -> str:
+    """The chat as people know it: its title, else its @username, else its id (plain)."""
+    title = visible(chat.title or "").strip()
+    if title:
+        return title
+    return f"@{chat.username}" if chat.username else str(chat.id)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= BUTTON_NAME_CHARS else name[: BUTTON_NAME_CHARS - 1] + "…"
+
+
+def bindings_text(
+    bindings: Sequence[BoundCategory], language_code: str | None, *, html: bool = True
+) -> str:
+    """سياسة، رياضة (الموضوع ٤٥): the categories, each with its topic."""
+    if not bindings:
+        return text("none", language_code)
+    language = language_of(language_code)
+    shown = []
+    for binding in bindings:
+        name = escape(binding.name) if html else binding.name
+        if binding.thread_id is not None:
+            thread = number(binding.thread_id, language)
+            name = text("channel_topic", language_code, name=name, thread=thread)
+        shown.append(name)
+    return ("، " if language == "ar" else ", ").join(shown)
+
+
+def usage(language_code: str | None) -> str:
+    return _lines(text("addchannel_usage", language_code), language_code)
+
+
+def usage_here(language_code: str | None) -> str:
+    return _lines(text("addchannel_here_usage", language_code), language_code)
+
+
+def problem(
+    found: ChatProblem, detail: str | None, reference: str, bot: str, language_code: str | None
+) -> str:
+    """Why the chat cannot be bound, and what to do, step by step."""
+    chat = escape(visible(reference))
+    if found is ChatProblem.BAD_REFERENCE:
+        usage = text("addchannel_usage", language_code)
+        return _lines(
+            text("channel_bad_reference", language_code, reference=chat, usage=usage),
+            language_code,
+        )
+    values = {"chat": chat, "bot": escape(bot), "detail": escape(visible(detail or ""))}
+    return _lines(text(f"channel_{found.value}", language_code, **values), language_code)
+
+
+def unknown(names: Sequence[str], categories: Sequence[Category], language_code: str | None) -> str:
+    comma = "، " if language_of(language_code) == "ar" else ", "
+    wrong = comma.join(f"«{escape(visible(n))}»" for n in names)
+    known = comma.join(escape(c.name) for c in categories) or text("none", language_code)
+    return _lines(
+        text("channel_unknown_categories", language_code, names=wrong, known=known),
+        language_code,
+    )
+
+
+def added(
+    result: AddResult, categories: Sequence[Category], language_code: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The chat as /addchannel bound it (or its category buttons, when none was named)."""
+    card = result.card
+    assert card is not None
+    chat = escape(name_of(card))
+    if result.choose:
+        return (
+            _lines(text("channel_choose", language_code, chat=chat), language_code),
+            picker(card.id, categories, card.bindings, language_code),
+        )
+    parts = [text("channel_added", language_code, chat=chat,
+                  bindings=bindings_text(card.bindings, language_code))]  # fmt: skip
+    if result.created_topics:
+        comma = "، " if language_of(language_code) == "ar" else ", "
+        topics = comma.join(escape(name) for name in result.created_topics)
+        parts.append(text("channel_topics_created", language_code, topics=topics))
+    if result.general_topic:
+        parts.append(text("channel_general_topic", language_code))
+    return _lines("\n".join(parts), language_code), None
+
+
+def picker(
+    chat_id: int,
+    categories: Sequence[Category],
+    bindings: Sequence[BoundCategory],
+    language_code: str | None,
+    *,
+    back: bool = False,
+) -> InlineKeyboardMarkup:
+    """A button per category (✅ = bound), two a row, then «تم» (and «القائمة»)."""
+    bound = {b.name for b in bindings}
+    keys = [
+        InlineKeyboardButton(
+            f"✅ {c.name}" if c.name in bound else c.name,
+            callback_data=f"{PREFIX}t:{chat_id}:{c.id}",
+        )
+        for c in categories
+    ]
+    rows = [keys[i : i + 2] for i in range(0, len(keys), 2)]
+    last = [InlineKeyboardButton(text("done_button", language_code),
+                                 callback_data=f"{PREFIX}d:{chat_id}")]  # fmt: skip
+    if back:
+        last.append(
+            InlineKeyboardButton(
+                text("channel_back_button", language_code), callback_data=f"{PREFIX}l:0"
+            )
+        )
+    return InlineKeyboardMarkup([*rows, last])
+
+
+def choose(card: ChannelCard, language_code: str | None) -> str:
+    return _lines(text("channel_choose", language_code, chat=escape(name_of(card))), language_code)
+
+
+def done(card: ChannelCard, language_code: str | None) -> str:
+    chat = escape(name_of(card))
+    bindings = bindings_text(card.bindings, language_code)
+    return _lines(text("channel_done", language_code, chat=chat, bindings=bindings), language_code)
+
+
+def _entry(number_shown: int, card: ChannelCard, language_code: str | None) -> str:
+    language = language_of(language_code)
+    kind = text(
+        "channel_kind_channel" if card.kind is ChatKind.CHANNEL else "channel_kind_group",
+        language_code,
+    )
+    state = (
+        text("channel_active", language_code)
+        if card.active
+        else text(
+            "channel_inactive", language_code, reason=escape(visible(card.reason or ""))
+        )  # fmt: skip
+    )
+    entry = text(
+        "channel_entry",
+        language_code,
+        n=number(number_shown, language),
+        chat=escape(name_of(card)),
+        kind=kind,
+        state=state,
+        bindings=bindings_text(card.bindings, language_code),
+        sent=plural("posts", card.sent, language_code),
+    )
+    if card.last_error:
+        error = visible(card.last_error.split("\n", 1)[0])[:ERROR_CHARS]
+        entry += "\n" + text("channel_entry_error", language_code, error=escape(error))
+    return entry
+
+
+def overview(
+    cards: Sequence[ChannelCard], offset: int, language_code: str | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """/channels: a page of the chats, and a pair of buttons for each (edit, remove)."""
+    if not cards:
+        return text("channels_none", language_code), None
+    language = language_of(language_code)
+    offset = min(max(offset, 0), (len(cards) - 1) // PAGE * PAGE)
+    page = cards[offset : offset + PAGE]
+    parts = [text("channels_heading", language_code, count=number(len(cards), language))]
+    parts += [_entry(n, card, language_code) for n, card in enumerate(page, offset + 1)]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text("channel_edit_button", language_code, chat=_short(name_of(card))),
+                callback_data=f"{PREFIX}e:{card.id}",
+            ),
+            InlineKeyboardButton(
+                text("channel_remove_button", language_code, chat=_short(name_of(card))),
+                callback_data=f"{PREFIX}r:{card.id}",
+            ),
+        ]
+        for card in page
+    ]
+    more = offset + PAGE if offset + PAGE < len(cards) else None
+    paging = [
+        InlineKeyboardButton(label, callback_data=f"{PREFIX}l:{at}")
+        for label, at in page_buttons(offset, more, PAGE, language)
+    ]
+    if paging:
+        rows.append(paging)
+    return _lines("\n\n".join(parts), language_code), InlineKeyboardMarkup(rows)
+
+
+def remove_ask(card: ChannelCard, language_code: str | None) -> tuple[str, InlineKeyboardMarkup]:
+    message = text(
+        "channel_remove_ask",
+        language_code,
+        chat=escape(name_of(card)),
+        bindings=bindings_text(card.bindings, language_code),
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text("channel_remove_yes", language_code), callback_data=f"{PREFIX}x:{card.id}"
+                ),
+                InlineKeyboardButton(
+                    text("channel_remove_no", language_code), callback_data=f"{PREFIX}l:0"
+                ),
+            ]
+        ]
+    )
+    return _lines(message, language_code), markup
+
+
+def removed(card: ChannelCard, language_code: str | None) -> str:
+    return _lines(text("channel_removed", language_code, chat=escape(name_of(card))), language_code)
+
+
+def membership_notice(
+    news: MembershipNews, categories: Sequence[Category]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The operators' notice (plain text) of the bot's new membership in a chat; on an add,
+    the category buttons to bind it right away."""
+    facts = news.facts
+    values: dict[str, object] = {"chat": name_of(facts), "chat_id": facts.id}
+    names = bindings_text(news.bindings, None, html=False)
+    if news.change is Membership.REMOVED:
+        kept = text("channel_left_bound", names=names) if news.bindings else ""
+        return text("channel_left", None, categories=kept, **values).rstrip(), None
+    if news.change is Membership.CANNOT_POST:
+        why = {
+            ChatProblem.NO_POST_RIGHT: "channel_why_no_post",
+            ChatProblem.MUTED: "channel_why_muted",
+        }.get(news.problem or ChatProblem.NOT_ADMIN, "channel_why_demoted")
+        return text("channel_cannot_post", None, why=text(why), **values), None
+    if news.promoted:
+        return text("channel_promoted", None, **values), None
+    if news.bindings:
+        return text("channel_back", None, categories=names, **values), None
+    kind = text("channel_kind_channel" if facts.kind is ChatKind.CHANNEL else "channel_kind_group")
+    message = text("channel_joined", None, kind=kind, **values)
+    if facts.is_forum:
+        message += "\n" + text("channel_joined_forum")
+    return message, picker(facts.id, categories, [], None)
