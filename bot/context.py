@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService
+from bot.sources import SourceService
 
 
 class HandlerServices(Protocol):
@@ -36,6 +37,9 @@ class HandlerServices(Protocol):
 
     @property
     def admins(self) -> AdminService: ...  # owners, admins, their menus, the audit log
+
+    @property
+    def sources(self) -> SourceService: ...  # the feeds: add, list, pause, edit, poll, remove
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike

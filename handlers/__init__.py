@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, readers, search
+from handlers import admin, readers, search, sources
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -51,6 +51,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed_command = NEW & ~filters.FORWARDED
     application.add_handler(CommandHandler("admin", admin.admin_command, filters=typed_command))
     application.add_handler(CommandHandler("audit", admin.audit_command, filters=typed_command))
+    # The sources (issue 8): /addfeed, /feeds.
+    application.add_handler(
+        CommandHandler("addfeed", sources.addfeed_command, filters=typed_command)
+    )
+    application.add_handler(CommandHandler("feeds", sources.feeds_command, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -58,6 +63,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
     application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(admin.on_audit_page, pattern=admin.AUDIT_DATA))
+    # The sources' buttons (issue 8): /feeds and the cards, a page's feeds to choose from.
+    application.add_handler(CallbackQueryHandler(sources.on_feed_button, pattern=sources.FEED_DATA))
+    application.add_handler(CallbackQueryHandler(sources.on_choice, pattern=sources.CHOICE_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -55,7 +55,7 @@ async def test_the_menu_has_the_admin_commands_only_for_admins(
     assert telegram.menu(READER) == READERS_MENU
     assert telegram.menu(ENGLISH_READER) == [c for c, _ in COMMANDS["en"]]
     english = telegram.get_commands({"type": "chat", "chat_id": ADMIN}, "en")
-    assert english[-1] == {"command": "audit", "description": "The admins' audit log"}
+    assert {"command": "audit", "description": "The admins' audit log"} in english
     scopes = [c.params.get("scope") for c in telegram.calls_of("setMyCommands")]
     assert {"type": "chat", "chat_id": ADMIN} in scopes
 
@@ -281,6 +281,18 @@ REFUSED = [
     )],
     *[(attempt, "/audit") for attempt in ("/audit", "/audit 5", "/audit@nashra_test_bot")],
     *[(f"button {data}", "the audit button") for data in ("aud:0", "aud:5", "aud:999999999")],
+    # The sources (issue 8): /addfeed, /feeds, a feed's card, a page's feeds to choose from.
+    *[(attempt, "/addfeed") for attempt in (
+        "/addfeed", "/addfeed https://news.example.sy/feed",
+        "/addfeed https://news.example.sy/feed سياسة اقتصاد", "/addfeed@nashra_test_bot x",
+    )],
+    *[(attempt, "/feeds") for attempt in ("/feeds", "/feeds 2", "/feeds@nashra_test_bot")],
+    *[(f"button {data}", "the feeds button") for data in (
+        "fd:p:0", "fd:p:5", "fd:o:1", "fd:pause:1", "fd:resume:1", "fd:poll:1", "fd:cats:1",
+        "fd:cat:1:1", "fd:int:1", "fd:iv:1:300", "fd:iv:1:0", "fd:rm:1", "fd:rmy:1",
+        "fd:retry:1", "fd:retry:999999999",
+    )],
+    *[(f"button {data}", "the discovery button") for data in ("dsc:0123abcd:0", "dsc:ffffffff:9")],
 ]  # fmt: skip
 
 

@@ -1,0 +1,216 @@
+"""The operators' sources in a private chat: /addfeed, /feeds and each feed's card.
+
+Every command and button goes through `admin_only` / `admin_button` (handlers/admin.py):
+anyone else is refused, and the attempt logged. The source service
+(context.services.sources) does the work; sources_views lays out the answers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.error import BadRequest
+
+from bot.context import NashraContext
+from bot.news.formatter import Post, link_preview
+from bot.sources import INTERVALS, AddResult
+from bot.text.messages import text
+from handlers import sources_views
+from handlers.admin import Operator, admin_button, admin_only
+
+FEEDS_PAGE = 5  # feeds a page of /feeds
+# "fd:<action>:<feed id>", "fd:cat:<feed id>:<category id>", "fd:iv:<feed id>:<seconds>".
+FEED_DATA = re.compile(
+    r"^fd:(?:(p|o|pause|resume|poll|cats|int|rm|rmy|retry):([0-9]{1,9})"
+    r"|(cat|iv):([0-9]{1,9}):([0-9]{1,9}))$",
+    re.ASCII,
+)
+# One of the feeds a page offered: "dsc:<token>:<n>"; the URLs wait in the chat's data.
+CHOICE_DATA = re.compile(r"^dsc:([0-9a-f]{8}):([0-9]{1,2})$", re.ASCII)
+_CHOICES = "addfeed_choices"
+KEPT_CHOICES = 10  # pages' offers remembered per chat, the oldest forgotten first
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None  # admin_only / admin_button: a private chat
+    return update.effective_chat.id
+
+
+def _post_markup(post: Post) -> InlineKeyboardMarkup | None:
+    rows = [
+        [
+            InlineKeyboardButton(
+                button["text"],
+                url=button.get("url"),
+                switch_inline_query=button.get("switch_inline_query"),
+            )
+            for button in row
+        ]
+        for row in post.keyboard()
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _send_result(
+    update: Update, context: NashraContext, operator: Operator, result: AddResult
+) -> None:
+    """Tell what /addfeed did: the feed and its newest post, the feeds to choose from, or
+    why nothing was added."""
+    chat_id = _chat_id(update)
+    bot = context.bot
+    if result.added:
+        await bot.send_message(chat_id, sources_views.added(result, operator.lang))
+        if result.post is not None:
+            post = result.post
+            await bot.send_message(
+                chat_id,
+                post.text,
+                reply_markup=_post_markup(post),
+                link_preview_options=LinkPreviewOptions(**link_preview(post)),  # type: ignore[arg-type]
+            )
+    elif result.candidates:
+        token = _keep(context, [c.url for c in result.candidates], result.category_ids)
+        message, markup = sources_views.choices(result, token, operator.lang)
+        await bot.send_message(chat_id, message, reply_markup=markup)
+    else:
+        known = [name for _, name in await context.services.sources.categories()]
+        await bot.send_message(chat_id, sources_views.problem(result, known, operator.lang))
+
+
+def _keep(context: NashraContext, urls: list[str], category_ids: list[int]) -> str:
+    """Remember a page's feeds in the chat's data, under a short token for the buttons."""
+    token = secrets.token_hex(4)
+    if context.chat_data is None:
+        return token
+    kept: dict[str, Any] = context.chat_data.setdefault(_CHOICES, {})
+    kept[token] = (urls, category_ids)
+    while len(kept) > KEPT_CHOICES:
+        del kept[next(iter(kept))]
+    return token
+
+
+@admin_only("addfeed")
+async def addfeed_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/addfeed URL [categories…]: check the feed (or find it on the page) and add it."""
+    args = context.args or []
+    if not args:
+        await context.bot.send_message(_chat_id(update), text("addfeed_usage", operator.lang))
+        return
+    await context.bot.send_chat_action(_chat_id(update), "typing")
+    result = await context.services.sources.add(operator.person, args[0], args[1:])
+    await _send_result(update, context, operator, result)
+
+
+@admin_button("discovery")
+async def on_choice(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """One of the feeds a page offered: added like /addfeed adds it."""
+    match = CHOICE_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    kept = (context.chat_data or {}).get(_CHOICES, {}).get(match[1])
+    if kept is None or int(match[2]) >= len(kept[0]):
+        await query.answer(text("button_stale", operator.lang))
+        return
+    await query.answer()
+    urls, category_ids = kept
+    result = await context.services.sources.add_candidate(
+        operator.person, urls[int(match[2])], category_ids
+    )
+    await _send_result(update, context, operator, result)
+
+
+@admin_only("feeds")
+async def feeds_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/feeds: every feed with its state, paged, a button each to open its card."""
+    page = await context.services.sources.page(0, FEEDS_PAGE)
+    message, markup = sources_views.feeds(page, context.services.settings, operator.lang)
+    await context.bot.send_message(_chat_id(update), message, reply_markup=markup)
+
+
+async def _edit(query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await query.edit_message_text(message, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+@admin_button("feeds")
+async def on_feed_button(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """A button of /feeds or of a feed's card (or a disabled feed's «إعادة المحاولة»)."""
+    match = FEED_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    action, number = (match[1], match[2]) if match[1] else (match[3], match[4])
+    value = int(match[5]) if match[5] is not None else None
+    sources, settings, lang = context.services.sources, context.services.settings, operator.lang
+    if action == "p":
+        await query.answer()
+        page = await sources.page(int(number), FEEDS_PAGE)
+        await _edit(query, *sources_views.feeds(page, settings, lang))
+        return
+    feed_id = int(number)
+    if action in ("poll", "retry"):
+        await query.answer()  # a poll takes a while: the button's spinner stops now
+        report = (
+            await sources.poll_now(feed_id)
+            if action == "poll"
+            else await sources.retry(operator.person, feed_id)
+        )
+        if report is None:
+            await context.bot.send_message(_chat_id(update), text("feed_gone", lang))
+            return
+        message = sources_views.polled(report, settings, lang)
+        if action == "retry":
+            message = text("feed_enabled", lang, url=report.feed.url) + "\n" + message
+        await context.bot.send_message(_chat_id(update), message)
+        if action == "poll":
+            await _edit(query, *sources_views.card(report.feed, settings, lang))
+        return
+    if action == "iv" and (value or None) not in INTERVALS:
+        await query.answer(text("button_stale", lang))  # forged: not one of the presets
+        return
+    toast = ""
+    if action == "pause":
+        line, toast = await sources.pause(operator.person, feed_id), text("feed_paused_toast", lang)
+    elif action == "resume":
+        line = await sources.resume(operator.person, feed_id)
+        toast = text("feed_resumed_toast", lang)
+    elif action == "cat" and value is not None:
+        line = await sources.toggle_category(operator.person, feed_id, value)
+        toast = text("feed_saved_toast", lang)
+    elif action == "iv":
+        line = await sources.set_interval(operator.person, feed_id, value or None)
+        toast = text("feed_saved_toast", lang)
+    elif action == "rmy":
+        line = await sources.remove(operator.person, feed_id)
+        if line is not None:
+            await query.answer()
+            await _edit(query, sources_views.removed(line, lang), None)
+            return
+    else:  # o, cats, int, rm: a screen of the feed
+        line = await sources.line(feed_id)
+    if line is None:
+        await query.answer(text("feed_gone", lang))
+        return
+    await query.answer(toast)
+    if action == "cats" or action == "cat":
+        every = await sources.categories()
+        await _edit(query, *sources_views.categories(line, every, lang))
+    elif action == "int":
+        await _edit(query, *sources_views.intervals(line, settings, lang))
+    elif action == "rm":
+        await _edit(query, *sources_views.remove_confirmation(line, lang))
+    else:
+        await _edit(query, *sources_views.card(line, settings, lang))
