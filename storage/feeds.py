@@ -132,3 +132,8 @@ async def article_activity(
         .all()
     )
     return {i: (newest.get(i), int(recent.get(i, 0))) for i in feed_ids}
+
+
+async def article_count(session: AsyncSession, feed_id: int) -> int:
+    query = select(func.count()).select_from(Article).where(Article.feed_id == feed_id)
+    return int(await session.scalar(query) or 0)
