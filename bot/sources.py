@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import opml
 from bot.admins import Person
 from bot.errors import AddressNotAllowed, FeedError, ParseError
 from bot.feeds.fetch import Fetcher, FetchResult
@@ -204,6 +205,20 @@ class AddResult:
         return self.feed is not None
 
 
+@dataclass
+class ImportReport:
+    """What an OPML import did with each of its feeds."""
+
+    total: int
+    added: list[AddResult] = field(default_factory=list)
+    already: list[AddResult] = field(default_factory=list)
+    failed: list[AddResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return len(self.added) + len(self.already) + len(self.failed)
+
+
 @dataclass(frozen=True)
 class PollReport:
     """A poll an operator asked for: what it found, and the feed after it."""
@@ -278,6 +293,9 @@ class SourceService:
     async def _parse(self, url: str, result: FetchResult) -> Checked:
         fetched_at = self.clock()
         parsed = await self.parsers.parse(result.body, fetched_at, self.summary_chars)
+        if not parsed.entries and parsed.warning:
+            # Broken XML that yields nothing: an operator adding it would wait for nothing.
+            raise ParseError(f"no entries, and the XML is broken ({parsed.warning})")
         return Checked(url, parsed, fetched_at)
 
     async def check(self, url: str) -> Checked:
@@ -311,9 +329,8 @@ class SourceService:
 
     # ------------------------------------------------------------------ adding
 
-    async def _categories(self, words: Sequence[str]) -> tuple[list[Category], list[str]]:
-        """The categories named by these words (names or aliases, several words each), and
-        the words that name none."""
+    async def _labels(self) -> dict[str, Category]:
+        """Every category by its normalised name and aliases."""
         async with self.sessions() as session:
             rows = await catalog.all_categories(session)
         labels: dict[str, Category] = {}
@@ -321,6 +338,12 @@ class SourceService:
             for label in (category.name, *(category.aliases or ())):
                 if key := normalise(label):
                     labels.setdefault(key, category)
+        return labels
+
+    async def _categories(self, words: Sequence[str]) -> tuple[list[Category], list[str]]:
+        """The categories named by these words (names or aliases, several words each), and
+        the words that name none."""
+        labels = await self._labels()
         words = _words(words)
         found: list[Category] = []
         unknown: list[str] = []
@@ -382,7 +405,12 @@ class SourceService:
             return await feed_store.feed_by_url(session, url) is not None
 
     async def store(
-        self, actor: Person, checked: Checked, categories: Sequence[Category]
+        self,
+        actor: Person,
+        checked: Checked,
+        categories: Sequence[Category],
+        *,
+        preview: bool = True,
     ) -> AddResult:
         """Store a checked feed (audited), prime it with a first poll, and preview it."""
         name = checked.parsed.title[:FEED_NAME_CHARS] or None
@@ -402,7 +430,7 @@ class SourceService:
         # The first poll records the entries without posting them.
         await self.poller.poll_feed(feed_id)
         line = await self.line(feed_id)
-        post = await self._preview(checked, [c.id for c in categories])
+        post = await self._preview(checked, [c.id for c in categories]) if preview else None
         return AddResult(checked.url, feed=line, entries=len(checked.parsed.entries), post=post)
 
     async def _preview(self, checked: Checked, defaults: list[int]) -> Post | None:
@@ -565,6 +593,75 @@ class SourceService:
         if await self._change(actor, feed_id, FEED_ENABLE, enabled) is None:
             return None
         return await self.poll_now(feed_id)
+
+    # ------------------------------------------------------------------ OPML
+
+    async def import_opml(
+        self,
+        actor: Person,
+        data: bytes,
+        progress: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> ImportReport:
+        """Add every feed of an OPML file that works (checked as /addfeed checks, a few at a
+        time), filed under the categories its folders and `category` name (the unknown ones
+        are left out); `progress(done, total)` after each. OpmlError: not a readable OPML."""
+        outlines: list[opml.Outline] = []
+        seen: set[str] = set()
+        for outline in opml.parse_opml(data):  # a URL listed twice is imported once
+            if outline.url not in seen:
+                seen.add(outline.url)
+                outlines.append(outline)
+        labels = await self._labels()
+        report = ImportReport(total=len(outlines))
+
+        async def one(outline: opml.Outline) -> None:
+            chosen = list(
+                dict.fromkeys(
+                    labels[key] for name in outline.categories if (key := normalise(name)) in labels
+                )
+            )
+            result = await self._import_one(actor, outline.url, chosen)
+            if result.added:
+                report.added.append(result)
+            elif result.problem is FeedProblem.ALREADY:
+                report.already.append(result)
+            else:
+                report.failed.append(result)
+            if progress is not None:
+                await progress(report.done, report.total)
+
+        await asyncio.gather(*map(one, outlines))
+        return report
+
+    async def _import_one(self, actor: Person, url: str, categories: list[Category]) -> AddResult:
+        if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+            return AddResult(url, FeedProblem.BAD_URL)
+        if len(url) > LINK_CHARS:
+            return AddResult(url, FeedProblem.URL_TOO_LONG, str(LINK_CHARS))
+        if await self._stored(url):
+            return AddResult(url, FeedProblem.ALREADY)
+        try:
+            checked = await self.check(url)
+        except FeedError as exc:
+            return AddResult(url, problem_of(exc), str(exc))
+        except Exception as exc:  # one bad outline never stops an import
+            logger.exception("importing the feed %s failed", url)
+            return AddResult(url, FeedProblem.FAILED, type(exc).__name__)
+        return await self.store(actor, checked, categories, preview=False)
+
+    async def export_opml(self, title: str) -> tuple[bytes, int]:
+        """Every feed as OPML, in folders by category; and how many there are."""
+        async with self.sessions() as session:
+            feeds = await feed_store.all_feeds(session)
+            exported = [
+                opml.ExportedFeed(
+                    feed.url,
+                    feed.name or source_domain(feed.url) or feed.url,
+                    sorted(category.name for category in feed.categories),
+                )
+                for feed in feeds
+            ]
+        return opml.render_opml(exported, title), len(exported)
 
 
 def _article(entry: Entry, checked: Checked, categories: list[Category]) -> Article:

@@ -56,6 +56,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CommandHandler("addfeed", sources.addfeed_command, filters=typed_command)
     )
     application.add_handler(CommandHandler("feeds", sources.feeds_command, filters=typed_command))
+    application.add_handler(CommandHandler("export", sources.export_command, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -79,6 +80,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # it gets the "not a command" answer too.
     private = filters.ChatType.PRIVATE & NEW & ~filters.VIA_BOT
     typed = filters.TEXT & ~filters.FORWARDED
+    # An OPML file (issue 8), sent or forwarded: its feeds imported (admins only).
+    opml_file = filters.Document.FileExtension("opml") | filters.Document.FileExtension("xml")
+    application.add_handler(MessageHandler(private & opml_file, sources.opml_document))
     application.add_handler(MessageHandler(private & filters.FORWARDED, admin.forwarded))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
     application.add_handler(MessageHandler(private & typed, search.plain_text))

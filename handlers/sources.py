@@ -7,23 +7,28 @@ anyone else is refused, and the attempt logged. The source service
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import time
 from typing import Any
 
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Update,
 )
 from telegram.error import BadRequest
 
+from bot import opml
 from bot.context import NashraContext
 from bot.news.formatter import Post, link_preview
 from bot.sources import INTERVALS, AddResult
-from bot.text.messages import text
+from bot.text.html import escape
+from bot.text.messages import plural, text
 from handlers import sources_views
 from handlers.admin import Operator, admin_button, admin_only
 
@@ -214,3 +219,80 @@ async def on_feed_button(
         await _edit(query, *sources_views.remove_confirmation(line, lang))
     else:
         await _edit(query, *sources_views.card(line, settings, lang))
+
+
+PROGRESS_EVERY = 10  # an import's progress message is edited every so many feeds…
+PROGRESS_SECONDS = 3.0  # …or when this long has passed since the last edit
+
+
+@admin_only("import")
+async def opml_document(update: Update, context: NashraContext, operator: Operator) -> None:
+    """An OPML file sent in the private chat: its feeds imported, with a report."""
+    message = update.effective_message
+    document = message.document if message else None
+    if document is None:
+        return
+    lang, chat_id = operator.lang, _chat_id(update)
+    if document.file_size is not None and document.file_size > opml.MAX_BYTES:
+        limit = f"{opml.MAX_BYTES:,}"
+        await context.bot.send_message(chat_id, text("opml_too_large", lang, limit=limit))
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    progress = await context.bot.send_message(chat_id, text("opml_reading", lang))
+    shown = _Progress(progress.message_id, chat_id, context, lang)
+    try:
+        report = await context.services.sources.import_opml(operator.person, data, shown.update)
+    except opml.OpmlError as exc:
+        detail = escape(str(exc))
+        await shown.finish(text("opml_unreadable", lang, detail=detail))
+        return
+    if not report.total:
+        await shown.finish(text("opml_empty", lang))
+        return
+    await shown.finish(sources_views.import_report(report, lang))
+
+
+class _Progress:
+    """The one message that shows an import's progress, edited now and then, then the report."""
+
+    def __init__(self, message_id: int, chat_id: int, context: NashraContext, lang: str | None):
+        self.message_id, self.chat_id, self.context, self.lang = message_id, chat_id, context, lang
+        self.shown = 0
+        self.at = time.monotonic()
+        self.lock = asyncio.Lock()
+
+    async def update(self, done: int, total: int) -> None:
+        async with self.lock:
+            due = (
+                done - self.shown >= PROGRESS_EVERY
+                or time.monotonic() - self.at >= PROGRESS_SECONDS
+            )
+            if done <= self.shown or done == total or not due:
+                return
+            self.shown, self.at = done, time.monotonic()
+            await self._edit(sources_views.import_progress(done, total, self.lang))
+
+    async def finish(self, message: str) -> None:
+        async with self.lock:
+            await self._edit(message)
+
+    async def _edit(self, message: str) -> None:
+        try:
+            await self.context.bot.edit_message_text(message, self.chat_id, self.message_id)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+
+@admin_only("export")
+async def export_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/export: every feed as an OPML file, in folders by category."""
+    lang, chat_id = operator.lang, _chat_id(update)
+    data, count = await context.services.sources.export_opml(text("export_title", lang))
+    if not count:
+        await context.bot.send_message(chat_id, text("export_none", lang))
+        return
+    caption = text("export_caption", lang, count=plural("feeds", count, lang))
+    await context.bot.send_document(
+        chat_id, InputFile(data, filename="nashra-feeds.opml"), caption=caption
+    )

@@ -16,7 +16,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
 from bot.news.presenter import page_buttons
-from bot.sources import INTERVALS, AddResult, Checked, FeedLine, FeedsPage, Health, PollReport
+from bot.sources import (
+    INTERVALS,
+    AddResult,
+    Checked,
+    FeedLine,
+    FeedsPage,
+    Health,
+    ImportReport,
+    PollReport,
+)
 from bot.text.dates import Digits, format_moment, to_digits
 from bot.text.html import escape, rtl_html, visible
 from bot.text.messages import language_of, plural, text
@@ -49,6 +58,10 @@ class Formats:
         self.digits: Digits = settings.digits if self.arabic else "latn"
         self.zone = settings.zone
         self.default_interval = settings.poll_interval_seconds
+
+    @staticmethod
+    def digits_of(language_code: str | None) -> Digits:
+        return "arab" if language_of(language_code) == "ar" else "latn"
 
     def moment(self, value: datetime | None) -> str:
         if value is None:
@@ -321,3 +334,69 @@ def choices(
     lines = [text("addfeed_choose", language_code, url=escape(result.url))]
     lines += [f"{n}. {escape(checked.url)}" for n, checked in enumerate(result.candidates, 1)]
     return _lines("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
+
+
+REPORT_LINES = 30  # feeds named in an import's report, at most (the counts are all there)
+URL_CHARS = 120  # of a URL named in an import's report
+
+
+def _reason(result: AddResult, lang: str | None) -> str:
+    assert result.problem is not None
+    reason = text(f"feed_problem_{result.problem.value}", lang)
+    return f"{reason} ({_shown(result.detail, 150)})" if result.detail else reason
+
+
+def import_report(report: ImportReport, language_code: str | None) -> str:
+    """What an OPML import did: the counts, then the feeds added, already there, and not
+    added with why (the first REPORT_LINES of them)."""
+    lang = language_code
+    lines = [
+        text(
+            "opml_report",
+            lang,
+            total=plural("feeds", report.total, lang),
+            added=plural("feeds", len(report.added), lang),
+            already=plural("feeds", len(report.already), lang),
+            failed=plural("feeds", len(report.failed), lang),
+        )
+    ]
+    named = 0
+    groups = (
+        ("opml_failed_heading", report.failed, True),
+        ("opml_added_heading", report.added, False),
+        ("opml_already_heading", report.already, False),
+    )
+    for heading, results, why in groups:
+        if not results:
+            continue
+        lines += ["", text(heading, lang)]
+        for result in results:
+            if named == REPORT_LINES:
+                break
+            named += 1
+            url = escape(
+                result.url if len(result.url) <= URL_CHARS else result.url[:URL_CHARS] + "…"
+            )
+            title = f"{_title(result.feed)} — " if result.feed else ""
+            lines.append(f"• {title}{url}" + (f" — {_reason(result, lang)}" if why else ""))
+    if report.done > named:
+        lines += [
+            "",
+            text(
+                "opml_more",
+                lang,
+                count=to_digits(str(report.done - named), Formats.digits_of(lang)),
+            ),
+        ]
+    return _lines("\n".join(lines), lang)
+
+
+def import_progress(done: int, total: int, language_code: str | None) -> str:
+    digits = Formats.digits_of(language_code)
+    message = text(
+        "opml_progress",
+        language_code,
+        done=to_digits(str(done), digits),
+        total=to_digits(str(total), digits),
+    )
+    return _lines(message, language_code)

@@ -313,6 +313,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/audit — سجل إجراءات المشرفين\n"
             "/addfeed رابط [تصنيفات] — إضافة مصدر (خلاصة أو صفحة موقع فيها خلاصة)\n"
             "/feeds — المصادر وحالتها: إيقاف واستئناف وتحديث وتعديل وحذف\n"
+            "/export — ملف OPML بكل المصادر؛ وأرسل ملف OPML لاستيراد مصادره\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
         "en": (
@@ -325,6 +326,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/audit — the log of the admins' actions\n"
             "/addfeed URL [categories] — add a feed (or a site's page that has one)\n"
             "/feeds — the feeds and their state: pause, resume, poll, edit, remove\n"
+            "/export — an OPML file of every feed; send an OPML file to import its feeds\n"
             "/myid — your Telegram account number"
         ),
     },
@@ -625,6 +627,61 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_feed.enable": {"ar": "إعادة تفعيل مصدر", "en": "feed enabled again"},
     "audit_feed.categories": {"ar": "تصنيفات مصدر", "en": "feed categories"},
     "audit_feed.interval": {"ar": "مدة تحديث مصدر", "en": "feed interval"},
+    "opml_too_large": {
+        "ar": "الملف أكبر من المسموح ({limit} بايت). قسّمه إلى ملفات أصغر.",
+        "en": "The file is larger than allowed ({limit} bytes). Split it into smaller ones.",
+    },
+    "opml_unreadable": {
+        "ar": "لم أستورد شيئاً: هذا ليس ملف OPML أستطيع قراءته.\nالتفاصيل: {detail}",
+        "en": "Nothing imported: that is not an OPML file I can read.\nDetails: {detail}",
+    },
+    "opml_empty": {
+        "ar": "لا مصادر في هذا الملف (لا عناصر outline فيها xmlUrl).",
+        "en": "There are no feeds in that file (no outline with an xmlUrl).",
+    },
+    "opml_reading": {
+        "ar": "⏳ أقرأ الملف وأتحقق من مصادره…",
+        "en": "⏳ Reading the file and checking its feeds…",
+    },
+    "opml_progress": {
+        "ar": "⏳ أستورد المصادر: {done} من {total}…",
+        "en": "⏳ Importing feeds: {done} of {total}…",
+    },
+    "opml_report": {
+        "ar": (
+            "📥 <b>استيراد OPML</b> ({total})\n✅ أُضيف: {added}\n↩️ موجود من قبل: {already}\n"
+            "⚠️ لم يُضف: {failed}"
+        ),
+        "en": (
+            "📥 <b>OPML import</b> ({total})\n✅ added: {added}\n↩️ already there: {already}\n"
+            "⚠️ not added: {failed}"
+        ),
+    },
+    "opml_added_heading": {"ar": "أُضيف:", "en": "Added:"},
+    "opml_already_heading": {"ar": "موجود من قبل:", "en": "Already there:"},
+    "opml_failed_heading": {"ar": "لم يُضف:", "en": "Not added:"},
+    "opml_more": {"ar": "… و{count} غيرها", "en": "… and {count} more"},
+    "feed_problem_bad_url": {"ar": "رابط غير صالح", "en": "not a web address"},
+    "feed_problem_url_too_long": {"ar": "رابط أطول من المسموح", "en": "URL too long"},
+    "feed_problem_private": {"ar": "عنوان خاص أو داخلي", "en": "private address"},
+    "feed_problem_timeout": {"ar": "لم يردّ في الوقت المسموح", "en": "timed out"},
+    "feed_problem_http": {"ar": "ردّ بخطأ", "en": "HTTP error"},
+    "feed_problem_unreachable": {"ar": "تعذّر الوصول إليه", "en": "unreachable"},
+    "feed_problem_too_large": {"ar": "أكبر من المسموح", "en": "too large"},
+    "feed_problem_not_a_feed": {"ar": "ليس خلاصة RSS أو Atom", "en": "not a feed"},
+    "feed_problem_failed": {"ar": "تعذّر جلبه", "en": "could not be fetched"},
+    "export_caption": {
+        "ar": (
+            "📤 المصادر ({count}) بصيغة OPML، في مجلدات بحسب التصنيف. "
+            "أرسل الملف إلى البوت لاستيراده."
+        ),
+        "en": "📤 The feeds ({count}) as OPML, in folders by category. Send it back to import.",
+    },
+    "export_none": {
+        "ar": "لا مصادر لتصديرها بعد. أضف واحداً: /addfeed رابط",
+        "en": "There are no feeds to export yet. Add one: /addfeed URL",
+    },
+    "export_title": {"ar": "مصادر نشرة", "en": "Nashra's feeds"},
     # End of the sources' texts.
 }
 
@@ -751,6 +808,7 @@ ADMIN_COMMANDS = {
         # Sources (issue 8).
         ("addfeed", "إضافة مصدر أخبار"),
         ("feeds", "المصادر وحالتها"),
+        ("export", "تصدير المصادر (OPML)"),
     ],
     "en": [
         ("admin", "Admins: list, add, remove"),
@@ -758,6 +816,7 @@ ADMIN_COMMANDS = {
         # Sources (issue 8).
         ("addfeed", "Add a news feed"),
         ("feeds", "The feeds and their state"),
+        ("export", "Export the feeds (OPML)"),
     ],
 }
 

@@ -293,6 +293,8 @@ REFUSED = [
         "fd:retry:1", "fd:retry:999999999",
     )],
     *[(f"button {data}", "the discovery button") for data in ("dsc:0123abcd:0", "dsc:ffffffff:9")],
+    *[(attempt, "/export") for attempt in ("/export", "/export all", "/export@nashra_test_bot")],
+    *[(f"document {name}", "/import") for name in ("feeds.opml", "FEEDS.OPML", "list.xml")],
 ]  # fmt: skip
 
 
@@ -318,6 +320,13 @@ async def test_anyone_else_is_refused_and_nothing_changes(
         toast = await press(telegram, user, message, attempt.removeprefix("button "))
         assert toast == text("admin_refused", language)
         assert len(telegram.calls_of("editMessageText")) == edits
+    elif attempt.startswith("document "):  # an OPML file to import (issue 8)
+        before_file = len(telegram.sent(user))
+        opml = b'<opml version="2.0"><body><outline xmlUrl="https://a.example/f"/></body></opml>'
+        telegram.user_sends_document(user, attempt.removeprefix("document "), opml)
+        await telegram.wait_for(lambda: len(telegram.sent(user)) > before_file)
+        assert telegram.sent(user)[-1].text == text("admin_refused", language)
+        assert not telegram.calls_of("getFile")  # never even downloaded
     else:
         answer = await say(telegram, user, attempt)
         assert answer.text == text("admin_refused", language)

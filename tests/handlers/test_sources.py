@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.admins import Person
 from bot.app import poll_feeds, services_of
 from bot.context import NashraApp
 from bot.news.formatter import format_post, post_source
+from bot.opml import MAX_BYTES, parse_opml
 from bot.text.dates import format_moment
 from bot.text.messages import text
 from storage import catalog
@@ -28,6 +30,7 @@ from tests.handlers.conversation import ADMIN, CATEGORIES, READER, buttons, pres
 from tests.support import make_settings, running_bot
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+OWNER = Person(ADMIN, "المشرف")
 PAGE = """<!doctype html><html><head><title>موقع</title>{links}</head>
 <body><p>صفحة موقع إخباري</p></body></html>"""
 
@@ -502,3 +505,173 @@ async def test_long_titles_and_urls_at_their_columns(
         assert listing.text.startswith("📡 المصادر (مصدر واحد):")
         async with services_of(app).sessions() as session:
             assert await feed_by_url(session, url + "x") is None
+
+
+# ---------------------------------------------------------------------------- OPML
+
+
+def opml_file(body: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><head><title>قائمتي'
+        f"</title></head><body>{body}</body></opml>"
+    ).encode()
+
+
+def outline(url: str, title: str = "مصدر", **attributes: str) -> str:
+    extra = "".join(f' {name}="{value}"' for name, value in attributes.items())
+    return f'<outline type="rss" text="{title}" xmlUrl="{url}"{extra}/>'
+
+
+async def send_file(
+    telegram: FakeTelegram, name: str, data: bytes, user: int = ADMIN
+) -> StoredMessage:
+    """The user sends a file; return the bot's answer once it is final (an import's report
+    replaces its progress message)."""
+    before = len(telegram.sent(user))
+    telegram.user_sends_document(user, name, data)
+    await telegram.wait_for(lambda: len(telegram.sent(user)) > before, timeout=15)
+    answer = telegram.sent(user)[before]
+    working = (shown("opml_reading"), "⏳ أستورد المصادر")
+    await telegram.wait_for(lambda: not answer.text.startswith(working), timeout=30)
+    return answer
+
+
+async def test_an_opml_file_imports_its_feeds_with_a_report(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    politics = feed_server.set("politics.xml", rss([item(1)], title="سياسي"))
+    sport = feed_server.set("sport.xml", rss([item(2)], title="رياضي"))
+    known = feed_server.set("known.xml", rss([item(3)], title="معروف"))
+    broken = feed_server.set("broken.xml", "<rss><channel><<<<", content_type="text/xml")
+    page = feed_server.set("page", PAGE.format(links=""), content_type="text/html")
+    unreachable = f"http://127.0.0.1:{closed_port()}/feed"
+    body = (
+        f'<outline text="سياسة">{outline(politics, "سياسي")}'
+        f'<outline text="قسم مجهول">{outline(broken)}</outline></outline>'
+        + outline(sport, "رياضي", category="/Sports,/مجهول")
+        + outline(known)
+        + outline(politics, "مكرر")  # twice in the file: once
+        + outline(unreachable)
+        + outline(page)
+        + outline("javascript:alert(1)")
+    )
+    async with console() as app:
+        await answers(telegram, ADMIN, f"/addfeed {known}", 2)
+        report = await send_file(telegram, "feeds.opml", opml_file(body))
+        assert report.text.startswith(
+            "📥 استيراد OPML (٧ مصادر)\n✅ أُضيف: مصدران\n↩️ موجود من قبل: مصدر واحد\n"
+            "⚠️ لم يُضف: ٤ مصادر"
+        )
+        assert f"• {broken} — ليس خلاصة RSS أو Atom (no entries, and the XML is broken" in (
+            report.text
+        )
+        assert f"• {unreachable} — تعذّر الوصول إليه (network error: cannot connect" in (
+            report.text
+        )
+        assert f"• {page} — ليس خلاصة RSS أو Atom" in report.text
+        assert "• javascript:alert(1) — رابط غير صالح" in report.text
+        assert f"• سياسي — {politics}" in report.text
+        assert "أُضيف:\n• " in report.text
+        feeds = {f.url: sorted(c.name for c in f.categories) for f in await stored_feeds(app)}
+        assert feeds == {known: [], politics: ["سياسة"], sport: ["رياضة"]}
+        assert await count(app, Delivery) == 0  # primed: nothing posted
+        assert (await actions(app)).count("feed.add") == 3
+
+
+async def test_opml_from_a_private_address_is_refused_unless_allowed(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    url = feed_server.set("f.xml", rss([item(1)]))
+    async with console(allow_private_feeds=False) as app:
+        report = await send_file(telegram, "list.xml", opml_file(outline(url)))
+        assert f"• {url} — عنوان خاص أو داخلي (address not allowed: 127.0.0.1 is a loopback" in (
+            report.text
+        )
+        assert await stored_feeds(app) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        (b"<opml><body><outline", "not well-formed XML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+            b'"&lol;&lol;&lol;">]><opml><body><outline xmlUrl="&lol2;"/></body></opml>',
+            "refused: DTDForbidden",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "file:///etc/passwd"><opml/>',
+            "refused: DTDForbidden",
+        ),
+        (rss([item(1)]).encode(), "not an OPML document (its root is &lt;rss&gt;)"),
+    ],
+    ids=["broken", "entities", "external", "rss"],
+)
+async def test_a_file_that_is_not_readable_opml_imports_nothing(
+    console: Console, telegram: FakeTelegram, data: bytes, detail: str
+) -> None:
+    async with console() as app:
+        answer = await send_file(telegram, "x.xml", data)
+        assert answer.text.startswith(shown("opml_unreadable", detail=detail))
+        assert await stored_feeds(app) == []
+
+
+async def test_an_empty_or_oversize_opml(console: Console, telegram: FakeTelegram) -> None:
+    async with console():
+        empty = await send_file(telegram, "empty.opml", opml_file('<outline text="مجلد"/>'))
+        assert empty.text == shown("opml_empty")
+        big = opml_file("<!--" + " " * MAX_BYTES + "-->")
+        downloads = len(telegram.calls_of("getFile"))
+        too_large = await send_file(telegram, "big.opml", big)
+        assert too_large.text == shown("opml_too_large", limit=f"{MAX_BYTES:,}")
+        assert len(telegram.calls_of("getFile")) == downloads  # refused by its size alone
+
+
+async def test_a_large_import_shows_its_progress_in_one_message(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    urls = [feed_server.set(f"f{n}.xml", rss([item(n)], title=f"مصدر {n}")) for n in range(25)]
+    async with console() as app:
+        report = await send_file(telegram, "many.opml", opml_file("".join(map(outline, urls))))
+        assert report.text.startswith("📥 استيراد OPML (٢٥ مصدراً)\n✅ أُضيف: ٢٥ مصدراً")
+        edits = [c for c in telegram.calls_of("editMessageText") if c.ok]
+        assert {c.params["message_id"] for c in edits} == {report.message_id}
+        progress = [c.params["text"] for c in edits if "أستورد المصادر" in c.params["text"]]
+        assert progress  # at least every ten feeds
+        assert all(p.endswith("من ٢٥…") for p in progress)
+        assert len(await stored_feeds(app)) == 25
+        assert report.text.count("• ") == 25
+
+
+async def test_export_and_import_round_trip(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    first = feed_server.set("one.xml", rss([item(1)], title="الأول"))
+    second = feed_server.set("two.xml", rss([item(2)], title="الثاني"))
+    third = feed_server.set("three.xml", rss([item(3)], title="الثالث"))
+    async with console() as app:
+        assert (await say(telegram, ADMIN, "/export")).text == shown("export_none")
+        await answers(telegram, ADMIN, f"/addfeed {first} سياسة اقتصاد", 2)
+        await answers(telegram, ADMIN, f"/addfeed {second} سوريا_محلي", 2)
+        await answers(telegram, ADMIN, f"/addfeed {third}", 2)
+        before = {f.url: sorted(c.name for c in f.categories) for f in await stored_feeds(app)}
+        exported = await say(telegram, ADMIN, "/export")
+        assert exported.extra["caption"].startswith("📤 المصادر (٣ مصادر) بصيغة OPML")
+        name, data = telegram.document(exported)
+        assert name == "nashra-feeds.opml"
+        outlines = {o.url: (o.title, sorted(set(o.categories))) for o in parse_opml(data)}
+        assert outlines == {
+            first: ("الأول", ["اقتصاد", "سياسة"]),
+            second: ("الثاني", ["سوريا محلي"]),
+            third: ("الثالث", []),
+        }
+        assert '<outline text="اقتصاد" title="اقتصاد">' in data.decode()  # a folder
+        # Everything gone; the file brings it back as it was.
+        services = services_of(app)
+        for feed in await stored_feeds(app):
+            await services.sources.remove(OWNER, feed.id)
+        assert await stored_feeds(app) == []
+        report = await send_file(telegram, name, data)
+        assert report.text.startswith("📥 استيراد OPML (٣ مصادر)\n✅ أُضيف: ٣ مصادر")
+        after = {f.url: sorted(c.name for c in f.categories) for f in await stored_feeds(app)}
+        assert after == before
