@@ -65,7 +65,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(admin.on_audit_page, pattern=admin.AUDIT_DATA))
     # The sources' buttons (issue 8): /feeds and the cards, a page's feeds to choose from.
-    application.add_handler(CallbackQueryHandler(sources.on_feed_button, pattern=sources.FEED_DATA))
+    feed_buttons = [
+        (sources.on_feeds_page, sources.PAGE_DATA),
+        (sources.on_feed_screen, sources.SCREEN_DATA),
+        (sources.on_feed_change, sources.CHANGE_DATA),
+        (sources.on_feed_remove, sources.REMOVE_DATA),
+        (sources.on_feed_poll, sources.POLL_DATA),
+    ]
+    for callback, data in feed_buttons:
+        application.add_handler(CallbackQueryHandler(callback, pattern=data))
     application.add_handler(CallbackQueryHandler(sources.on_choice, pattern=sources.CHOICE_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.

@@ -26,19 +26,21 @@ from telegram.error import BadRequest
 from bot import opml
 from bot.context import NashraContext
 from bot.news.formatter import Post, link_preview
-from bot.sources import INTERVALS, AddResult
+from bot.sources import INTERVALS, AddResult, FeedLine
 from bot.text.html import escape
 from bot.text.messages import plural, text
 from handlers import sources_views
 from handlers.admin import Operator, admin_button, admin_only
 
 FEEDS_PAGE = 5  # feeds a page of /feeds
-# "fd:<action>:<feed id>", "fd:cat:<feed id>:<category id>", "fd:iv:<feed id>:<seconds>".
-FEED_DATA = re.compile(
-    r"^fd:(?:(p|o|pause|resume|poll|cats|int|rm|rmy|retry):([0-9]{1,9})"
-    r"|(cat|iv):([0-9]{1,9}):([0-9]{1,9}))$",
-    re.ASCII,
+# The buttons of /feeds and of a feed's card: "fd:<action>:<feed id>[:<value>]".
+PAGE_DATA = re.compile(r"^fd:p:([0-9]{1,9})$", re.ASCII)
+SCREEN_DATA = re.compile(r"^fd:(o|cats|int|rm):([0-9]{1,9})$", re.ASCII)
+CHANGE_DATA = re.compile(
+    r"^fd:(?:(pause|resume):([0-9]{1,9})|(cat|iv):([0-9]{1,9}):([0-9]{1,9}))$", re.ASCII
 )
+REMOVE_DATA = re.compile(r"^fd:rmy:([0-9]{1,9})$", re.ASCII)
+POLL_DATA = re.compile(r"^fd:(poll|retry):([0-9]{1,9})$", re.ASCII)
 # One of the feeds a page offered: "dsc:<token>:<n>"; the URLs wait in the chat's data.
 CHOICE_DATA = re.compile(r"^dsc:([0-9a-f]{8}):([0-9]{1,2})$", re.ASCII)
 _CHOICES = "addfeed_choices"
@@ -151,74 +153,114 @@ async def _edit(query: CallbackQuery, message: str, markup: InlineKeyboardMarkup
 
 
 @admin_button("feeds")
-async def on_feed_button(
+async def on_feeds_page(
     update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
 ) -> None:
-    """A button of /feeds or of a feed's card (or a disabled feed's «إعادة المحاولة»)."""
-    match = FEED_DATA.match(query.data or "")
+    """«التالي» / «السابق» of /feeds (and a card's «المصادر»): that page, in place."""
+    match = PAGE_DATA.match(query.data or "")
     assert match is not None  # the handler's pattern
-    action, number = (match[1], match[2]) if match[1] else (match[3], match[4])
-    value = int(match[5]) if match[5] is not None else None
-    sources, settings, lang = context.services.sources, context.services.settings, operator.lang
-    if action == "p":
-        await query.answer()
-        page = await sources.page(int(number), FEEDS_PAGE)
-        await _edit(query, *sources_views.feeds(page, settings, lang))
-        return
-    feed_id = int(number)
-    if action in ("poll", "retry"):
-        await query.answer()  # a poll takes a while: the button's spinner stops now
-        report = (
-            await sources.poll_now(feed_id)
-            if action == "poll"
-            else await sources.retry(operator.person, feed_id)
-        )
-        if report is None:
-            await context.bot.send_message(_chat_id(update), text("feed_gone", lang))
-            return
-        message = sources_views.polled(report, settings, lang)
-        if action == "retry":
-            message = text("feed_enabled", lang, url=report.feed.url) + "\n" + message
-        await context.bot.send_message(_chat_id(update), message)
-        if action == "poll":
-            await _edit(query, *sources_views.card(report.feed, settings, lang))
-        return
-    if action == "iv" and (value or None) not in INTERVALS:
-        await query.answer(text("button_stale", lang))  # forged: not one of the presets
-        return
-    toast = ""
-    if action == "pause":
-        line, toast = await sources.pause(operator.person, feed_id), text("feed_paused_toast", lang)
-    elif action == "resume":
-        line = await sources.resume(operator.person, feed_id)
-        toast = text("feed_resumed_toast", lang)
-    elif action == "cat" and value is not None:
-        line = await sources.toggle_category(operator.person, feed_id, value)
-        toast = text("feed_saved_toast", lang)
-    elif action == "iv":
-        line = await sources.set_interval(operator.person, feed_id, value or None)
-        toast = text("feed_saved_toast", lang)
-    elif action == "rmy":
-        line = await sources.remove(operator.person, feed_id)
-        if line is not None:
-            await query.answer()
-            await _edit(query, sources_views.removed(line, lang), None)
-            return
-    else:  # o, cats, int, rm: a screen of the feed
-        line = await sources.line(feed_id)
+    await query.answer()
+    page = await context.services.sources.page(int(match[1]), FEEDS_PAGE)
+    await _edit(query, *sources_views.feeds(page, context.services.settings, operator.lang))
+
+
+@admin_button("feeds")
+async def on_feed_screen(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """A feed's card, its category toggles, its intervals or the removal's confirmation."""
+    match = SCREEN_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    line = await context.services.sources.line(int(match[2]))
+    await _show(query, context, operator, match[1], line)
+
+
+async def _show(
+    query: CallbackQuery,
+    context: NashraContext,
+    operator: Operator,
+    screen: str,
+    line: FeedLine | None,
+    toast: str = "",
+) -> None:
+    """Answer the press and show the feed's screen (a toast instead, when it is gone)."""
+    lang, settings = operator.lang, context.services.settings
     if line is None:
         await query.answer(text("feed_gone", lang))
         return
     await query.answer(toast)
-    if action == "cats" or action == "cat":
-        every = await sources.categories()
+    if screen in ("cats", "cat"):
+        every = await context.services.sources.categories()
         await _edit(query, *sources_views.categories(line, every, lang))
-    elif action == "int":
+    elif screen == "int":
         await _edit(query, *sources_views.intervals(line, settings, lang))
-    elif action == "rm":
+    elif screen == "rm":
         await _edit(query, *sources_views.remove_confirmation(line, lang))
     else:
         await _edit(query, *sources_views.card(line, settings, lang))
+
+
+@admin_button("feeds")
+async def on_feed_change(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """Pause, resume, a category toggled or an interval chosen: saved, the screen again."""
+    match = CHANGE_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    action, feed_id = match[1] or match[3], int(match[2] or match[4])
+    value = int(match[5]) if match[5] is not None else 0
+    sources, person, lang = context.services.sources, operator.person, operator.lang
+    if action == "iv" and (value or None) not in INTERVALS:
+        await query.answer(text("button_stale", lang))  # forged: not one of the presets
+        return
+    changes = {
+        "pause": (lambda: sources.pause(person, feed_id), "feed_paused_toast"),
+        "resume": (lambda: sources.resume(person, feed_id), "feed_resumed_toast"),
+        "cat": (lambda: sources.toggle_category(person, feed_id, value), "feed_saved_toast"),
+        "iv": (lambda: sources.set_interval(person, feed_id, value or None), "feed_saved_toast"),
+    }
+    change, toast = changes[action]
+    await _show(query, context, operator, action, await change(), text(toast, lang))
+
+
+@admin_button("feeds")
+async def on_feed_remove(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """«نعم، احذفه»: the feed and its articles deleted (audited)."""
+    match = REMOVE_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    line = await context.services.sources.remove(operator.person, int(match[1]))
+    if line is None:
+        await query.answer(text("feed_gone", operator.lang))
+        return
+    await query.answer()
+    await _edit(query, sources_views.removed(line, operator.lang), None)
+
+
+@admin_button("feeds")
+async def on_feed_poll(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """«حدّث الآن», or a disabled feed's «إعادة المحاولة» (enabled first): the outcome told."""
+    match = POLL_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    action, feed_id = match[1], int(match[2])
+    sources, settings, lang = context.services.sources, context.services.settings, operator.lang
+    await query.answer()  # a poll takes a while: the button's spinner stops now
+    if action == "poll":
+        report = await sources.poll_now(feed_id)
+    else:
+        report = await sources.retry(operator.person, feed_id)
+    if report is None:
+        await context.bot.send_message(_chat_id(update), text("feed_gone", lang))
+        return
+    message = sources_views.polled(report, settings, lang)
+    if action == "retry":  # from the notice: it stays as it is
+        message = text("feed_enabled", lang, url=report.feed.url) + "\n" + message
+    await context.bot.send_message(_chat_id(update), message)
+    if action == "poll":
+        await _edit(query, *sources_views.card(report.feed, settings, lang))
 
 
 PROGRESS_EVERY = 10  # an import's progress message is edited every so many feeds…

@@ -26,7 +26,15 @@ from storage.feeds import add_feed, feed_by_url
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Article, AuditEntry, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
-from tests.handlers.conversation import ADMIN, CATEGORIES, READER, buttons, press, say
+from tests.handlers.conversation import (
+    ADMIN,
+    CATEGORIES,
+    ENGLISH_READER,
+    READER,
+    buttons,
+    press,
+    say,
+)
 from tests.support import make_settings, running_bot
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -675,3 +683,25 @@ async def test_export_and_import_round_trip(
         assert report.text.startswith("📥 استيراد OPML (٣ مصادر)\n✅ أُضيف: ٣ مصادر")
         after = {f.url: sorted(c.name for c in f.categories) for f in await stored_feeds(app)}
         assert after == before
+
+
+async def test_an_english_admin_gets_english(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    url = feed_server.set("f.xml", rss([item(1), item(2)], title="Enab Baladi"))
+    async with console() as app:
+        telegram.add_user(ENGLISH_READER, "Sam", language_code="en")
+        await services_of(app).admins.add(OWNER, Person(ENGLISH_READER, "Sam"))
+        added, _ = await answers(telegram, ENGLISH_READER, f"/addfeed {url} economy", 2)
+        assert added.text.startswith(f"✅ Added Enab Baladi (2 articles)\n{url}\n")
+        assert "Categories: اقتصاد" in added.text
+        listing = await say(telegram, ENGLISH_READER, "/feeds")
+        assert listing.text.startswith("📡 Feeds (1 feed):\n\n1. Enab Baladi — ✅ ok\n")
+        assert "per day: 0.3" in listing.text
+        [feed] = await stored_feeds(app)
+        await press(telegram, ENGLISH_READER, listing, f"fd:o:{feed.id}")
+        [card] = [m for m in telegram.sent(ENGLISH_READER) if m.message_id == listing.message_id]
+        assert "Polled: every 5 minutes (the default)" in card.text
+        assert buttons(card)[f"fd:poll:{feed.id}"] == "🔄 Poll now"
+        unknown = await say(telegram, ENGLISH_READER, f"/addfeed {url}x cooking")
+        assert unknown.text.startswith("I do not know these categories: cooking\n")
