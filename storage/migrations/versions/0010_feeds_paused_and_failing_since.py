@@ -20,13 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("feeds", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("paused", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("failing_since", storage.models.UTCDateTime(timezone=True), nullable=True)
-        )
+    # In place (ALTER TABLE ADD COLUMN), never a copy of the table: see downgrade().
+    op.add_column(
+        "feeds", sa.Column("paused", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
+    op.add_column(
+        "feeds",
+        sa.Column("failing_since", storage.models.UTCDateTime(timezone=True), nullable=True),
+    )
     # A feed failing now has been failing since its last success at the latest.
     feeds = sa.table(
         "feeds",
@@ -43,6 +44,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("feeds", schema=None) as batch_op:
-        batch_op.drop_column("failing_since")
-        batch_op.drop_column("paused")
+    # Not batch mode: on SQLite it copies the table and drops the old one, and the drop
+    # cascades to feed_categories (foreign keys are on). Both engines drop a column in place
+    # (SQLite since 3.35).
+    op.execute("ALTER TABLE feeds DROP COLUMN failing_since")
+    op.execute("ALTER TABLE feeds DROP COLUMN paused")
