@@ -71,6 +71,13 @@ def parser() -> argparse.ArgumentParser:
     feed_add.add_argument("--name")
     feed_add.add_argument("--interval", type=int, metavar="SECONDS", help="poll interval")
     feed.add_parser("list", help="list feeds and their state")
+    # Also from Telegram (/feeds); here for a shell.
+    for action, what in (
+        ("enable", "poll a paused or disabled feed again (its failures forgotten)"),
+        ("disable", "stop polling a feed until it is enabled (paused, as /feeds pauses)"),
+        ("remove", "delete a feed and its stored articles"),
+    ):
+        feed.add_parser(action, help=what).add_argument("url")
 
     channel = commands.add_parser("channel", help="manage channels").add_subparsers(
         dest="action", required=True

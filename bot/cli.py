@@ -25,7 +25,7 @@ from bot.services import fetch_limits, post_style
 from bot.text.arabic import normalise
 from storage import catalog, channels, outbox
 from storage.db import make_engine, make_sessions, upgrade
-from storage.feeds import add_feed, all_feeds, feed_by_url
+from storage.feeds import add_feed, all_feeds, article_count, feed_by_url, remove_feed
 from storage.models import (
     CATEGORY_NAME_CHARS,
     FEED_NAME_CHARS,
@@ -53,6 +53,8 @@ async def dispatch(settings: Settings, args: argparse.Namespace) -> int:
                     return await feed_add(session, args)
                 case ("feed", "list"):
                     return await feed_list(session)
+                case ("feed", "enable" | "disable" | "remove"):
+                    return await feed_change(session, args.action, args.url)
                 case ("channel", "add"):
                     return await channel_add(settings, session, args.chat, args.category)
                 case ("channel", "list"):
@@ -195,11 +197,39 @@ async def feed_list(session: AsyncSession) -> int:
         print("لا توجد مصادر بعد / no feeds yet: nashra feed add URL --category NAME")
     for feed in feeds:
         state = "موقوف/disabled" if feed.disabled else ("جاهز/ok" if feed.primed else "جديد/new")
+        if feed.paused:
+            state = "متوقف مؤقتاً/paused"
         names = "، ".join(c.name for c in feed.categories) or "—"
         print(f"#{feed.id} [{state}] {feed.name or ''} {feed.url}")
         print(f"    التصنيفات / categories: {names}; errors: {feed.error_count}")
         if feed.last_error:
             print(f"    آخر خطأ / last error: {feed.last_error}")
+    return 0
+
+
+async def feed_change(session: AsyncSession, action: str, url: str) -> int:
+    """`feed enable|disable|remove URL`: 1 when no feed has the URL."""
+    feed = await feed_by_url(session, url.strip())
+    if feed is None:
+        print(
+            f"لا يوجد مصدر بهذا الرابط / no feed with this URL: {url}\n"
+            "    nashra feed list يعرض المصادر / lists the feeds",
+            file=sys.stderr,
+        )
+        return 1
+    if action == "remove":
+        articles = await article_count(session, feed.id)
+        await remove_feed(session, feed.id)
+        print(f"حُذف المصدر #{feed.id} / feed removed: {feed.url} ({articles} articles)")
+    elif action == "disable":
+        feed.paused = True
+        print(f"أُوقف المصدر #{feed.id} / feed disabled (paused): {feed.url}")
+    else:
+        was = "disabled" if feed.disabled else ("paused" if feed.paused else "enabled")
+        feed.paused = feed.disabled = False
+        feed.error_count = feed.internal_error_count = 0
+        feed.next_poll_at = datetime.now(UTC)
+        print(f"فُعّل المصدر #{feed.id} / feed enabled: {feed.url} (was {was})")
     return 0
 
 

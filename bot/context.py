@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService
+from bot.sources import SourceService
 
 
 class HandlerServices(Protocol):
@@ -41,6 +42,9 @@ class HandlerServices(Protocol):
 
     @property
     def categories(self) -> CategoryService: ...  # the operators' categories (/categories_admin)
+
+    @property
+    def sources(self) -> SourceService: ...  # the feeds: add, list, pause, edit, poll, remove
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike

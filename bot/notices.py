@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.text.messages import plural, text
@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 REPEAT_AFTER = 600.0  # seconds before the same error is told again
 SUMMARY_CHARS = 500
+RETRY_DATA_PREFIX = "fd:retry:"  # a disabled feed's «إعادة المحاولة»: "fd:retry:<feed id>"
 
 
 def error_fingerprint(error: BaseException) -> tuple[str, str, str]:
@@ -71,12 +72,25 @@ class AdminNotices:
                 logger.warning("could not notify admin %s: %s", admin_id, exc)
 
     async def feed_disabled(
-        self, url: str, failures: int, error: str | None, *, internal: bool = False
+        self,
+        url: str,
+        failures: int,
+        error: str | None,
+        *,
+        internal: bool = False,
+        feed_id: int | None = None,
     ) -> None:
-        """Say which feed stopped, after how many failures, and whose fault they were."""
+        """Say which feed stopped, after how many failures, and whose fault they were; with
+        the feed's id, a «إعادة المحاولة» button that enables and polls it again."""
         key = "feed_disabled_internal" if internal else "feed_disabled"
         count = plural("failures_in_a_row", failures, None)
-        await self.tell(text(key, url=url, count=count, error=error))
+        markup = None
+        if feed_id is not None:
+            button = InlineKeyboardButton(
+                text("feed_retry_button"), callback_data=f"{RETRY_DATA_PREFIX}{feed_id}"
+            )
+            markup = InlineKeyboardMarkup([[button]])
+        await self.tell(text(key, url=url, count=count, error=error), markup)
 
     async def channel_lost(self, chat_id: int, title: str | None, reason: str) -> None:
         """Say which channel or group stopped taking posts, why, and how to fix it."""

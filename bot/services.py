@@ -32,6 +32,7 @@ from bot.menus import CommandMenus
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService, SearchSettings
+from bot.sources import SourceService
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import utcnow
 
@@ -115,6 +116,7 @@ class Services:
     admins: AdminService
     categories: CategoryService
     channels: ChannelService
+    sources: SourceService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -168,13 +170,25 @@ class Services:
             pacer=pacer,
             channel_lost=notices.channel_lost,
         )
+        poller = Poller(sessions, fetcher, parsers, poll_settings(settings))
+        # The operators' sources: their checks go through the poller's fetcher and parsers.
+        sources = SourceService(
+            sessions,
+            fetcher,
+            parsers,
+            poller,
+            style,
+            summary_chars=settings.summary_max_chars,
+            wake=sender.wake,
+            clock=wall_clock,
+        )
         return cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
             fetcher=fetcher,
             parsers=parsers,
-            poller=Poller(sessions, fetcher, parsers, poll_settings(settings)),
+            poller=poller,
             style=style,
             publisher=publisher,
             sender=sender,
@@ -187,6 +201,7 @@ class Services:
             admins=admins,
             categories=CategoryService(sessions, clock=wall_clock),
             channels=ChannelService(sessions, bot, clock=wall_clock),
+            sources=sources,
             wall_clock=wall_clock,
         )
 
@@ -198,7 +213,11 @@ class Services:
             self.sender.wake()
         for outcome in report.disabled:
             await self.notices.feed_disabled(
-                outcome.url, outcome.failures, outcome.error, internal=outcome.internal
+                outcome.url,
+                outcome.failures,
+                outcome.error,
+                internal=outcome.internal,
+                feed_id=outcome.feed_id,
             )
         return report
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, categories, channels, prompts, readers, search
+from handlers import admin, categories, channels, prompts, readers, search, sources
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -66,6 +66,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(
         CommandHandler("channels", channels.channels_command, filters=typed_command)
     )
+    # The sources (issue 8): /addfeed, /feeds.
+    application.add_handler(
+        CommandHandler("addfeed", sources.addfeed_command, filters=typed_command)
+    )
+    application.add_handler(CommandHandler("feeds", sources.feeds_command, filters=typed_command))
+    application.add_handler(CommandHandler("export", sources.export_command, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -79,6 +85,17 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # «إلغاء» under a question that waits for a typed answer (handlers/prompts.py).
     application.add_handler(CallbackQueryHandler(prompts.on_cancel, pattern=prompts.CANCEL_PATTERN))
     application.add_handler(CallbackQueryHandler(channels.on_button, pattern=channels.BUTTON_DATA))
+    # The sources' buttons (issue 8): /feeds and the cards, a page's feeds to choose from.
+    feed_buttons = [
+        (sources.on_feeds_page, sources.PAGE_DATA),
+        (sources.on_feed_screen, sources.SCREEN_DATA),
+        (sources.on_feed_change, sources.CHANGE_DATA),
+        (sources.on_feed_remove, sources.REMOVE_DATA),
+        (sources.on_feed_poll, sources.POLL_DATA),
+    ]
+    for callback, data in feed_buttons:
+        application.add_handler(CallbackQueryHandler(callback, pattern=data))
+    application.add_handler(CallbackQueryHandler(sources.on_choice, pattern=sources.CHOICE_DATA))
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader; added to or removed from a channel or group.
     application.add_handler(
@@ -94,6 +111,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # it gets the "not a command" answer too.
     private = filters.ChatType.PRIVATE & NEW & ~filters.VIA_BOT
     typed = filters.TEXT & ~filters.FORWARDED
+    # An OPML file (issue 8), sent or forwarded: its feeds imported (admins only).
+    opml_file = filters.Document.FileExtension("opml") | filters.Document.FileExtension("xml")
+    application.add_handler(MessageHandler(private & opml_file, sources.opml_document))
     application.add_handler(MessageHandler(private & filters.FORWARDED, admin.forwarded))
     application.add_handler(MessageHandler(private & filters.COMMAND, readers.unknown_command))
     # Plain text answers the question the bot asked in this chat, if one waits (a

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import supports_skip_locked
-from storage.models import Category, Feed, utcnow
+from storage.models import Article, Category, Feed, utcnow
 
 
 async def add_feed(
@@ -55,7 +55,7 @@ async def lease_due_feeds(
     """
     query = (
         select(Feed)
-        .where(Feed.disabled.is_(False), Feed.next_poll_at <= now)
+        .where(Feed.disabled.is_(False), Feed.paused.is_(False), Feed.next_poll_at <= now)
         .order_by(Feed.next_poll_at, Feed.id)
         .limit(limit)
     )
@@ -66,3 +66,74 @@ async def lease_due_feeds(
         feed.next_poll_at = now + lease
     await session.flush()
     return feeds
+
+
+async def feed_by_id(session: AsyncSession, feed_id: int) -> Feed | None:
+    return await session.get(Feed, feed_id)
+
+
+async def feeds_page(session: AsyncSession, offset: int, limit: int) -> Sequence[Feed]:
+    """A page of the feeds, the earliest added first."""
+    query = select(Feed).order_by(Feed.id).offset(offset).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def feed_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Feed)) or 0)
+
+
+async def remove_feed(session: AsyncSession, feed_id: int) -> bool:
+    """Delete the feed; its articles go with it (ON DELETE CASCADE)."""
+    result = await session.execute(delete(Feed).where(Feed.id == feed_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lease_feed(
+    session: AsyncSession, feed_id: int, now: datetime, lease: timedelta
+) -> Feed | None:
+    """Take one enabled feed for a poll now, whatever its schedule (None: gone, disabled or
+    paused); its next poll moves past the lease, so a tick does not take it meanwhile."""
+    query = select(Feed).where(Feed.id == feed_id, Feed.disabled.is_(False), Feed.paused.is_(False))
+    if supports_skip_locked(session):
+        query = query.with_for_update(of=Feed)
+    feed = await session.scalar(query)
+    if feed is not None:
+        feed.next_poll_at = now + lease
+        await session.flush()
+    return feed
+
+
+async def article_activity(
+    session: AsyncSession, feed_ids: Sequence[int], since: datetime
+) -> dict[int, tuple[datetime | None, int]]:
+    """Per feed: when its newest article was stored, and how many were stored since `since`."""
+    if not feed_ids:
+        return {}
+    newest = dict(
+        (
+            await session.execute(
+                select(Article.feed_id, func.max(Article.fetched_at))
+                .where(Article.feed_id.in_(feed_ids))
+                .group_by(Article.feed_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    recent = dict(
+        (
+            await session.execute(
+                select(Article.feed_id, func.count())
+                .where(Article.feed_id.in_(feed_ids), Article.fetched_at >= since)
+                .group_by(Article.feed_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return {i: (newest.get(i), int(recent.get(i, 0))) for i in feed_ids}
+
+
+async def article_count(session: AsyncSession, feed_id: int) -> int:
+    query = select(func.count()).select_from(Article).where(Article.feed_id == feed_id)
+    return int(await session.scalar(query) or 0)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -145,6 +146,11 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Paused by an operator (/feeds): not polled until resumed. Apart from `disabled`, which
+    # the poller sets after too many failures in a row.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the current run of failed polls began; None while the feed works.
+    failing_since: Mapped[datetime | None] = mapped_column()
 
     categories: Mapped[list[Category]] = relationship(secondary=feed_categories, lazy="selectin")
 

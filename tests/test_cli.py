@@ -13,6 +13,7 @@ import pytest
 from bot.__main__ import main
 from storage import catalog, channels
 from storage.db import make_engine, make_sessions
+from storage.feeds import feed_by_url
 from storage.models import CATEGORY_NAME_CHARS, FEED_NAME_CHARS, LINK_CHARS
 from tests.fakes.feeds import rss
 from tests.support import REPO, STANDARD_CATEGORIES, corpus_dir
@@ -265,3 +266,52 @@ def test_a_topic_link_binds_a_category_to_its_topic(
     assert asyncio.run(_bindings(database, -1001600000002)) == [("رياضة", None), ("سياسة", 45)]
     assert main(["channel", "add", "https://t.me/+invite", "--category", "سياسة"]) == 1
     assert "t.me link" in capsys.readouterr().out
+
+
+async def _feed_state(url: str, **values: object) -> tuple[bool, bool, int] | None:
+    """(paused, disabled, error_count) of the feed, after setting `values` on it."""
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        async with make_sessions(engine).begin() as session:
+            feed = await feed_by_url(session, url)
+            if feed is None:
+                return None
+            for name, value in values.items():
+                setattr(feed, name, value)
+            return feed.paused, feed.disabled, feed.error_count
+    finally:
+        await engine.dispose()
+
+
+def test_feeds_are_enabled_disabled_and_removed_from_the_shell(
+    database: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)  # on both backends
+    url = "https://www.enabbaladi.net/feed/"
+    assert main(["feed", "add", url, "--category", "سياسة"]) == 0
+    assert main(["feed", "disable", url]) == 0
+    assert "feed disabled (paused)" in capsys.readouterr().out
+    assert asyncio.run(_feed_state(url)) == (True, False, 0)
+    assert main(["feed", "list"]) == 0
+    assert "[متوقف مؤقتاً/paused]" in capsys.readouterr().out
+    assert main(["feed", "enable", url]) == 0
+    assert f"feed enabled: {url} (was paused)" in capsys.readouterr().out
+    assert asyncio.run(_feed_state(url)) == (False, False, 0)
+    # Disabled by the poller after failing too long: enabled again, its failures forgotten.
+    asyncio.run(_feed_state(url, disabled=True, error_count=20))
+    assert main(["feed", "enable", url]) == 0
+    assert "(was disabled)" in capsys.readouterr().out
+    assert asyncio.run(_feed_state(url)) == (False, False, 0)
+    assert main(["feed", "remove", url]) == 0
+    assert f"feed removed: {url} (0 articles)" in capsys.readouterr().out
+    assert asyncio.run(_feed_state(url)) is None
+    # An unknown URL: said, and exit code 1, for each.
+    for action in ("enable", "disable", "remove"):
+        assert main(["feed", action, url]) == 1
+        assert f"no feed with this URL: {url}" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["feed", "remove"])
+    assert usage.value.code == 2

@@ -37,7 +37,7 @@ from bot.news.dedupe import source_domain
 from storage import articles as article_store
 from storage import catalog
 from storage.articles import StoredArticle
-from storage.feeds import lease_due_feeds
+from storage.feeds import lease_due_feeds, lease_feed
 from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_CHARS, Feed
 
 logger = logging.getLogger(__name__)
@@ -240,6 +240,18 @@ class Poller:
                 )
             return report
 
+    async def poll_feed(self, feed_id: int) -> FeedOutcome | None:
+        """Poll one feed now, whatever its schedule (an operator's «حدّث الآن»); None when it
+        is gone, disabled or paused."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            feed = await lease_feed(session, feed_id, now, self.settings.lease)
+            if feed is None:
+                return None
+            state = self._state(feed)
+            rules = _Rules(await load_categoriser(session), await Keywords.load(session))
+        return await self._poll(state, rules)
+
     def _state(self, feed: Feed) -> FeedState:
         seconds = feed.poll_interval_seconds
         return FeedState(
@@ -288,6 +300,7 @@ class Poller:
                 feed.etag = etag if result.etag else feed.etag
                 feed.last_modified = last_modified if result.last_modified else feed.last_modified
                 feed.error_count = feed.internal_error_count = 0
+                feed.failing_since = None
                 feed.last_polled_at = feed.last_success_at = fetched_at
                 feed.next_poll_at = fetched_at + state.interval
         except FeedError as exc:
@@ -506,6 +519,8 @@ class Poller:
                 return
             feed.last_error = reason
             feed.last_polled_at = now
+            if feed.failing_since is None:
+                feed.failing_since = now
             if outcome.internal:
                 feed.internal_error_count += 1
                 outcome.failures = feed.internal_error_count

@@ -311,6 +311,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add ثم أعد توجيه رسالة منه — إضافة مشرف من رسالة كتبها "
             "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
             "/admin remove رقم — إزالة مشرف (للمالكين)\n"
+            "/addfeed رابط [تصنيفات] — إضافة مصدر (خلاصة أو صفحة موقع فيها خلاصة)\n"
+            "/feeds — المصادر وحالتها: إيقاف واستئناف وتحديث وتعديل وحذف\n"
+            "/export — ملف OPML بكل المصادر؛ وأرسل ملف OPML لاستيراد مصادره\n"
             "/categories_admin — التصنيفات: إضافة وإعادة تسمية وحذف، وأسماؤها البديلة وكلماتها\n"
             "/addchannel @قناة تصنيفات… — ربط قناة أو مجموعة (أو موضوع فيها برابطه) بتصنيفات؛ "
             "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
@@ -325,6 +328,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add, then forward a message they wrote — the same from their message "
             "(or reply /admin add to a message forwarded from them)\n"
             "/admin remove ID — remove an admin (owners)\n"
+            "/addfeed URL [categories] — add a feed (or a site's page that has one)\n"
+            "/feeds — the feeds and their state: pause, resume, poll, edit, remove\n"
+            "/export — an OPML file of every feed; send an OPML file to import its feeds\n"
             "/categories_admin — categories: add, rename, remove, their aliases and keywords\n"
             "/addchannel @channel categories… — bind a channel or group (or a topic of it, by "
             "its link) to categories; /addchannel categories… typed in the group or topic "
@@ -937,6 +943,265 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_channel.bind": {"ar": "إضافة تصنيف لقناة", "en": "category added to a channel"},
     "audit_channel.unbind": {"ar": "إزالة تصنيف من قناة", "en": "category removed from a channel"},
     "audit_channel.remove": {"ar": "إزالة قناة", "en": "channel removed"},
+    # Sources (issue 8): /addfeed, /feeds and a feed's card, OPML import and /export.
+    "addfeed_usage": {
+        "ar": (
+            "اكتب رابط المصدر بعد الأمر، ثم تصنيفاته إن شئت، مثلاً:\n"
+            "/addfeed https://example.com/feed سياسة اقتصاد\n"
+            "يصلح رابط خلاصة RSS أو Atom، أو رابط صفحة الموقع فأبحث فيها عن خلاصاتها."
+        ),
+        "en": (
+            "Write the source's URL after the command, then its categories if you like:\n"
+            "/addfeed https://example.com/feed politics economy\n"
+            "An RSS or Atom feed works, or the site's page: I look for its feeds there."
+        ),
+    },
+    "addfeed_added": {
+        "ar": (
+            "✅ أضفتُ المصدر <b>{title}</b> ({count})\n{url}\nالتصنيفات: {categories}\n"
+            "لن تُنشر أخباره الحالية؛ ستُنشر الأخبار الجديدة منه من الآن."
+        ),
+        "en": (
+            "✅ Added <b>{title}</b> ({count})\n{url}\nCategories: {categories}\n"
+            "Its current entries are not posted; its new ones will be from now on."
+        ),
+    },
+    "addfeed_found_on": {
+        "ar": "وجدتُه في الصفحة {page}",
+        "en": "Found on the page {page}",
+    },
+    "addfeed_newest": {
+        "ar": "أحدث خبر فيه، كما سيُنشر:",
+        "en": "Its newest entry, as it would be posted:",
+    },
+    "addfeed_empty": {
+        "ar": "لا أخبار فيه الآن؛ سأنشر ما يُضاف إليه.",
+        "en": "It has no entries now; what is added to it will be posted.",
+    },
+    "addfeed_choose": {
+        "ar": "وجدتُ في الصفحة {url} أكثر من خلاصة. اختر التي تريد إضافتها:",
+        "en": "The page {url} has several feeds. Choose the one to add:",
+    },
+    "addfeed_bad_url": {
+        "ar": "هذا ليس رابط موقع: يجب أن يبدأ الرابط بـ http:// أو https://",
+        "en": "That is not a web address: it must start with http:// or https://",
+    },
+    "addfeed_url_too_long": {
+        "ar": "الرابط أطول من المسموح ({detail} محرف).",
+        "en": "The URL is longer than allowed ({detail} characters).",
+    },
+    "addfeed_unknown_categories": {
+        "ar": ("لا أعرف هذه التصنيفات: {detail}\nلم أضف شيئاً. التصنيفات الموجودة: {known}"),
+        "en": "I do not know these categories: {detail}\nNothing was added. There are: {known}",
+    },
+    "addfeed_already": {
+        "ar": "هذا المصدر مضاف من قبل: {url}\nتجده في /feeds",
+        "en": "That feed is already there: {url}\nSee /feeds",
+    },
+    "addfeed_private": {
+        "ar": (
+            "لم أضف {url}: عنوانه داخلي أو خاص (شبكة محلية أو الجهاز نفسه)، ولا أجلب منه "
+            "إلا إذا سمح الإعداد ALLOW_PRIVATE_FEEDS بذلك.\nالتفاصيل: {detail}"
+        ),
+        "en": (
+            "Not added: {url} is a private or internal address (a local network or this "
+            "machine), fetched only with ALLOW_PRIVATE_FEEDS=true.\nDetails: {detail}"
+        ),
+    },
+    "addfeed_timeout": {
+        "ar": "لم أضف {url}: لم يردّ الموقع في الوقت المسموح.\nالتفاصيل: {detail}",
+        "en": "Not added: {url} did not answer in time.\nDetails: {detail}",
+    },
+    "addfeed_http": {
+        "ar": "لم أضف {url}: ردّ الموقع بخطأ.\nالتفاصيل: {detail}",
+        "en": "Not added: the site answered {url} with an error.\nDetails: {detail}",
+    },
+    "addfeed_unreachable": {
+        "ar": (
+            "لم أضف {url}: تعذّر الوصول إلى الموقع (اسمه غير معروف أو لا يقبل الاتصال).\n"
+            "التفاصيل: {detail}"
+        ),
+        "en": (
+            "Not added: {url} cannot be reached (its name is unknown or it refuses "
+            "connections).\nDetails: {detail}"
+        ),
+    },
+    "addfeed_too_large": {
+        "ar": "لم أضف {url}: الردّ أكبر من الحجم المسموح.\nالتفاصيل: {detail}",
+        "en": "Not added: the answer of {url} is larger than allowed.\nDetails: {detail}",
+    },
+    "addfeed_not_a_feed": {
+        "ar": (
+            "لم أضف {url}: ليس خلاصة RSS أو Atom، ولم أجد في الصفحة رابط خلاصة ولا في "
+            "المسارات المعتادة (/feed و/rss …).\nالتفاصيل: {detail}"
+        ),
+        "en": (
+            "Not added: {url} is not an RSS or Atom feed, and I found no feed linked from "
+            "the page nor at the usual paths (/feed, /rss, …).\nDetails: {detail}"
+        ),
+    },
+    "addfeed_failed": {
+        "ar": "لم أضف {url}: تعذّر جلبه.\nالتفاصيل: {detail}",
+        "en": "Not added: {url} could not be fetched.\nDetails: {detail}",
+    },
+    "feeds_heading": {
+        "ar": "📡 <b>المصادر</b> ({count}):",
+        "en": "📡 <b>Feeds</b> ({count}):",
+    },
+    "feeds_none": {
+        "ar": "لا توجد مصادر بعد. أضف واحداً: /addfeed رابط",
+        "en": "There are no feeds yet. Add one: /addfeed URL",
+    },
+    "feeds_end": {"ar": "لا مصادر أخرى.", "en": "There are no more feeds."},
+    "feeds_line": {
+        "ar": "{n}. <b>{title}</b> — {state}\nآخر خبر جديد: {last} · الأخبار يومياً: {per_day}",
+        "en": "{n}. <b>{title}</b> — {state}\nlast new article: {last} · per day: {per_day}",
+    },
+    "feed_state_ok": {"ar": "✅ يعمل", "en": "✅ ok"},
+    "feed_state_new": {"ar": "🆕 لم يُجلب بعد", "en": "🆕 not polled yet"},
+    "feed_state_paused": {"ar": "⏸ موقوف مؤقتاً", "en": "⏸ paused"},
+    "feed_state_disabled": {"ar": "⛔ معطّل بعد {count}", "en": "⛔ disabled after {count}"},
+    "feed_state_failing": {
+        "ar": "⚠️ يفشل منذ {since} ({count})",
+        "en": "⚠️ failing since {since} ({count})",
+    },
+    "feed_last_error": {"ar": "آخر خطأ: {error}", "en": "last error: {error}"},
+    "feed_never": {"ar": "لا شيء بعد", "en": "none yet"},
+    "feed_card": {
+        "ar": (
+            "<b>{title}</b>\n{url}\nالحالة: {state}\nالتصنيفات: {categories}\n"
+            "التحديث: {interval}\nآخر خبر جديد: {last}\n"
+            "الأخبار يومياً (آخر ٧ أيام): {per_day}"
+        ),
+        "en": (
+            "<b>{title}</b>\n{url}\nState: {state}\nCategories: {categories}\n"
+            "Polled: {interval}\nLast new article: {last}\n"
+            "Articles per day (last 7 days): {per_day}"
+        ),
+    },
+    "feed_every": {"ar": "كل {every}", "en": "every {every}"},
+    "feed_every_default": {
+        "ar": "كل {every} (الافتراضي)",
+        "en": "every {every} (the default)",
+    },
+    "feed_pause_button": {"ar": "⏸ إيقاف مؤقت", "en": "⏸ Pause"},
+    "feed_resume_button": {"ar": "▶️ استئناف", "en": "▶️ Resume"},
+    "feed_poll_button": {"ar": "🔄 حدّث الآن", "en": "🔄 Poll now"},
+    "feed_categories_button": {"ar": "🗂 التصنيفات", "en": "🗂 Categories"},
+    "feed_interval_button": {"ar": "⏱ مدة التحديث", "en": "⏱ Interval"},
+    "feed_remove_button": {"ar": "🗑 حذف", "en": "🗑 Remove"},
+    "feed_back_button": {"ar": "↩️ المصادر", "en": "↩️ Feeds"},
+    "feed_card_button": {"ar": "↩️ بطاقة المصدر", "en": "↩️ The feed"},
+    "feed_retry_button": {"ar": "إعادة المحاولة", "en": "Try again"},
+    "feed_default_button": {"ar": "الافتراضي", "en": "Default"},
+    "feed_categories_pick": {
+        "ar": "تصنيفات المصدر <b>{title}</b> (✅ = مختار). اضغط لإضافة أو إزالة:",
+        "en": "Categories of <b>{title}</b> (✅ = chosen). Press to add or remove:",
+    },
+    "feed_interval_pick": {
+        "ar": "كل كم أحدّث المصدر <b>{title}</b>؟ (الآن: {interval})",
+        "en": "How often should <b>{title}</b> be polled? (now: {interval})",
+    },
+    "feed_remove_confirm": {
+        "ar": (
+            "هل تريد حذف المصدر <b>{title}</b>؟\n{url}\n"
+            "سيتوقف جلبه وتُحذف أخباره المخزنة من الأرشيف."
+        ),
+        "en": (
+            "Remove the feed <b>{title}</b>?\n{url}\n"
+            "It is no longer polled and its stored articles leave the archive."
+        ),
+    },
+    "feed_remove_yes": {"ar": "نعم، احذفه", "en": "Yes, remove it"},
+    "feed_remove_no": {"ar": "لا، تراجع", "en": "No, keep it"},
+    "feed_removed": {"ar": "🗑 حذفتُ المصدر <b>{title}</b>.", "en": "🗑 Removed <b>{title}</b>."},
+    "feed_gone": {"ar": "هذا المصدر لم يعد موجوداً.", "en": "That feed no longer exists."},
+    "feed_paused_toast": {"ar": "أوقفتُه مؤقتاً.", "en": "Paused."},
+    "feed_resumed_toast": {"ar": "استأنفتُ جلبه.", "en": "Resumed."},
+    "feed_saved_toast": {"ar": "حُفظ.", "en": "Saved."},
+    "feed_polled_new": {
+        "ar": "🔄 حدّثتُ <b>{title}</b>: {new}، ومنها للنشر {planned}.",
+        "en": "🔄 Polled <b>{title}</b>: {new}, {planned} of them to post.",
+    },
+    "feed_polled_nothing": {
+        "ar": "🔄 حدّثتُ <b>{title}</b>: لا أخبار جديدة.",
+        "en": "🔄 Polled <b>{title}</b>: nothing new.",
+    },
+    "feed_polled_failed": {
+        "ar": "⚠️ فشل تحديث <b>{title}</b>: {error}",
+        "en": "⚠️ Polling <b>{title}</b> failed: {error}",
+    },
+    "feed_not_polled": {
+        "ar": "لم أحدّث <b>{title}</b>: {state}.",
+        "en": "<b>{title}</b> was not polled: {state}.",
+    },
+    "feed_enabled": {
+        "ar": "✅ أعدتُ تفعيل المصدر {url}",
+        "en": "✅ Enabled {url} again",
+    },
+    "audit_feed.add": {"ar": "إضافة مصدر", "en": "feed added"},
+    "audit_feed.remove": {"ar": "حذف مصدر", "en": "feed removed"},
+    "audit_feed.pause": {"ar": "إيقاف مصدر مؤقتاً", "en": "feed paused"},
+    "audit_feed.resume": {"ar": "استئناف مصدر", "en": "feed resumed"},
+    "audit_feed.enable": {"ar": "إعادة تفعيل مصدر", "en": "feed enabled again"},
+    "audit_feed.categories": {"ar": "تصنيفات مصدر", "en": "feed categories"},
+    "audit_feed.interval": {"ar": "مدة تحديث مصدر", "en": "feed interval"},
+    "opml_too_large": {
+        "ar": "الملف أكبر من المسموح ({limit} بايت). قسّمه إلى ملفات أصغر.",
+        "en": "The file is larger than allowed ({limit} bytes). Split it into smaller ones.",
+    },
+    "opml_unreadable": {
+        "ar": "لم أستورد شيئاً: هذا ليس ملف OPML أستطيع قراءته.\nالتفاصيل: {detail}",
+        "en": "Nothing imported: that is not an OPML file I can read.\nDetails: {detail}",
+    },
+    "opml_empty": {
+        "ar": "لا مصادر في هذا الملف (لا عناصر outline فيها xmlUrl).",
+        "en": "There are no feeds in that file (no outline with an xmlUrl).",
+    },
+    "opml_reading": {
+        "ar": "⏳ أقرأ الملف وأتحقق من مصادره…",
+        "en": "⏳ Reading the file and checking its feeds…",
+    },
+    "opml_progress": {
+        "ar": "⏳ أستورد المصادر: {done} من {total}…",
+        "en": "⏳ Importing feeds: {done} of {total}…",
+    },
+    "opml_report": {
+        "ar": (
+            "📥 <b>استيراد OPML</b> ({total})\n✅ أُضيف: {added}\n↩️ موجود من قبل: {already}\n"
+            "⚠️ لم يُضف: {failed}"
+        ),
+        "en": (
+            "📥 <b>OPML import</b> ({total})\n✅ added: {added}\n↩️ already there: {already}\n"
+            "⚠️ not added: {failed}"
+        ),
+    },
+    "opml_added_heading": {"ar": "أُضيف:", "en": "Added:"},
+    "opml_already_heading": {"ar": "موجود من قبل:", "en": "Already there:"},
+    "opml_failed_heading": {"ar": "لم يُضف:", "en": "Not added:"},
+    "opml_more": {"ar": "… و{count} غيرها", "en": "… and {count} more"},
+    "feed_problem_bad_url": {"ar": "رابط غير صالح", "en": "not a web address"},
+    "feed_problem_url_too_long": {"ar": "رابط أطول من المسموح", "en": "URL too long"},
+    "feed_problem_private": {"ar": "عنوان خاص أو داخلي", "en": "private address"},
+    "feed_problem_timeout": {"ar": "لم يردّ في الوقت المسموح", "en": "timed out"},
+    "feed_problem_http": {"ar": "ردّ بخطأ", "en": "HTTP error"},
+    "feed_problem_unreachable": {"ar": "تعذّر الوصول إليه", "en": "unreachable"},
+    "feed_problem_too_large": {"ar": "أكبر من المسموح", "en": "too large"},
+    "feed_problem_not_a_feed": {"ar": "ليس خلاصة RSS أو Atom", "en": "not a feed"},
+    "feed_problem_failed": {"ar": "تعذّر جلبه", "en": "could not be fetched"},
+    "export_caption": {
+        "ar": (
+            "📤 المصادر ({count}) بصيغة OPML، في مجلدات بحسب التصنيف. "
+            "أرسل الملف إلى البوت لاستيراده."
+        ),
+        "en": "📤 The feeds ({count}) as OPML, in folders by category. Send it back to import.",
+    },
+    "export_none": {
+        "ar": "لا مصادر لتصديرها بعد. أضف واحداً: /addfeed رابط",
+        "en": "There are no feeds to export yet. Add one: /addfeed URL",
+    },
+    "export_title": {"ar": "مصادر نشرة", "en": "Nashra's feeds"},
+    # End of the sources' texts.
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -1077,6 +1342,40 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"one": "{n} post", "other": "{n} posts"},
     },
+    # Sources (issue 8).
+    "articles": {
+        "ar": {
+            "zero": "لا أخبار",
+            "one": "خبر واحد",
+            "two": "خبران",
+            "few": "{n} أخبار",
+            "many": "{n} خبراً",
+            "other": "{n} خبر",
+        },
+        "en": {"one": "{n} article", "other": "{n} articles"},
+    },
+    "failures": {
+        "ar": {
+            "zero": "لا محاولات فاشلة",
+            "one": "محاولة فاشلة واحدة",
+            "two": "محاولتان فاشلتان",
+            "few": "{n} محاولات فاشلة",
+            "many": "{n} محاولة فاشلة",
+            "other": "{n} محاولة فاشلة",
+        },
+        "en": {"one": "{n} failure", "other": "{n} failures"},
+    },
+    "feeds": {
+        "ar": {
+            "zero": "لا مصادر",
+            "one": "مصدر واحد",
+            "two": "مصدران",
+            "few": "{n} مصادر",
+            "many": "{n} مصدراً",
+            "other": "{n} مصدر",
+        },
+        "en": {"one": "{n} feed", "other": "{n} feeds"},
+    },
 }
 
 COMMANDS = {
@@ -1115,17 +1414,25 @@ COMMANDS = {
 ADMIN_COMMANDS = {
     "ar": [
         ("admin", "المشرفون: قائمة وإضافة وإزالة"),
+        ("addfeed", "إضافة مصدر أخبار"),
+        ("feeds", "المصادر وحالتها"),
+        ("export", "تصدير المصادر (OPML)"),
         ("categories_admin", "إدارة التصنيفات"),
         ("addchannel", "ربط قناة أو مجموعة بتصنيفات"),
         ("channels", "القنوات والمجموعات"),
         ("audit", "سجل إجراءات المشرفين"),
+        # Sources (issue 8).
     ],
     "en": [
         ("admin", "Admins: list, add, remove"),
+        ("addfeed", "Add a news feed"),
+        ("feeds", "The feeds and their state"),
+        ("export", "Export the feeds (OPML)"),
         ("categories_admin", "Manage the categories"),
         ("addchannel", "Bind a channel or group to categories"),
         ("channels", "Channels and groups"),
         ("audit", "The admins' audit log"),
+        # Sources (issue 8).
     ],
 }
 

@@ -36,6 +36,14 @@ ChatType = Literal["private", "group", "supergroup", "channel"]
 MemberStatus = Literal["creator", "administrator", "member", "restricted", "left", "kicked"]
 
 MAX_TEXT_UTF16 = 4096
+MAX_CAPTION_UTF16 = 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+
+
+def _suffix(file_name: str) -> str:
+    """The extension Telegram keeps in a file's path ("documents/file_3.opml")."""
+    name = file_name.rsplit("/", 1)[-1]
+    return "." + name.rsplit(".", 1)[1][:10] if "." in name else ""
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -625,6 +633,9 @@ class FakeTelegram:
         self.inline_answers: dict[str, JSON] = {}
         self.webhook_url = ""
         self.commands: dict[tuple[str, str], list[JSON]] = {}
+        # Files users sent and documents the bot sent: file_id → (file_path, bytes).
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self._file_ids = itertools.count(1)
 
         self._updates: list[JSON] = []
         self._allowed_updates: list[str] = []
@@ -661,6 +672,9 @@ class FakeTelegram:
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
             "createForumTopic": self._create_forum_topic,
+            # Files (issue 8: OPML import and /export).
+            "getFile": self._get_file,
+            "sendDocument": self._send_document,
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -905,6 +919,41 @@ class FakeTelegram:
         self._queue_update("edited_message", self.message_api(message))
         return message
 
+    def user_sends_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> StoredMessage:
+        """The user sends a file to the bot in private: a message with a Document, whose
+        bytes the bot gets with getFile and a download, as from Telegram."""
+        file_id = self._new_file(data, f"documents/file_{len(self.files)}{_suffix(file_name)}")
+        document: JSON = {
+            "file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": file_name,
+            "mime_type": mime_type, "file_size": len(data),
+        }  # fmt: skip
+        extra: JSON = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        chat, user = self.chats[user_id], self.users[user_id]
+        message = self._store(chat, "", sender=user.to_api(), extra=extra)
+        self._queue_update("message", self.message_api(message))
+        return message
+
+    def _new_file(self, data: bytes, path: str) -> str:
+        # Telegram's file ids are long opaque strings, never only digits.
+        file_id = f"BQACAgIAAx{next(self._file_ids):08d}fake"
+        self.files[file_id] = (path, data)
+        return file_id
+
+    def document(self, message: StoredMessage) -> tuple[str, bytes]:
+        """The file name and the bytes of a document the bot sent."""
+        document = message.extra["document"]
+        return document["file_name"], self.files[document["file_id"]][1]
+
     def press_button(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """The user presses an inline button; returns the callback query id."""
         message = self.chats[chat_id].messages[message_id]
@@ -1050,6 +1099,8 @@ class FakeTelegram:
     # ------------------------------------------------------------------ HTTP
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if request.path.startswith("/file/bot"):
+            return self._download(request)
         match = _PATH_RE.fullmatch(request.path)
         token, raw_method = match.groups() if match else ("", request.path)
         name, handler = self._methods.get(raw_method.lower(), (raw_method, None))
@@ -1581,6 +1632,60 @@ class FakeTelegram:
             raise bad_request("not enough rights to create a topic")
         thread_id = self._new_topic(chat, name, self.bot_user)
         return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    async def _get_file(self, params: JSON) -> JSON:
+        file_id = str(params.get("file_id") or "")
+        if not file_id:
+            raise bad_request("file_id is empty")
+        if file_id not in self.files:
+            raise bad_request("invalid file_id")
+        path, data = self.files[file_id]
+        if len(data) > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
+        return {
+            "file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(data),
+            "file_path": path,
+        }  # fmt: skip
+
+    def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the bytes of a file getFile named."""
+        token, _, path = request.path.removeprefix("/file/bot").partition("/")
+        found = [data for known, data in self.files.values() if known == path]
+        if token != self.token or not found:
+            body = {"ok": False, "error_code": 404, "description": "Not Found"}
+            return web.json_response(body, status=404)
+        return web.Response(body=found[0], content_type="application/octet-stream")
+
+    async def _send_document(self, params: JSON) -> JSON:
+        chat = self._writable_chat(params)
+        upload = params.get("document")
+        if isinstance(upload, dict) and "data" in upload:
+            name, data = str(upload.get("filename") or "document"), bytes(upload["data"])
+        elif isinstance(upload, str) and upload in self.files:
+            name, data = "document", self.files[upload][1]
+        else:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if not data:
+            raise bad_request("file must be non-empty")
+        extra: JSON = {}
+        if params.get("caption"):
+            caption, entities = self._formatted_text(
+                params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+            )
+            if utf16_len(caption) > MAX_CAPTION_UTF16:
+                raise bad_request("message caption is too long")
+            extra["caption"] = caption
+            if entities:
+                extra["caption_entities"] = entities
+        file_id = self._new_file(data, f"documents/file_{len(self.files)}{_suffix(name)}")
+        extra["document"] = {
+            "file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": name,
+            "mime_type": "application/octet-stream", "file_size": len(data),
+        }  # fmt: skip
+        markup = self._reply_markup(params)
+        self._check_rate(chat, paid=False)
+        self._note_send(chat)
+        return self.message_api(self._store(chat, "", [], markup, params=params, extra=extra))
 
     async def _get_chat_administrators(self, params: JSON) -> list[JSON]:
         chat = self._resolve_chat(params.get("chat_id"))

@@ -55,7 +55,7 @@ async def test_the_menu_has_the_admin_commands_only_for_admins(
     assert telegram.menu(READER) == READERS_MENU
     assert telegram.menu(ENGLISH_READER) == [c for c, _ in COMMANDS["en"]]
     english = telegram.get_commands({"type": "chat", "chat_id": ADMIN}, "en")
-    assert english[-1] == {"command": "audit", "description": "The admins' audit log"}
+    assert {"command": "audit", "description": "The admins' audit log"} in english
     scopes = [c.params.get("scope") for c in telegram.calls_of("setMyCommands")]
     assert {"type": "chat", "chat_id": ADMIN} in scopes
 
@@ -304,6 +304,20 @@ REFUSED = [
         "ch:l:0", "ch:l:8", "ch:e:-1001500000001", "ch:t:-1001500000001:1", "ch:d:-1001500000001",
         "ch:r:-1001500000001", "ch:x:-1001500000001", "ch:x:-9223372036854775808",
     )],
+    # The sources (issue 8): /addfeed, /feeds, a feed's card, a page's feeds to choose from.
+    *[(attempt, "/addfeed") for attempt in (
+        "/addfeed", "/addfeed https://news.example.sy/feed",
+        "/addfeed https://news.example.sy/feed سياسة اقتصاد", "/addfeed@nashra_test_bot x",
+    )],
+    *[(attempt, "/feeds") for attempt in ("/feeds", "/feeds 2", "/feeds@nashra_test_bot")],
+    *[(f"button {data}", "the feeds button") for data in (
+        "fd:p:0", "fd:p:5", "fd:o:1", "fd:pause:1", "fd:resume:1", "fd:poll:1", "fd:cats:1",
+        "fd:cat:1:1", "fd:int:1", "fd:iv:1:300", "fd:iv:1:0", "fd:rm:1", "fd:rmy:1",
+        "fd:retry:1", "fd:retry:999999999",
+    )],
+    *[(f"button {data}", "the discovery button") for data in ("dsc:0123abcd:0", "dsc:ffffffff:9")],
+    *[(attempt, "/export") for attempt in ("/export", "/export all", "/export@nashra_test_bot")],
+    *[(f"document {name}", "/import") for name in ("feeds.opml", "FEEDS.OPML", "list.xml")],
 ]  # fmt: skip
 
 
@@ -329,6 +343,13 @@ async def test_anyone_else_is_refused_and_nothing_changes(
         toast = await press(telegram, user, message, attempt.removeprefix("button "))
         assert toast == text("admin_refused", language)
         assert len(telegram.calls_of("editMessageText")) == edits
+    elif attempt.startswith("document "):  # an OPML file to import (issue 8)
+        before_file = len(telegram.sent(user))
+        opml = b'<opml version="2.0"><body><outline xmlUrl="https://a.example/f"/></body></opml>'
+        telegram.user_sends_document(user, attempt.removeprefix("document "), opml)
+        await telegram.wait_for(lambda: len(telegram.sent(user)) > before_file)
+        assert telegram.sent(user)[-1].text == text("admin_refused", language)
+        assert not telegram.calls_of("getFile")  # never even downloaded
     else:
         answer = await say(telegram, user, attempt)
         assert answer.text == text("admin_refused", language)
