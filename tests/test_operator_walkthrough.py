@@ -95,7 +95,7 @@ async def test_a_new_operator_follows_the_readme_to_a_first_post(
         assert telegram.sent(CHANNEL) == []  # the entries there before are not posted
 
         # 5. The next new entry of the feed arrives in the channel, once: polled from the
-        #    feed's card in /feeds («تحديث الآن»), as the README says, rather than waiting.
+        #    feed's card in /feeds («حدّث الآن»), as the README says, rather than waiting.
         feed_server.set("enab.xml", rss([entry(3), entry(2), entry(1)], title="عنب بلدي"))
         [listing] = await send(telegram, "/feeds")
         [opened] = [data for data in buttons(listing) if data.startswith("fd:o:")]
