@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.admins import AdminService
+from bot.broadcasts import BroadcastService
 from bot.config import Settings
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
@@ -39,6 +40,10 @@ class HandlerServices(Protocol):
 
     @property
     def style(self) -> PostStyle: ...  # how posts are formatted, channels and inline alike
+
+    # The operators' console: operations (issue 8).
+    @property
+    def broadcasts(self) -> BroadcastService: ...  # /broadcast: drafts, sending, progress
 
     def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.admins import AdminService
+from bot.broadcasts import BroadcastService
 from bot.config import Settings
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits, Pacer
@@ -111,6 +112,8 @@ class Services:
     search: SearchService
     menus: CommandMenus
     admins: AdminService
+    # The operators' console: broadcasts, /stats, /preview (issue 8, operations).
+    broadcasts: BroadcastService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -181,6 +184,7 @@ class Services:
             search=SearchService(sessions, search_settings(settings), clock=wall_clock),
             menus=menus,
             admins=admins,
+            broadcasts=BroadcastService(sessions, wake=sender.wake, clock=wall_clock),
             wall_clock=wall_clock,
         )
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, readers, search
+from handlers import admin, operations, readers, search
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -51,6 +51,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     typed_command = NEW & ~filters.FORWARDED
     application.add_handler(CommandHandler("admin", admin.admin_command, filters=typed_command))
     application.add_handler(CommandHandler("audit", admin.audit_command, filters=typed_command))
+    # Operations (issue 8): a message to every reader, the numbers, a feed's preview.
+    operations_commands = [
+        ("broadcast", operations.broadcast_command),
+    ]
+    for name, callback in operations_commands:
+        application.add_handler(CommandHandler(name, callback, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -58,6 +64,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(readers.on_stop, pattern=r"^stop:(yes|no)$"))
     application.add_handler(CallbackQueryHandler(search.on_page, pattern=PAGE_DATA))
     application.add_handler(CallbackQueryHandler(admin.on_audit_page, pattern=admin.AUDIT_DATA))
+    application.add_handler(
+        CallbackQueryHandler(operations.on_broadcast, pattern=operations.BROADCAST_DATA)
+    )
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader.
     application.add_handler(ChatMemberHandler(readers.membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -311,6 +311,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "(أو ردّ بـ /admin add على رسالة معاد توجيهها منه)\n"
             "/admin remove رقم — إزالة مشرف (للمالكين)\n"
             "/audit — سجل إجراءات المشرفين\n"
+            "/stats — إحصاءات الخدمة: القراء والأخبار والرسائل والمصادر المتعثرة\n"
+            "/broadcast نص — رسالة إلى كل القراء (بعد معاينتها وتأكيدها)\n"
+            "/preview رابط — الأخبار الأحدث في مصدر كما ستُنشر\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
         "en": (
@@ -321,6 +324,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "(or reply /admin add to a message forwarded from them)\n"
             "/admin remove ID — remove an admin (owners)\n"
             "/audit — the log of the admins' actions\n"
+            "/stats — the service's numbers: readers, news, deliveries, failing feeds\n"
+            "/broadcast text — a message to every reader (previewed and confirmed first)\n"
+            "/preview URL — a feed's newest entries as they would be posted\n"
             "/myid — your Telegram account number"
         ),
     },
@@ -418,6 +424,52 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "audit_admin.add": {"ar": "إضافة مشرف", "en": "admin added"},
     "audit_admin.remove": {"ar": "إزالة مشرف", "en": "admin removed"},
+    # The operators' console, operations (issue 8): /broadcast, /stats, /preview.
+    "broadcast_usage": {
+        "ar": (
+            "اكتب الرسالة بعد الأمر، في سطر واحد أو أكثر:\n/broadcast نص الرسالة\n"
+            "سأريك كيف ستصل إلى القراء قبل إرسالها."
+        ),
+        "en": (
+            "Write the message after the command, on one line or more:\n/broadcast your text\n"
+            "You will see it as readers will before it is sent."
+        ),
+    },
+    "broadcast_too_long": {
+        "ar": (
+            "الرسالة أطول مما يقبله تيليغرام: {length} محرفاً، والحد {limit}. "
+            "اختصرها ثم أرسل /broadcast من جديد."
+        ),
+        "en": (
+            "The message is longer than Telegram accepts: {length} characters, the limit is "
+            "{limit}. Shorten it and send /broadcast again."
+        ),
+    },
+    "broadcast_confirm": {
+        "ar": "👆 هكذا ستصل الرسالة. أأرسلها إلى {readers}؟",
+        "en": "👆 This is the message as readers will get it. Send it to {readers}?",
+    },
+    "broadcast_send_button": {"ar": "إرسال", "en": "Send"},
+    "broadcast_cancel_button": {"ar": "إلغاء", "en": "Cancel"},
+    "broadcast_queued": {
+        "ar": (
+            "✅ ستصل الرسالة إلى {readers} تباعاً، بالسرعة التي يسمح بها تيليغرام. "
+            "تابع تقدّمها في /stats."
+        ),
+        "en": (
+            "✅ The message goes to {readers}, one after another at the pace Telegram allows. "
+            "Follow its progress in /stats."
+        ),
+    },
+    "broadcast_cancelled": {
+        "ar": "أُلغيت الرسالة، ولم تُرسل إلى أحد.",
+        "en": "Cancelled: the message was sent to nobody.",
+    },
+    "broadcast_gone": {
+        "ar": "هذه الرسالة أُرسلت أو أُلغيت من قبل.",
+        "en": "That message was already sent or cancelled.",
+    },
+    "audit_broadcast.send": {"ar": "رسالة إلى كل القراء", "en": "message to every reader"},
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -467,6 +519,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"one": "{n} action", "other": "{n} actions"},
     },
+    # The operators' console, operations (issue 8). After "إلى": the genitive.
+    "readers": {
+        "ar": {
+            "zero": "لا أحد من القراء",
+            "one": "قارئ واحد",
+            "two": "قارئين",
+            "few": "{n} قرّاء",
+            "many": "{n} قارئاً",
+            "other": "{n} قارئ",
+        },
+        "en": {"one": "{n} reader", "other": "{n} readers"},
+    },
 }
 
 COMMANDS = {
@@ -506,10 +570,18 @@ ADMIN_COMMANDS = {
     "ar": [
         ("admin", "المشرفون: قائمة وإضافة وإزالة"),
         ("audit", "سجل إجراءات المشرفين"),
+        # Operations (issue 8).
+        ("stats", "إحصاءات الخدمة"),
+        ("broadcast", "رسالة إلى كل القراء"),
+        ("preview", "معاينة مصدر قبل إضافته"),
     ],
     "en": [
         ("admin", "Admins: list, add, remove"),
         ("audit", "The admins' audit log"),
+        # Operations (issue 8).
+        ("stats", "The service's numbers"),
+        ("broadcast", "A message to every reader"),
+        ("preview", "Preview a feed before adding it"),
     ],
 }
 
