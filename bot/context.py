@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.admins import AdminService
+from bot.broadcasts import BroadcastService
 from bot.categories import CategoryService
 from bot.channels import ChannelService
 from bot.config import Settings
@@ -52,6 +53,10 @@ class HandlerServices(Protocol):
     # Channels and groups: /addchannel, /channels, the bot's membership in them.
     @property
     def channels(self) -> ChannelService: ...
+
+    # The operators' console: operations (issue 8).
+    @property
+    def broadcasts(self) -> BroadcastService: ...  # /broadcast: drafts, sending, progress
 
     def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 

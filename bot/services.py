@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.admins import AdminService
+from bot.broadcasts import BroadcastService
 from bot.categories import CategoryService
 from bot.channels import ChannelService
 from bot.config import Settings
@@ -117,6 +118,8 @@ class Services:
     categories: CategoryService
     channels: ChannelService
     sources: SourceService
+    # The operators' console: broadcasts, /stats, /preview (issue 8, operations).
+    broadcasts: BroadcastService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -202,6 +205,7 @@ class Services:
             categories=CategoryService(sessions, clock=wall_clock),
             channels=ChannelService(sessions, bot, clock=wall_clock),
             sources=sources,
+            broadcasts=BroadcastService(sessions, wake=sender.wake, clock=wall_clock),
             wall_clock=wall_clock,
         )
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.news.presenter import PAGE_DATA
-from handlers import admin, categories, channels, prompts, readers, search, sources
+from handlers import admin, categories, channels, operations, prompts, readers, search, sources
 from handlers.errors import on_error
 
 # New messages only: python-telegram-bot also runs handlers on edited messages, and an
@@ -72,6 +72,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(CommandHandler("feeds", sources.feeds_command, filters=typed_command))
     application.add_handler(CommandHandler("export", sources.export_command, filters=typed_command))
+    # Operations (issue 8): a message to every reader, the numbers, a feed's preview.
+    operations_commands = [
+        ("broadcast", operations.broadcast_command),
+    ]
+    for name, callback in operations_commands:
+        application.add_handler(CommandHandler(name, callback, filters=typed_command))
     # Buttons, by their callback data; last, any other button (forged or stale) is answered.
     application.add_handler(CallbackQueryHandler(readers.on_category, pattern=CATEGORY))
     application.add_handler(CallbackQueryHandler(readers.on_screen, pattern=r"^(cats|subs|done)$"))
@@ -96,6 +102,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for callback, data in feed_buttons:
         application.add_handler(CallbackQueryHandler(callback, pattern=data))
     application.add_handler(CallbackQueryHandler(sources.on_choice, pattern=sources.CHOICE_DATA))
+    application.add_handler(
+        CallbackQueryHandler(operations.on_broadcast, pattern=operations.BROADCAST_DATA)
+    )
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader; added to or removed from a channel or group.
     application.add_handler(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Double,
@@ -314,12 +315,39 @@ class DeliveryStatus(enum.StrEnum):
     HELD = "held"  # waits for the reader's next digest
 
 
+class BroadcastState(enum.StrEnum):
+    DRAFT = "draft"  # previewed, waiting for the author's «إرسال» or «إلغاء»
+    SENT = "sent"  # confirmed: its deliveries are planned
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """An operator's message to every active reader (/broadcast), in Telegram HTML."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    author_name: Mapped[str | None] = mapped_column(String(PERSON_NAME_CHARS))
+    state: Mapped[BroadcastState] = mapped_column(
+        Enum(BroadcastState, native_enum=False, length=16, values_callable=_values),
+        default=BroadcastState.DRAFT,
+    )
+    readers: Mapped[int] = mapped_column(default=0)  # deliveries planned when it was sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
 class Delivery(Base):
-    """The outbox: the intent to send one article to one chat, stored before any send."""
+    """The outbox: the intent to send one article, or one broadcast, to one chat, stored
+    before any send."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("article_id", "chat_id", name="uq_deliveries_article_chat"),
+        UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
+        CheckConstraint("(article_id IS NULL) <> (broadcast_id IS NULL)", name="one_subject"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
         # Deactivating, stopping or switching one chat touches only that chat's rows.
         Index("ix_deliveries_chat_id", "chat_id"),
@@ -328,7 +356,11 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
     )
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    # Exactly one of the two: what is sent.
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
     chat_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE")
     )

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore, supports_skip_locked
-from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from storage.models import Broadcast, Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
 # Outcomes that are history once written: the retention job deletes them after a while.
 FINISHED = (DeliveryStatus.SENT, DeliveryStatus.FAILED)
@@ -67,7 +67,8 @@ async def lease_due(
     query = (
         select(Delivery)
         .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.priority, Delivery.article_id, Delivery.id)
+        # A broadcast (no article) after the articles due with it, on both databases.
+        .order_by(Delivery.priority, Delivery.article_id.nulls_last(), Delivery.id)
         .limit(limit)
     )
     if supports_skip_locked(session):
@@ -161,6 +162,76 @@ async def fail_article(
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
+async def fail_broadcast(
+    session: AsyncSession, broadcast_id: int, reason: str, now: datetime, *, token: str
+) -> int:
+    """Telegram rejected the broadcast's message itself: nobody gets it (as `fail_article`)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.status == DeliveryStatus.PENDING,
+            or_(unleased(now), Delivery.lease_token == token),
+        )
+        .values(status=DeliveryStatus.FAILED, last_error=reason, next_attempt_at=now,
+                lease_token=None)
+    )  # fmt: skip
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+# A broadcast goes to people, after the channels' posts due with it.
+BROADCAST_PRIORITY = 1
+
+
+async def plan_broadcast(session: AsyncSession, broadcast_id: int, now: datetime) -> int:
+    """Stage the broadcast's delivery to every active reader (private chat), in one
+    statement; return how many. A reader who has it planned already keeps that row."""
+    readers = select(
+        literal(broadcast_id, Integer),
+        Chat.id,
+        literal(BROADCAST_PRIORITY, Integer),
+        literal(DeliveryStatus.PENDING.value),
+        literal(0, Integer),
+        literal(now, Delivery.next_attempt_at.type),
+        literal(now, Delivery.created_at.type),
+    ).where(Chat.active.is_(True), Chat.kind == ChatKind.PRIVATE)
+    columns = ["broadcast_id", "chat_id", "priority", "status", "attempts", "next_attempt_at",
+               "created_at"]  # fmt: skip
+    result = await session.execute(insert_ignore(session, Delivery).from_select(columns, readers))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def broadcast_progress(
+    session: AsyncSession, since: datetime
+) -> list[tuple[Broadcast, dict[DeliveryStatus, int]]]:
+    """Broadcasts sent since `since` or still being sent, the newest first, with their
+    deliveries counted by status (one GROUP BY)."""
+    waiting = (
+        select(Delivery.broadcast_id)
+        .where(Delivery.broadcast_id.is_not(None), Delivery.status == DeliveryStatus.PENDING)
+        .distinct()
+        .scalar_subquery()
+    )
+    wanted = (
+        select(Broadcast)
+        .where(Broadcast.sent_at.is_not(None), or_(Broadcast.sent_at >= since,
+                                                     Broadcast.id.in_(waiting)))
+        .order_by(Broadcast.id.desc())
+        .limit(5)
+    )  # fmt: skip
+    broadcasts = list((await session.scalars(wanted)).all())
+    counts: dict[int, dict[DeliveryStatus, int]] = {b.id: {} for b in broadcasts}
+    if broadcasts:
+        query = (
+            select(Delivery.broadcast_id, Delivery.status, func.count())
+            .where(Delivery.broadcast_id.in_(list(counts)))
+            .group_by(Delivery.broadcast_id, Delivery.status)
+        )
+        for broadcast_id, status, count in (await session.execute(query)).all():
+            counts[broadcast_id][DeliveryStatus(status)] = count
+    return [(b, counts[b.id]) for b in broadcasts]
+
+
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
     query = select(Delivery.status, func.count()).group_by(Delivery.status)
     return {str(status): count for status, count in (await session.execute(query)).all()}
@@ -197,12 +268,14 @@ async def hold_pending(session: AsyncSession, chat_id: int, now: datetime) -> No
     """A reader who chose a digest: what waits to be sent one by one waits for the digest.
 
     Rows a sender holds right now are left to it: holding them too would send them twice.
+    A broadcast is not news for the digest: it goes as it is.
     """
     await session.execute(
         update(Delivery)
         .where(
             Delivery.chat_id == chat_id,
             Delivery.status == DeliveryStatus.PENDING,
+            Delivery.article_id.is_not(None),
             unleased(now),
         )
         .values(status=DeliveryStatus.HELD, lease_token=None)
@@ -292,10 +365,12 @@ async def held_deliveries(session: AsyncSession, chat_id: int, token: str) -> li
             Delivery.chat_id == chat_id,
             Delivery.status == DeliveryStatus.HELD,
             Delivery.lease_token == token,
+            Delivery.article_id.is_not(None),  # never a broadcast's row; to be sure
         )
         .order_by(Delivery.article_id)
     )
-    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    rows = (await session.execute(query)).all()
+    return [(row[0], row[1]) for row in rows if row[1] is not None]
 
 
 async def unclaim_digest(

@@ -1,4 +1,4 @@
-"""The instant sender: one message per article and chat, at Telegram's pace.
+"""The instant sender: one message per article (or broadcast) and chat, at Telegram's pace.
 
 A round leases a batch of due rows, formats each article once (one that cannot be formatted
 fails its own rows and nothing else), and starts the sends within the limits of the Pacer
@@ -24,7 +24,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.recorder import OutcomeRecorder
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post, PostStyle, format_post, post_source
-from storage import catalog, outbox
+from storage import broadcasts, catalog, outbox
 from storage.articles import articles_by_ids
 from storage.models import ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
@@ -37,18 +37,29 @@ PROVEN_KEPT = 10_000
 # A global pause longer than this ends the round: the rows go back rather than wait leased.
 LONGEST_PAUSE = 2.0  # seconds
 
+# What a delivery sends: ("article", id) or ("broadcast", id).
+Subject = tuple[str, int]
+
 
 @dataclass(frozen=True)
 class Job:
     """One leased delivery, ready to send."""
 
     delivery_id: int
-    article_id: int
+    article_id: int | None
     chat_id: int
     recipient: Recipient
     attempts: int
     token: str
     thread_id: int | None = None  # the forum topic it goes to
+    broadcast_id: int | None = None
+
+    @property
+    def subject(self) -> Subject:
+        if self.broadcast_id is not None:
+            return ("broadcast", self.broadcast_id)
+        assert self.article_id is not None  # the table's check: exactly one is set
+        return ("article", self.article_id)
 
 
 @dataclass
@@ -58,10 +69,11 @@ class _Round:
     token: str
     deadline: float  # loop time after which no send of it starts
     posts: dict[int, Post]
-    malformed: set[int]
+    malformed: set[Subject]
     # Chats that refused the bot during the round (403): their rows are dropped with the chat,
     # and none of them is sent, however soon the chat's next turn comes.
     gone: set[int] = field(default_factory=set)
+    broadcasts: dict[int, str] = field(default_factory=dict)  # id → its HTML
 
 
 class InstantSender:
@@ -89,7 +101,7 @@ class InstantSender:
         self.wake = wake
         self.in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.concurrency)
-        self._proven: set[int] = set()
+        self._proven: set[Subject] = set()
 
     async def drain_once(self) -> int:
         """Start the sends of what is due now, within the limits; return how many started."""
@@ -100,7 +112,8 @@ class InstantSender:
             return 0
         deadline = loop_now + self.settings.sending_window
         batch = _Round(token, deadline, {}, set())
-        await self._format(batch, {job.article_id for job in jobs})
+        await self._format(batch, {job.article_id for job in jobs if job.article_id is not None})
+        await self._broadcasts(batch, {j.broadcast_id for j in jobs if j.broadcast_id is not None})
         return await self._send_all(batch, jobs)
 
     async def _send_all(self, batch: _Round, jobs: list[Job]) -> int:
@@ -108,8 +121,8 @@ class InstantSender:
         queued: dict[int, int] = {}
         attempted = 0
         for index, job in enumerate(jobs):
-            if job.article_id in batch.malformed:
-                continue  # failed with its article
+            if job.subject in batch.malformed:
+                continue  # failed with its article (or broadcast)
             if job.chat_id in batch.gone:
                 continue  # dropped with its chat
             wait = self.pacer.chat_ready_in(job.chat_id)
@@ -168,7 +181,7 @@ class InstantSender:
             self._slots.release()
             return False
         self.pacer.take(job.chat_id, job.recipient.kind)
-        if job.article_id not in self._proven:
+        if job.subject not in self._proven:
             await self._deliver(batch, job)
             return True
         task = asyncio.create_task(self._deliver(batch, job))
@@ -198,7 +211,9 @@ class InstantSender:
                 if chat is None:  # the chat was deactivated after planning
                     _finish(row, DeliveryStatus.DROPPED, "chat is inactive")
                 elif (
-                    chat.kind is ChatKind.PRIVATE and chat.delivery_mode is not DeliveryMode.INSTANT
+                    row.article_id is not None  # a broadcast goes as it is, digest or not
+                    and chat.kind is ChatKind.PRIVATE
+                    and chat.delivery_mode is not DeliveryMode.INSTANT
                 ):
                     digest_rows.append(row.id)  # the reader chose a digest since
                 else:
@@ -209,7 +224,8 @@ class InstantSender:
                         _finish(row, DeliveryStatus.FAILED, f"could not prepare: {exc!r}")
                         continue
                     jobs.append(Job(row.id, row.article_id, row.chat_id, recipient,
-                                    row.attempts, token, row.message_thread_id))  # fmt: skip
+                                    row.attempts, token, thread_id=row.message_thread_id,
+                                    broadcast_id=row.broadcast_id))  # fmt: skip
             await session.flush()
             await outbox.hold_leased(session, digest_rows, token)
         return jobs
@@ -231,7 +247,13 @@ class InstantSender:
                     await outbox.fail_article(
                         session, article_id, reason, self.clock(), token=batch.token
                     )
-            batch.malformed |= broken.keys()
+            batch.malformed |= {("article", article_id) for article_id in broken}
+
+    async def _broadcasts(self, batch: _Round, broadcast_ids: set[int]) -> None:
+        """The broadcasts' texts, sent as their authors previewed them."""
+        if broadcast_ids:
+            async with self.sessions() as session:
+                batch.broadcasts = await broadcasts.texts(session, broadcast_ids)
 
     # ------------------------------------------------------------------ sending
 
@@ -239,30 +261,40 @@ class InstantSender:
         try:
             if job.chat_id in batch.gone:
                 return  # the chat refused an earlier send of the round: dropped with it
-            post = batch.posts.get(job.article_id)
-            if post is None:
-                self._record(job, Outcome(DeliveryStatus.DROPPED, error="article was deleted"))
-                return
             silent = job.recipient.quiet(self.clock())
-            try:
-                message_id = await self.publisher.send(
+            if job.broadcast_id is not None:
+                html = batch.broadcasts.get(job.broadcast_id)
+                if html is None:
+                    gone = Outcome(DeliveryStatus.DROPPED, error="broadcast was deleted")
+                    self._record(job, gone)
+                    return
+                sending = self.publisher.send_text(job.chat_id, html, silent=silent)
+            else:
+                post = batch.posts.get(job.article_id or 0)
+                if post is None:
+                    self._record(job, Outcome(DeliveryStatus.DROPPED, error="article was deleted"))
+                    return
+                html = post.text
+                sending = self.publisher.send(
                     job.chat_id, post, silent=silent, thread_id=job.thread_id
                 )
+            try:
+                message_id = await sending
             except DeliveryError as exc:
-                await self._failed(batch, job, exc, post.text)
+                await self._failed(batch, job, exc, html)
             else:
                 self._record(job, Outcome(DeliveryStatus.SENT, message_id=message_id))
-                self._prove(job.article_id)
+                self._prove(job.subject)
         except Exception:
             # A failure here must not take the other sends down; the lease brings the row back.
             logger.exception("delivery %s failed unexpectedly", job.delivery_id)
         finally:
             self._slots.release()
 
-    def _prove(self, article_id: int) -> None:
+    def _prove(self, subject: Subject) -> None:
         if len(self._proven) >= PROVEN_KEPT:
             self._proven.clear()
-        self._proven.add(article_id)
+        self._proven.add(subject)
 
     def _record(self, job: Job, outcome: Outcome) -> None:
         self.recorder.add(outcome.row(job, self.clock()))
@@ -302,15 +334,17 @@ class InstantSender:
     async def _malformed(self, batch: _Round, job: Job, reason: str, text: str) -> None:
         """The message itself is wrong (our bug): it would fail for everyone. This row keeps
         the text to debug; every other row of the article fails with a pointer to it."""
-        logger.error("Telegram rejected article %s: %s", job.article_id, reason)
-        batch.malformed.add(job.article_id)
+        kind, subject_id = job.subject
+        logger.error("Telegram rejected %s %s: %s", kind, subject_id, reason)
+        batch.malformed.add(job.subject)
         now = self.clock()
         kept = Outcome(DeliveryStatus.FAILED, error=f"{reason}\n---\n{text}",
                        attempts=job.attempts + 1).row(job, now)  # fmt: skip
         others = f"{reason} (the message is kept on delivery #{job.delivery_id})"
         async with self.sessions.begin() as session:
             await outbox.record(session, [kept])
-            await outbox.fail_article(session, job.article_id, others, now, token=job.token)
+            fail = outbox.fail_broadcast if kind == "broadcast" else outbox.fail_article
+            await fail(session, subject_id, others, now, token=job.token)
 
     def _retry_later(self, job: Job, reason: str) -> None:
         attempts = job.attempts + 1

@@ -318,6 +318,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/addchannel @قناة تصنيفات… — ربط قناة أو مجموعة (أو موضوع فيها برابطه) بتصنيفات؛ "
             "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
             "/channels — القنوات والمجموعات: تصنيفاتها ومنشوراتها، وتعديلها وإزالتها\n"
+            "/broadcast نص — رسالة إلى كل القراء (بعد معاينتها وتأكيدها)\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
@@ -336,6 +337,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "its link) to categories; /addchannel categories… typed in the group or topic "
             "binds it\n"
             "/channels — the channels and groups: their categories and posts; edit, remove\n"
+            "/broadcast text — a message to every reader (previewed and confirmed first)\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
         ),
@@ -1202,6 +1204,52 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "export_title": {"ar": "مصادر نشرة", "en": "Nashra's feeds"},
     # End of the sources' texts.
+    # The operators' console, operations (issue 8): /broadcast, /stats, /preview.
+    "broadcast_usage": {
+        "ar": (
+            "اكتب الرسالة بعد الأمر، في سطر واحد أو أكثر:\n/broadcast نص الرسالة\n"
+            "سأريك كيف ستصل إلى القراء قبل إرسالها."
+        ),
+        "en": (
+            "Write the message after the command, on one line or more:\n/broadcast your text\n"
+            "You will see it as readers will before it is sent."
+        ),
+    },
+    "broadcast_too_long": {
+        "ar": (
+            "الرسالة أطول مما يقبله تيليغرام: {length} محرفاً، والحد {limit}. "
+            "اختصرها ثم أرسل /broadcast من جديد."
+        ),
+        "en": (
+            "The message is longer than Telegram accepts: {length} characters, the limit is "
+            "{limit}. Shorten it and send /broadcast again."
+        ),
+    },
+    "broadcast_confirm": {
+        "ar": "👆 هكذا ستصل الرسالة. أأرسلها إلى {readers}؟",
+        "en": "👆 This is the message as readers will get it. Send it to {readers}?",
+    },
+    "broadcast_send_button": {"ar": "إرسال", "en": "Send"},
+    "broadcast_cancel_button": {"ar": "إلغاء", "en": "Cancel"},
+    "broadcast_queued": {
+        "ar": (
+            "✅ ستصل الرسالة إلى {readers} تباعاً، بالسرعة التي يسمح بها تيليغرام. "
+            "تابع تقدّمها في /stats."
+        ),
+        "en": (
+            "✅ The message goes to {readers}, one after another at the pace Telegram allows. "
+            "Follow its progress in /stats."
+        ),
+    },
+    "broadcast_cancelled": {
+        "ar": "أُلغيت الرسالة، ولم تُرسل إلى أحد.",
+        "en": "Cancelled: the message was sent to nobody.",
+    },
+    "broadcast_gone": {
+        "ar": "هذه الرسالة أُرسلت أو أُلغيت من قبل.",
+        "en": "That message was already sent or cancelled.",
+    },
+    "audit_broadcast.send": {"ar": "رسالة إلى كل القراء", "en": "message to every reader"},
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -1376,6 +1424,18 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {"one": "{n} feed", "other": "{n} feeds"},
     },
+    # The operators' console, operations (issue 8). After "إلى": the genitive.
+    "readers": {
+        "ar": {
+            "zero": "لا أحد من القراء",
+            "one": "قارئ واحد",
+            "two": "قارئين",
+            "few": "{n} قرّاء",
+            "many": "{n} قارئاً",
+            "other": "{n} قارئ",
+        },
+        "en": {"one": "{n} reader", "other": "{n} readers"},
+    },
 }
 
 COMMANDS = {
@@ -1420,6 +1480,7 @@ ADMIN_COMMANDS = {
         ("categories_admin", "إدارة التصنيفات"),
         ("addchannel", "ربط قناة أو مجموعة بتصنيفات"),
         ("channels", "القنوات والمجموعات"),
+        ("broadcast", "رسالة إلى كل القراء"),
         ("audit", "سجل إجراءات المشرفين"),
         # Sources (issue 8).
     ],
@@ -1431,6 +1492,7 @@ ADMIN_COMMANDS = {
         ("categories_admin", "Manage the categories"),
         ("addchannel", "Bind a channel or group to categories"),
         ("channels", "Channels and groups"),
+        ("broadcast", "A message to every reader"),
         ("audit", "The admins' audit log"),
         # Sources (issue 8).
     ],

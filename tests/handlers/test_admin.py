@@ -318,6 +318,13 @@ REFUSED = [
     *[(f"button {data}", "the discovery button") for data in ("dsc:0123abcd:0", "dsc:ffffffff:9")],
     *[(attempt, "/export") for attempt in ("/export", "/export all", "/export@nashra_test_bot")],
     *[(f"document {name}", "/import") for name in ("feeds.opml", "FEEDS.OPML", "list.xml")],
+    # Operations (issue 8): /broadcast and its buttons, /stats, /preview.
+    *[(attempt, "/broadcast") for attempt in (
+        "/broadcast", "/broadcast مرحباً", "/broadcast سطر\nسطر آخر", "/broadcast@nashra_test_bot x",
+    )],
+    *[(f"button {data}", "the broadcast button") for data in (
+        "bc:send:1", "bc:cancel:1", "bc:send:999999999",
+    )],
 ]  # fmt: skip
 
 

@@ -1,0 +1,90 @@
+"""The operators' console, operations: /broadcast (with its «إرسال» / «إلغاء» buttons),
+/stats and /preview. Every command and button goes through `admin_only` / `admin_button`."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+
+from bot.broadcasts import MAX_CHARS, TooLong
+from bot.context import NashraContext
+from bot.text.html import rtl_html
+from bot.text.messages import language_of, number, plural, text
+from handlers.admin import Operator, admin_button, admin_only
+
+BROADCAST_DATA = re.compile(r"^bc:(send|cancel):([0-9]{1,9})$", re.ASCII)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # as the sender sends a broadcast
+
+
+def _rest_html(update: Update) -> str:
+    """What follows the command, as Telegram HTML with the author's formatting and lines."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return ""
+    parts = message.text_html.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+@admin_only("broadcast")
+async def broadcast_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/broadcast text: the message as readers will see it, then «إرسال» / «إلغاء»."""
+    message = update.effective_message
+    html = _rest_html(update)
+    if message is None:
+        return
+    if not html.strip():
+        await message.reply_text(text("broadcast_usage", operator.lang))
+        return
+    draft = await context.services.broadcasts.draft(operator.person, html)
+    lang = operator.lang
+    if isinstance(draft, TooLong):
+        too_long = text("broadcast_too_long", lang, length=number(draft.length, language_of(lang)),
+                        limit=number(MAX_CHARS, language_of(lang)))  # fmt: skip
+        await message.reply_text(too_long)
+        return
+    await message.reply_text(draft.html, link_preview_options=NO_PREVIEW)
+    buttons = InlineKeyboardMarkup([[
+        InlineKeyboardButton(text(f"broadcast_{action}_button", lang),
+                             callback_data=f"bc:{action}:{draft.id}")
+        for action in ("send", "cancel")
+    ]])  # fmt: skip
+    readers = plural("readers", draft.readers, lang)
+    await message.reply_text(text("broadcast_confirm", lang, readers=readers), reply_markup=buttons)
+
+
+@admin_button("broadcast")
+async def on_broadcast(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """«إرسال»: into the outbox for every active reader; «إلغاء»: the draft is dropped."""
+    match = BROADCAST_DATA.match(query.data or "")
+    assert match is not None  # the handler's pattern
+    action, broadcast_id = match[1], int(match[2])
+    service = context.services.broadcasts
+    lang = operator.lang
+    if action == "send":
+        planned = await service.send(operator.person, broadcast_id)
+        done = (
+            None
+            if planned is None
+            else text("broadcast_queued", lang, readers=plural("readers", planned, lang))
+        )
+    else:
+        cancelled = await service.cancel(operator.person, broadcast_id)
+        done = text("broadcast_cancelled", lang) if cancelled else None
+    if done is None:
+        await query.answer(text("broadcast_gone", lang))
+        return
+    await query.answer()
+    await query.edit_message_text(_lines(done, lang))
+
+
+def _lines(message: str, language_code: str | None) -> str:
+    return rtl_html(message) if language_of(language_code) == "ar" else message
