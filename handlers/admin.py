@@ -270,6 +270,13 @@ async def on_audit_page(
     page = await context.services.admins.audit(int(match[1]), AUDIT_PAGE)
     await query.answer()
     message, markup = admin_views.audit(page, context.services.settings, operator.lang)
+    await edit_in_place(query, message, markup)
+
+
+async def edit_in_place(
+    query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """The console's next screen, in the message whose button was pressed."""
     try:
         await query.edit_message_text(message, reply_markup=markup)
     except BadRequest as exc:

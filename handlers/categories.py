@@ -26,15 +26,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, Update
 
 from bot.categories import CategoryService, LabelKind, NameProblem, RemoveProblem
 from bot.context import NashraContext
 from bot.text.messages import text
 from handlers import category_views as views
 from handlers import prompts
-from handlers.admin import Operator, admin_answer, admin_button, admin_only
+from handlers.admin import Operator, admin_answer, admin_button, admin_only, edit_in_place
 from handlers.prompts import Prompt
 
 CATEGORIES_DATA = re.compile(
@@ -79,7 +78,7 @@ class Press:
     async def show(self, screen: views.Screen, toast: str | None = None) -> None:
         """Answer the press (with a toast, if any) and redraw its message."""
         await self.query.answer(toast)
-        await _edit(self.query, screen[0], screen[1])
+        await edit_in_place(self.query, screen[0], screen[1])
 
     async def ask(self, kind: str, args: tuple[int, ...], question: str) -> None:
         await self.query.answer()
@@ -91,14 +90,6 @@ class Press:
         """The category was removed meanwhile (or the id forged): say so, show the list."""
         cards = await self.service.overview()
         await self.show(views.overview(cards, 0, self.lang), views.gone(self.lang))
-
-
-async def _edit(query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_text(message, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
 
 
 @admin_button("categories")

@@ -10,13 +10,18 @@ import re
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
 from bot.channels import AddResult, ChatFacts, ChatRef, kind_of
 from bot.context import NashraContext
 from bot.text.messages import text
 from handlers import admin_views, channel_views, readers
-from handlers.admin import Operator, admin_button, admin_in_group, admin_only
+from handlers.admin import (
+    Operator,
+    admin_button,
+    admin_in_group,
+    admin_only,
+    edit_in_place,
+)
 
 _CHAT = r"-?[0-9]{1,19}"
 BUTTON_DATA = re.compile(
@@ -79,14 +84,6 @@ async def channels_command(update: Update, context: NashraContext, operator: Ope
     await _reply(update, *channel_views.overview(cards, 0, operator.lang))
 
 
-async def _edit(query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_text(message, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 @admin_button("channels")
 async def on_button(
     update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
@@ -101,7 +98,7 @@ async def on_button(
     if action == "l":
         await query.answer()
         cards = await context.services.channels.overview()
-        await _edit(query, *channel_views.overview(cards, numbers[0], operator.lang))
+        await edit_in_place(query, *channel_views.overview(cards, numbers[0], operator.lang))
     elif action == "t":
         await _toggle(context, operator, query, numbers[0], numbers[1])
     else:
@@ -122,15 +119,15 @@ async def _on_chat(
     if action == "e" and card is not None:
         categories = await channels.categories()
         markup = channel_views.picker(chat_id, categories, card.bindings, lang, back=True)
-        await _edit(query, channel_views.choose(card, lang), markup)
+        await edit_in_place(query, channel_views.choose(card, lang), markup)
     elif action == "d" and card is None:  # nothing was chosen for a chat the bot only joined
-        await _edit(query, text("channel_nothing_chosen", lang), None)
+        await edit_in_place(query, text("channel_nothing_chosen", lang), None)
     elif action == "d" and card is not None:
-        await _edit(query, channel_views.done(card, lang), None)
+        await edit_in_place(query, channel_views.done(card, lang), None)
     elif action == "r" and card is not None:
-        await _edit(query, *channel_views.remove_ask(card, lang))
+        await edit_in_place(query, *channel_views.remove_ask(card, lang))
     elif action == "x" and (gone := await channels.remove(operator.person, chat_id)):
-        await _edit(query, channel_views.removed(gone, lang), None)
+        await edit_in_place(query, channel_views.removed(gone, lang), None)
 
 
 async def _toggle(
@@ -150,7 +147,7 @@ async def _toggle(
     if result.card is not None:
         categories = await channels.categories()
         markup = channel_views.picker(chat_id, categories, result.card.bindings, lang, back=True)
-        await _edit(query, channel_views.choose(result.card, lang), markup)
+        await edit_in_place(query, channel_views.choose(result.card, lang), markup)
 
 
 async def membership(update: Update, context: NashraContext) -> None:

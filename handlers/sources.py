@@ -30,7 +30,7 @@ from bot.sources import INTERVALS, AddResult, FeedLine
 from bot.text.html import escape
 from bot.text.messages import plural, text
 from handlers import sources_views
-from handlers.admin import Operator, admin_button, admin_only
+from handlers.admin import Operator, admin_button, admin_only, edit_in_place
 
 FEEDS_PAGE = 5  # feeds a page of /feeds
 # The buttons of /feeds and of a feed's card: "fd:<action>:<feed id>[:<value>]".
@@ -144,14 +144,6 @@ async def feeds_command(update: Update, context: NashraContext, operator: Operat
     await context.bot.send_message(_chat_id(update), message, reply_markup=markup)
 
 
-async def _edit(query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_text(message, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 @admin_button("feeds")
 async def on_feeds_page(
     update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
@@ -161,7 +153,7 @@ async def on_feeds_page(
     assert match is not None  # the handler's pattern
     await query.answer()
     page = await context.services.sources.page(int(match[1]), FEEDS_PAGE)
-    await _edit(query, *sources_views.feeds(page, context.services.settings, operator.lang))
+    await edit_in_place(query, *sources_views.feeds(page, context.services.settings, operator.lang))
 
 
 @admin_button("feeds")
@@ -191,13 +183,13 @@ async def _show(
     await query.answer(toast)
     if screen in ("cats", "cat"):
         every = await context.services.sources.categories()
-        await _edit(query, *sources_views.categories(line, every, lang))
+        await edit_in_place(query, *sources_views.categories(line, every, lang))
     elif screen == "int":
-        await _edit(query, *sources_views.intervals(line, settings, lang))
+        await edit_in_place(query, *sources_views.intervals(line, settings, lang))
     elif screen == "rm":
-        await _edit(query, *sources_views.remove_confirmation(line, lang))
+        await edit_in_place(query, *sources_views.remove_confirmation(line, lang))
     else:
-        await _edit(query, *sources_views.card(line, settings, lang))
+        await edit_in_place(query, *sources_views.card(line, settings, lang))
 
 
 @admin_button("feeds")
@@ -235,7 +227,7 @@ async def on_feed_remove(
         await query.answer(text("feed_gone", operator.lang))
         return
     await query.answer()
-    await _edit(query, sources_views.removed(line, operator.lang), None)
+    await edit_in_place(query, sources_views.removed(line, operator.lang), None)
 
 
 @admin_button("feeds")
@@ -260,7 +252,7 @@ async def on_feed_poll(
         message = text("feed_enabled", lang, url=report.feed.url) + "\n" + message
     await context.bot.send_message(_chat_id(update), message)
     if action == "poll":
-        await _edit(query, *sources_views.card(report.feed, settings, lang))
+        await edit_in_place(query, *sources_views.card(report.feed, settings, lang))
 
 
 PROGRESS_EVERY = 10  # an import's progress message is edited every so many feeds…
@@ -312,13 +304,13 @@ class _Progress:
             if done <= self.shown or done == total or not due:
                 return
             self.shown, self.at = done, time.monotonic()
-            await self._edit(sources_views.import_progress(done, total, self.lang))
+            await self.edit_in_place(sources_views.import_progress(done, total, self.lang))
 
     async def finish(self, message: str) -> None:
         async with self.lock:
-            await self._edit(message)
+            await self.edit_in_place(message)
 
-    async def _edit(self, message: str) -> None:
+    async def edit_in_place(self, message: str) -> None:
         try:
             await self.context.bot.edit_message_text(message, self.chat_id, self.message_id)
         except BadRequest as exc:
