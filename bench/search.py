@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, column, insert, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench import vocabulary
@@ -56,7 +56,7 @@ from bot.search import TITLE_WEIGHT, SearchService, SearchSettings
 from bot.text.arabic import prefix_variants
 from storage import search as search_index
 from storage.db import make_engine, make_sessions, upgrade
-from storage.models import Article, Category, Feed, article_categories
+from storage.models import Article, article_categories
 from storage.search import Match
 
 # Articles are loaded into the schema as it was before the search index, and the index is then
@@ -411,28 +411,63 @@ async def kept_backends(args: argparse.Namespace) -> list[Backend]:
     return backends
 
 
+# The tables as they were at BASE_REVISION: the ORM models describe the head, whose later columns
+# (feeds.paused, …) the base schema does not have yet.
+_FEEDS = table(
+    "feeds",
+    column("id", Integer),
+    column("url", String),
+    column("name", String),
+    column("primed", Boolean),
+    column("error_count", Integer),
+    column("internal_error_count", Integer),
+    column("disabled", Boolean),
+    column("next_poll_at", DateTime(timezone=True)),
+    column("created_at", DateTime(timezone=True)),
+)
+_CATEGORIES = table(
+    "categories",
+    column("id", Integer),
+    column("name", String),
+    column("aliases", JSON),
+    column("keywords", JSON),
+    column("created_at", DateTime(timezone=True)),
+)
+
+
 async def prepare(backend: Backend) -> tuple[list[tuple[int, str]], list[int]]:
     """The schema before the index, the sources' feeds and the categories."""
     await upgrade(backend.engine, BASE_REVISION)
     now = datetime.now(UTC)
     async with backend.sessions.begin() as session:
-        feeds = [
-            Feed(
-                url=f"https://www.{domain}/feed/",
-                name=domain,
-                primed=True,
-                next_poll_at=now,
-                created_at=now,
+        feeds = (
+            await session.execute(
+                insert(_FEEDS).returning(_FEEDS.c.id, _FEEDS.c.name),
+                [
+                    {
+                        "url": f"https://www.{domain}/feed/",
+                        "name": domain,
+                        "primed": True,
+                        "error_count": 0,
+                        "internal_error_count": 0,
+                        "disabled": False,
+                        "next_poll_at": now,
+                        "created_at": now,
+                    }
+                    for domain in vocabulary.SOURCES
+                ],
             )
-            for domain in vocabulary.SOURCES
-        ]
-        categories = [
-            Category(name=name, aliases=[], keywords=[], created_at=now)
-            for name in vocabulary.CATEGORIES
-        ]
-        session.add_all([*feeds, *categories])
-        await session.flush()
-        return [(f.id, str(f.name)) for f in feeds], [c.id for c in categories]
+        ).all()
+        categories = (
+            await session.execute(
+                insert(_CATEGORIES).returning(_CATEGORIES.c.id),
+                [
+                    {"name": name, "aliases": [], "keywords": [], "created_at": now}
+                    for name in vocabulary.CATEGORIES
+                ],
+            )
+        ).scalars()
+        return [(int(id_), str(name)) for id_, name in feeds], list(categories)
 
 
 ARTICLE_COLUMNS = (
