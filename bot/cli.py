@@ -17,10 +17,8 @@ from bot.channels import ChatFacts, ChatProblem, ChatRef, bind_chat, kind_of, pa
 from bot.config import Settings
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
-from bot.feeds.parse import Entry, ParsedFeed, parse_feed
-from bot.feeds.poller import POSTED_LANGUAGES, load_categoriser
-from bot.news.dedupe import source_domain
-from bot.news.formatter import format_post, post_source
+from bot.feeds.parse import parse_feed
+from bot.preview import preview_feed
 from bot.services import fetch_limits, post_style
 from bot.text.arabic import normalise
 from storage import catalog, channels, outbox
@@ -30,8 +28,6 @@ from storage.models import (
     CATEGORY_NAME_CHARS,
     FEED_NAME_CHARS,
     LINK_CHARS,
-    Article,
-    Category,
     ChatKind,
     DeliveryStatus,
 )
@@ -93,25 +89,17 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
     except FeedError as exc:
         print(f"تعذّرت قراءة المصدر / cannot use this feed: {source}\n  {exc}", file=sys.stderr)
         return 1
-    feed = await feed_by_url(session, source)
-    defaults = [category.id for category in feed.categories] if feed else []
-    categories = {category.id: category for category in await catalog.all_categories(session)}
-    categoriser = await load_categoriser(session)
     # As a bot with inline mode on sends them (`nashra run` asks getMe), «شارك» included.
     style = post_style(settings, inline_mode=True)
-    print(f"المصدر / feed: {parsed.title or source} — {len(parsed.entries)} entries")
-    if parsed.warning:
-        print(f"تنبيه / warning: {parsed.warning}")
-    if not parsed.entries:
+    shown = await preview_feed(session, parsed, url, fetched_at, style, limit, source=source)
+    print(f"المصدر / feed: {parsed.title or source} — {shown.entries} entries")
+    if shown.warning:
+        print(f"تنبيه / warning: {shown.warning}")
+    if not shown.entries:
         print("لا توجد أخبار في هذا المصدر / the feed has no entries")
-    newest = list(reversed(parsed.entries))[: max(limit, 0)]
-    for number, entry in enumerate(newest, 1):
-        ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
-        names = [categories[i].name for i in ids]
-        article = _preview_article(entry, parsed, url, fetched_at, [categories[i] for i in ids])
-        post = format_post(post_source(article), style)
-        chats = await catalog.subscribers(session, ids)
-        print(f"\n── {number}/{len(newest)} " + "─" * 40)
+    for number, item in enumerate(shown.items, 1):
+        post = item.post
+        print(f"\n── {number}/{len(shown.items)} " + "─" * 40)
         print(post.text)
         if post.button_url:
             print(f"[{post.button_text}] → {post.button_url}")
@@ -120,32 +108,13 @@ async def preview(settings: Settings, session: AsyncSession, source: str, limit:
                 f"[{post.share_text}] → inline: {post.share_query}"
                 " (inline mode only / مع الوضع المضمّن فقط)"
             )
-        print(f"التصنيفات / categories: {'، '.join(names) or '—'}")
-        targets = sorted({chat for _, chat, kind in chats if kind is not ChatKind.PRIVATE})
-        print(f"القنوات / channels: {', '.join(map(str, targets)) or '—'}")
-        if entry.language not in POSTED_LANGUAGES:
-            print(f"لن يُنشر: ليس خبراً عربياً / not posted: language is {entry.language or '?'}")
+        print(f"التصنيفات / categories: {'، '.join(item.categories) or '—'}")
+        targets = ", ".join(str(chat.id) for chat in item.channels)
+        print(f"القنوات / channels: {targets or '—'}")
+        if not item.posted:
+            language = item.entry.language or "?"
+            print(f"لن يُنشر: ليس خبراً عربياً / not posted: language is {language}")
     return 0
-
-
-def _preview_article(
-    entry: Entry, parsed: ParsedFeed, url: str, fetched_at: datetime, categories: list[Category]
-) -> Article:
-    article = Article(
-        original_title=entry.title,
-        headline=entry.title,
-        text=entry.text,
-        summary=entry.summary,
-        link=entry.link,
-        canonical_link=entry.canonical_link,
-        source_domain=source_domain(entry.link)
-        or source_domain(parsed.link)
-        or source_domain(url)
-        or "",
-        fetched_at=fetched_at,
-    )
-    article.categories = categories
-    return article
 
 
 def too_long(values: Mapping[str, tuple[str | None, int]]) -> bool:

@@ -27,16 +27,17 @@ from bot import opml
 from bot.admins import Person
 from bot.errors import AddressNotAllowed, FeedError, ParseError
 from bot.feeds.fetch import Fetcher, FetchResult
-from bot.feeds.parse import Entry, ParsedFeed
-from bot.feeds.poller import FeedOutcome, Poller, load_categoriser
+from bot.feeds.parse import ParsedFeed
+from bot.feeds.poller import FeedOutcome, Poller
 from bot.feeds.workers import ParserPool
 from bot.news.dedupe import source_domain
-from bot.news.formatter import Post, PostStyle, format_post, post_source
+from bot.news.formatter import Post, PostStyle
+from bot.preview import FeedPreview, preview_feed
 from bot.text.arabic import normalise
 from storage import admins as audit
 from storage import catalog
 from storage import feeds as feed_store
-from storage.models import FEED_NAME_CHARS, LINK_CHARS, Article, Category, Feed, utcnow
+from storage.models import FEED_NAME_CHARS, LINK_CHARS, Category, Feed, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,18 @@ class AddResult:
     @property
     def added(self) -> bool:
         return self.feed is not None
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """What /preview found: the entries as they would be posted, several feeds on a page to
+    choose from, or why the URL cannot be read."""
+
+    url: str
+    shown: FeedPreview | None = None
+    candidates: list[Checked] = field(default_factory=list)
+    problem: FeedProblem | None = None
+    detail: str | None = None
 
 
 @dataclass
@@ -430,20 +443,34 @@ class SourceService:
         # The first poll records the entries without posting them.
         await self.poller.poll_feed(feed_id)
         line = await self.line(feed_id)
-        post = await self._preview(checked, [c.id for c in categories]) if preview else None
+        shown = await self._preview(checked) if preview else None
+        post = shown.items[0].post if shown and shown.items else None
         return AddResult(checked.url, feed=line, entries=len(checked.parsed.entries), post=post)
 
-    async def _preview(self, checked: Checked, defaults: list[int]) -> Post | None:
-        """The newest entry as the feed's channels would get it."""
-        if not checked.parsed.entries:
-            return None
-        entry = checked.parsed.entries[-1]
+    async def _preview(self, checked: Checked, limit: int = 1) -> FeedPreview:
+        """The newest entries as the feed's channels would get them."""
         async with self.sessions() as session:
-            categoriser = await load_categoriser(session)
-            names = {c.id: c for c in await catalog.all_categories(session)}
-        ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
-        article = _article(entry, checked, [names[i] for i in ids if i in names])
-        return format_post(post_source(article), self.style)
+            return await preview_feed(
+                session, checked.parsed, checked.url, checked.fetched_at, self.style, limit
+            )
+
+    async def preview(self, url: str, limit: int) -> PreviewResult:
+        """/preview URL: the feed's newest entries as they would be posted, where they would
+        go; or the feeds found on the page there; or why it cannot be read. Nothing is
+        stored, and the fetcher's address guard applies."""
+        url = url.strip()
+        if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc:
+            return PreviewResult(url, problem=FeedProblem.BAD_URL)
+        if len(url) > LINK_CHARS:
+            return PreviewResult(url, problem=FeedProblem.URL_TOO_LONG, detail=str(LINK_CHARS))
+        try:
+            found = await self.find(url)
+        except FeedError as exc:
+            return PreviewResult(url, problem=problem_of(exc), detail=str(exc))
+        if isinstance(found, list) and len(found) > 1:
+            return PreviewResult(url, candidates=found)
+        checked = found[0] if isinstance(found, list) else found
+        return PreviewResult(url, shown=await self._preview(checked, limit))
 
     async def _record(
         self, session: AsyncSession, actor: Person, action: str, before: Any, after: Any
@@ -662,22 +689,3 @@ class SourceService:
                 for feed in feeds
             ]
         return opml.render_opml(exported, title), len(exported)
-
-
-def _article(entry: Entry, checked: Checked, categories: list[Category]) -> Article:
-    """An unsaved article of the entry, as the poller would store it."""
-    article = Article(
-        original_title=entry.title,
-        headline=entry.title,
-        text=entry.text,
-        summary=entry.summary,
-        link=entry.link,
-        canonical_link=entry.canonical_link,
-        source_domain=source_domain(entry.link)
-        or source_domain(checked.parsed.link)
-        or source_domain(checked.url)
-        or "",
-        fetched_at=checked.fetched_at,
-    )
-    article.categories = categories
-    return article

@@ -1,0 +1,119 @@
+"""A feed's newest entries exactly as Nashra would post them, and where they would go.
+
+`nashra preview FEED` prints this, `/preview URL` shows it in the operator's chat and /addfeed
+shows the newest entry: one function, so that the three cannot disagree with the poller.
+Nothing is stored: the articles are built as the poller would build them and thrown away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.feeds.parse import Entry, ParsedFeed
+from bot.feeds.poller import POSTED_LANGUAGES, load_categoriser
+from bot.news.dedupe import source_domain
+from bot.news.formatter import Post, PostStyle, format_post, post_source
+from storage import catalog
+from storage.feeds import feed_by_url
+from storage.models import Article, Category, ChatKind
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A channel or group that would get the post."""
+
+    id: int
+    title: str | None
+    username: str | None
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One entry: its post, its categories, who would get it, and whether it is posted."""
+
+    entry: Entry
+    post: Post
+    categories: list[str]
+    channels: list[Destination]
+    readers: int  # private chats following one of its categories
+
+    @property
+    def posted(self) -> bool:
+        """Only Arabic entries are posted (the poller's rule)."""
+        return self.entry.language in POSTED_LANGUAGES
+
+
+@dataclass(frozen=True)
+class FeedPreview:
+    url: str
+    title: str
+    entries: int
+    warning: str | None
+    stored: bool  # the feed is one of ours: its own categories apply
+    items: list[PreviewItem]  # the newest first
+
+
+def entry_article(
+    entry: Entry, parsed: ParsedFeed, url: str, fetched_at: datetime, categories: list[Category]
+) -> Article:
+    """An unsaved article of the entry, as the poller would store it."""
+    article = Article(
+        original_title=entry.title,
+        headline=entry.title,
+        text=entry.text,
+        summary=entry.summary,
+        link=entry.link,
+        canonical_link=entry.canonical_link,
+        source_domain=source_domain(entry.link)
+        or source_domain(parsed.link)
+        or source_domain(url)
+        or "",
+        fetched_at=fetched_at,
+    )
+    article.categories = categories
+    return article
+
+
+async def preview_feed(
+    session: AsyncSession,
+    parsed: ParsedFeed,
+    url: str,
+    fetched_at: datetime,
+    style: PostStyle,
+    limit: int,
+    *,
+    source: str | None = None,
+) -> FeedPreview:
+    """The newest `limit` entries of the parsed feed as posts. `source` is the address the
+    feed is stored under (the URL asked for, before redirects); it defaults to `url`."""
+    feed = await feed_by_url(session, source or url)
+    defaults = [category.id for category in feed.categories] if feed else []
+    categories = {category.id: category for category in await catalog.all_categories(session)}
+    categoriser = await load_categoriser(session)
+    items = []
+    for entry in list(reversed(parsed.entries))[: max(limit, 0)]:
+        ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
+        chosen = [categories[i] for i in ids if i in categories]
+        article = entry_article(entry, parsed, url, fetched_at, chosen)
+        followers = await catalog.subscribers(session, ids)
+        groups = sorted({chat for _, chat, kind in followers if kind is not ChatKind.PRIVATE})
+        chats = {chat.id: chat for chat in await catalog.active_chats(session, groups)}
+        items.append(
+            PreviewItem(
+                entry=entry,
+                post=format_post(post_source(article), style),
+                categories=[category.name for category in chosen],
+                channels=[
+                    Destination(i, chats[i].title, chats[i].username)
+                    if i in chats
+                    else Destination(i, None, None)
+                    for i in groups
+                ],  # fmt: skip
+                readers=len({chat for _, chat, kind in followers if kind is ChatKind.PRIVATE}),
+            )
+        )
+    title = parsed.title or source_domain(url) or url
+    return FeedPreview(url, title, len(parsed.entries), parsed.warning, feed is not None, items)
