@@ -6,6 +6,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.news.formatter import Post
 from bot.readers import DIGEST_HOURS, QUIET_PRESETS, ReaderView
 from bot.text.messages import clock, language_of, text
 from storage.models import DeliveryMode
@@ -122,3 +123,19 @@ def stop_confirmation(language_code: str | None) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def post_markup(post: Post) -> InlineKeyboardMarkup | None:
+    """A post's «اقرأ المزيد» and «شارك» as python-telegram-bot buttons."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                button["text"],
+                url=button.get("url"),
+                switch_inline_query=button.get("switch_inline_query"),
+            )
+            for button in row
+        ]
+        for row in post.keyboard()
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None

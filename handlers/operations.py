@@ -17,10 +17,14 @@ from bot.broadcasts import MAX_CHARS, TooLong
 from bot.context import NashraContext
 from bot.text.html import rtl_html
 from bot.text.messages import language_of, number, plural, text
+from handlers import sources_views
 from handlers.admin import Operator, admin_button, admin_only
+from handlers.sources import send_post
 
 BROADCAST_DATA = re.compile(r"^bc:(send|cancel):([0-9]{1,9})$", re.ASCII)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # as the sender sends a broadcast
+# /preview URL [N]: how many of the newest entries, if not said, and at most.
+PREVIEW_DEFAULT, PREVIEW_MOST = 3, 5
 
 
 def _rest_html(update: Update) -> str:
@@ -88,3 +92,44 @@ async def on_broadcast(
 
 def _lines(message: str, language_code: str | None) -> str:
     return rtl_html(message) if language_of(language_code) == "ar" else message
+
+
+def _preview_limit(args: list[str]) -> int | None:
+    """/preview's count: PREVIEW_DEFAULT unless given; None when the arguments are wrong."""
+    if len(args) == 1:
+        return PREVIEW_DEFAULT
+    if len(args) == 2 and args[1].isascii() and args[1].isdigit():
+        return int(args[1]) if 1 <= int(args[1]) <= PREVIEW_MOST else None
+    return None
+
+
+def _preview_usage(language_code: str | None) -> str:
+    language = language_of(language_code)
+    return text(
+        "preview_usage",
+        language_code,
+        low=number(1, language),
+        high=number(PREVIEW_MOST, language),
+        default=number(PREVIEW_DEFAULT, language),
+    )
+
+
+@admin_only("preview")
+async def preview_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/preview URL [N]: the feed's newest entries exactly as they would be posted, and where."""
+    message, lang = update.effective_message, operator.lang
+    limit = _preview_limit(context.args or [])
+    if message is None:
+        return
+    if limit is None:
+        await message.reply_text(_preview_usage(lang))
+        return
+    await message.reply_chat_action("typing")
+    result = await context.services.sources.preview((context.args or [""])[0], limit)
+    if result.problem is not None:
+        answer = sources_views.problem(result, [], lang, lead="preview_lead")
+        await message.reply_text(answer, link_preview_options=NO_PREVIEW)
+        return
+    await message.reply_text(sources_views.preview(result, lang), link_preview_options=NO_PREVIEW)
+    for item in result.shown.items if result.shown else []:
+        await send_post(context.bot, message.chat_id, item.post)

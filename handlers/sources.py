@@ -14,9 +14,8 @@ import time
 from typing import Any
 
 from telegram import (
+    Bot,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
     Update,
@@ -29,7 +28,7 @@ from bot.news.formatter import Post, link_preview
 from bot.sources import INTERVALS, AddResult, FeedLine
 from bot.text.html import escape
 from bot.text.messages import plural, text
-from handlers import sources_views
+from handlers import keyboards, sources_views
 from handlers.admin import Operator, admin_button, admin_only, edit_in_place
 
 FEEDS_PAGE = 5  # feeds a page of /feeds
@@ -52,19 +51,14 @@ def _chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
-def _post_markup(post: Post) -> InlineKeyboardMarkup | None:
-    rows = [
-        [
-            InlineKeyboardButton(
-                button["text"],
-                url=button.get("url"),
-                switch_inline_query=button.get("switch_inline_query"),
-            )
-            for button in row
-        ]
-        for row in post.keyboard()
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
+async def send_post(bot: Bot, chat_id: int, post: Post) -> None:
+    """The post exactly as a channel gets it: its text, its buttons, its link preview."""
+    await bot.send_message(
+        chat_id,
+        post.text,
+        reply_markup=keyboards.post_markup(post),
+        link_preview_options=LinkPreviewOptions(**link_preview(post)),  # type: ignore[arg-type]
+    )
 
 
 async def _send_result(
@@ -77,13 +71,7 @@ async def _send_result(
     if result.added:
         await bot.send_message(chat_id, sources_views.added(result, operator.lang))
         if result.post is not None:
-            post = result.post
-            await bot.send_message(
-                chat_id,
-                post.text,
-                reply_markup=_post_markup(post),
-                link_preview_options=LinkPreviewOptions(**link_preview(post)),  # type: ignore[arg-type]
-            )
+            await send_post(bot, chat_id, result.post)
     elif result.candidates:
         token = _keep(context, [c.url for c in result.candidates], result.category_ids)
         message, markup = sources_views.choices(result, token, operator.lang)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from babel import Locale
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
 from bot.news.presenter import page_buttons
+from bot.preview import Destination, PreviewItem
 from bot.sources import (
     INTERVALS,
     AddResult,
@@ -25,10 +27,12 @@ from bot.sources import (
     Health,
     ImportReport,
     PollReport,
+    PreviewResult,
 )
 from bot.text.dates import Digits, format_moment, to_digits
 from bot.text.html import escape, rtl_html, visible
 from bot.text.messages import language_of, plural, text
+from bot.text.messages import number as numeral
 
 PREFIX = "fd:"
 ERROR_CHARS = 300  # of a feed's last error shown
@@ -301,12 +305,19 @@ def added(result: AddResult, language_code: str | None) -> str:
     return _lines(message, lang)
 
 
-def problem(result: AddResult, known: list[str], language_code: str | None) -> str:
-    """Why /addfeed stored nothing."""
+def problem(
+    result: AddResult | PreviewResult,
+    known: list[str],
+    language_code: str | None,
+    lead: str = "addfeed_lead",
+) -> str:
+    """Why /addfeed stored nothing (or, with lead "preview_lead", why /preview shows
+    nothing)."""
     assert result.problem is not None
     message = text(
         f"addfeed_{result.problem.value}",
         language_code,
+        lead=text(lead, language_code),
         url=escape(result.url),
         detail=_shown(result.detail),
         known="، ".join(escape(name) for name in known) or text("none", language_code),
@@ -400,3 +411,68 @@ def import_progress(done: int, total: int, language_code: str | None) -> str:
         total=to_digits(str(total), digits),
     )
     return _lines(message, language_code)
+
+
+PREVIEW_HEADLINE_CHARS = 90  # of an entry's headline in /preview's list
+
+
+def _destination(chat: Destination) -> str:
+    if chat.username:
+        return f"@{escape(chat.username)}"
+    return f"«{_shown(chat.title, TITLE_CHARS)}»" if chat.title else str(chat.id)
+
+
+def _targets(item: PreviewItem, lang: str | None) -> str:
+    names = [_destination(chat) for chat in item.channels]
+    if item.readers:
+        names.append(plural("readers", item.readers, lang))
+    if not names:
+        return text("preview_nobody", lang)
+    return ("، " if language_of(lang) == "ar" else ", ").join(names)
+
+
+def _language(item: PreviewItem, lang: str | None) -> str:
+    """The entry's language by its name in the admin's language (Babel's CLDR names)."""
+    code = item.entry.language
+    name = Locale.parse(language_of(lang)).languages.get(code) if code else None
+    return escape(name) if name else text("preview_language_other", lang)
+
+
+def preview(result: PreviewResult, language_code: str | None) -> str:
+    """/preview's answer before the posts: the feed, then each post's categories and
+    destinations in the order the posts follow; or the feeds found on a page."""
+    lang = language_code
+    if result.shown is None:
+        lines = [text("preview_choose", lang, url=escape(result.url))]
+        lines += [
+            f"• {_shown(checked.title, TITLE_CHARS)} ({_count(checked, lang)})\n"
+            f"<code>/preview {escape(checked.url)}</code>"
+            for checked in result.candidates
+        ]
+        return _lines("\n".join(lines), lang)
+    shown = result.shown
+    count = plural("articles", shown.entries, lang)
+    lines = [text("preview_heading", lang, title=_shown(shown.title, TITLE_CHARS), count=count,
+                  url=escape(shown.url))]  # fmt: skip
+    lines.append(text("preview_stored" if shown.stored else "preview_not_stored", lang))
+    if shown.warning:
+        lines.append(text("preview_warning", lang, warning=_shown(shown.warning)))
+    if not shown.items:
+        lines.append(text("preview_empty", lang))
+        return _lines("\n\n".join(lines), lang)
+    items = [text("preview_following", lang, count=plural("articles", len(shown.items), lang))]
+    separator = "، " if language_of(lang) == "ar" else ", "
+    for n, item in enumerate(shown.items, 1):
+        line = text(
+            "preview_item", lang,
+            n=numeral(n, language_of(lang)),
+            headline=f"<b>{_shown(item.entry.title, PREVIEW_HEADLINE_CHARS)}</b>",
+            categories=separator.join(escape(name) for name in item.categories)
+            or text("none", lang),
+            targets=_targets(item, lang),
+        )  # fmt: skip
+        if not item.posted:
+            line += "\n" + text("preview_not_posted", lang, language=_language(item, lang))
+        items.append(line)
+    lines.append("\n\n".join(items))
+    return _lines("\n\n".join(lines), lang)

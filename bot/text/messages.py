@@ -319,6 +319,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
             "/channels — القنوات والمجموعات: تصنيفاتها ومنشوراتها، وتعديلها وإزالتها\n"
             "/broadcast نص — رسالة إلى كل القراء (بعد معاينتها وتأكيدها)\n"
+            "/preview رابط — أحدث أخبار خلاصة كما ستُنشر وإلى أين، دون حفظ شيء\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
         ),
@@ -338,6 +339,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "binds it\n"
             "/channels — the channels and groups: their categories and posts; edit, remove\n"
             "/broadcast text — a message to every reader (previewed and confirmed first)\n"
+            "/preview URL — a feed's newest articles as they would be posted, and where\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
         ),
@@ -1000,51 +1002,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "ar": "هذا المصدر مضاف من قبل: {url}\nتجده في /feeds",
         "en": "That feed is already there: {url}\nSee /feeds",
     },
+    # {lead} of the fetch problems below: /addfeed's, or /preview's.
+    "addfeed_lead": {"ar": "لم أضف", "en": "Not added"},
+    "preview_lead": {"ar": "تعذّرت معاينة", "en": "Cannot preview"},
     "addfeed_private": {
         "ar": (
-            "لم أضف {url}: عنوانه داخلي أو خاص (شبكة محلية أو الجهاز نفسه)، ولا أجلب منه "
+            "{lead} {url}: عنوانه داخلي أو خاص (شبكة محلية أو الجهاز نفسه)، ولا أجلب منه "
             "إلا إذا سمح الإعداد ALLOW_PRIVATE_FEEDS بذلك.\nالتفاصيل: {detail}"
         ),
         "en": (
-            "Not added: {url} is a private or internal address (a local network or this "
+            "{lead}: {url} is a private or internal address (a local network or this "
             "machine), fetched only with ALLOW_PRIVATE_FEEDS=true.\nDetails: {detail}"
         ),
     },
     "addfeed_timeout": {
-        "ar": "لم أضف {url}: لم يردّ الموقع في الوقت المسموح.\nالتفاصيل: {detail}",
-        "en": "Not added: {url} did not answer in time.\nDetails: {detail}",
+        "ar": "{lead} {url}: لم يردّ الموقع في الوقت المسموح.\nالتفاصيل: {detail}",
+        "en": "{lead}: {url} did not answer in time.\nDetails: {detail}",
     },
     "addfeed_http": {
-        "ar": "لم أضف {url}: ردّ الموقع بخطأ.\nالتفاصيل: {detail}",
-        "en": "Not added: the site answered {url} with an error.\nDetails: {detail}",
+        "ar": "{lead} {url}: ردّ الموقع بخطأ.\nالتفاصيل: {detail}",
+        "en": "{lead}: the site answered {url} with an error.\nDetails: {detail}",
     },
     "addfeed_unreachable": {
         "ar": (
-            "لم أضف {url}: تعذّر الوصول إلى الموقع (اسمه غير معروف أو لا يقبل الاتصال).\n"
+            "{lead} {url}: تعذّر الوصول إلى الموقع (اسمه غير معروف أو لا يقبل الاتصال).\n"
             "التفاصيل: {detail}"
         ),
         "en": (
-            "Not added: {url} cannot be reached (its name is unknown or it refuses "
+            "{lead}: {url} cannot be reached (its name is unknown or it refuses "
             "connections).\nDetails: {detail}"
         ),
     },
     "addfeed_too_large": {
-        "ar": "لم أضف {url}: الردّ أكبر من الحجم المسموح.\nالتفاصيل: {detail}",
-        "en": "Not added: the answer of {url} is larger than allowed.\nDetails: {detail}",
+        "ar": "{lead} {url}: الردّ أكبر من الحجم المسموح.\nالتفاصيل: {detail}",
+        "en": "{lead}: the answer of {url} is larger than allowed.\nDetails: {detail}",
     },
     "addfeed_not_a_feed": {
         "ar": (
-            "لم أضف {url}: ليس خلاصة RSS أو Atom، ولم أجد في الصفحة رابط خلاصة ولا في "
+            "{lead} {url}: ليس خلاصة RSS أو Atom، ولم أجد في الصفحة رابط خلاصة ولا في "
             "المسارات المعتادة (/feed و/rss …).\nالتفاصيل: {detail}"
         ),
         "en": (
-            "Not added: {url} is not an RSS or Atom feed, and I found no feed linked from "
+            "{lead}: {url} is not an RSS or Atom feed, and I found no feed linked from "
             "the page nor at the usual paths (/feed, /rss, …).\nDetails: {detail}"
         ),
     },
     "addfeed_failed": {
-        "ar": "لم أضف {url}: تعذّر جلبه.\nالتفاصيل: {detail}",
-        "en": "Not added: {url} could not be fetched.\nDetails: {detail}",
+        "ar": "{lead} {url}: تعذّر جلبه.\nالتفاصيل: {detail}",
+        "en": "{lead}: {url} could not be fetched.\nDetails: {detail}",
     },
     "feeds_heading": {
         "ar": "📡 <b>المصادر</b> ({count}):",
@@ -1203,6 +1208,69 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There are no feeds to export yet. Add one: /addfeed URL",
     },
     "export_title": {"ar": "مصادر نشرة", "en": "Nashra's feeds"},
+    # /preview URL [N]: a feed's newest entries as they would be posted (nothing is stored).
+    "preview_usage": {
+        "ar": (
+            "اكتب رابط الخلاصة بعد الأمر، ثم عدد الأخبار إن شئت (من {low} إلى {high}، "
+            "وهو {default} إن لم تذكره):\n/preview رابط\n"
+            "سأريك أحدث أخبارها كما ستُنشر وإلى أين ستذهب، دون أن أحفظ شيئاً."
+        ),
+        "en": (
+            "Write the feed's URL after the command, then how many articles if you like "
+            "(from {low} to {high}, {default} if you do not say):\n/preview URL\n"
+            "You will see its newest articles as they would be posted and where they would "
+            "go; nothing is stored."
+        ),
+    },
+    "preview_heading": {
+        "ar": "🔎 <b>معاينة:</b> {title} — {count} في الخلاصة\n{url}",
+        "en": "🔎 <b>Preview:</b> {title} — {count} in the feed\n{url}",
+    },
+    "preview_stored": {
+        "ar": "هذا المصدر من مصادرنا: تُضاف تصنيفاته إلى ما تدلّ عليه وسوم أخباره وكلماتها.",
+        "en": "This feed is one of ours: its categories are added to those its articles' "
+        "labels and words point to.",
+    },
+    "preview_not_stored": {
+        "ar": (
+            "هذا المصدر ليس من مصادرنا بعد، فالتصنيفات أدناه من وسوم أخباره وكلماتها وحدها. "
+            "أضفه بالأمر /addfeed"
+        ),
+        "en": (
+            "This feed is not one of ours yet, so the categories below come from its "
+            "articles' labels and words alone. Add it with /addfeed"
+        ),
+    },
+    "preview_warning": {
+        "ar": "⚠️ في الخلاصة خلل تجاوزته: {warning}",
+        "en": "⚠️ The feed has a flaw I read past: {warning}",
+    },
+    "preview_empty": {
+        "ar": "لا أخبار في هذه الخلاصة الآن.",
+        "en": "The feed has no articles right now.",
+    },
+    "preview_following": {
+        "ar": "أحدث {count} كما ستُنشر، بهذا الترتيب:",
+        "en": "The newest {count} as they would be posted, in this order:",
+    },
+    "preview_item": {
+        "ar": "{n}. {headline}\nالتصنيفات: {categories}\nإلى: {targets}",
+        "en": "{n}. {headline}\ncategories: {categories}\nto: {targets}",
+    },
+    "preview_nobody": {
+        "ar": "لا أحد: لا قناة ولا قارئ يتابع تصنيفاته",
+        "en": "nobody: no channel or reader follows its categories",
+    },
+    "preview_not_posted": {
+        "ar": "لن يُنشر: ليس خبراً عربياً (لغته {language})",
+        "en": "not posted: not an Arabic article (its language: {language})",
+    },
+    "preview_language_other": {"ar": "غير العربية", "en": "not Arabic"},
+    "preview_choose": {
+        "ar": "{url} صفحة وليست خلاصة، وفيها هذه الخلاصات. انسخ أمر إحداها وأرسله لمعاينتها:",
+        "en": "{url} is a page, not a feed, and it links to these feeds. Copy one's command "
+        "and send it to preview that feed:",
+    },
     # End of the sources' texts.
     # The operators' console, operations (issue 8): /broadcast, /stats, /preview.
     "broadcast_usage": {
@@ -1481,6 +1549,7 @@ ADMIN_COMMANDS = {
         ("addchannel", "ربط قناة أو مجموعة بتصنيفات"),
         ("channels", "القنوات والمجموعات"),
         ("broadcast", "رسالة إلى كل القراء"),
+        ("preview", "معاينة خلاصة كما ستُنشر"),
         ("audit", "سجل إجراءات المشرفين"),
         # Sources (issue 8).
     ],
@@ -1493,6 +1562,7 @@ ADMIN_COMMANDS = {
         ("addchannel", "Bind a channel or group to categories"),
         ("channels", "Channels and groups"),
         ("broadcast", "A message to every reader"),
+        ("preview", "Preview a feed as it would be posted"),
         ("audit", "The admins' audit log"),
         # Sources (issue 8).
     ],

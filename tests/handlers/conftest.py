@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.app import services_of
 from bot.context import NashraApp
+from storage import catalog
 from tests.fakes.telegram import FakeTelegram, ManualClock
-from tests.handlers.conversation import conversation_bot
-from tests.support import FrozenClock
+from tests.handlers.conversation import ADMIN, CATEGORIES, READER, conversation_bot
+from tests.support import FrozenClock, make_settings, running_bot
 
 
 @pytest.fixture
@@ -48,3 +52,35 @@ async def app_on_both(
         telegram, database_url, clock=notice_clock, wall_clock=wall_clock
     ) as application:
         yield application
+
+
+Console = Callable[..., AbstractAsyncContextManager[NashraApp]]
+
+
+@pytest.fixture
+def console(telegram: FakeTelegram, database_url: str) -> Console:
+    """The bot with an owner, on both databases, with settings a test may change; the
+    background poll is off, so that only the test's polls (and the operators') happen."""
+
+    @asynccontextmanager
+    async def start(**values: Any) -> AsyncIterator[NashraApp]:
+        telegram.private_interval = 0.0
+        telegram.add_user(ADMIN, "المشرف", language_code="ar")
+        telegram.add_user(READER, "سارة", language_code="ar")
+        settings = make_settings(
+            bot_token=telegram.token,
+            telegram_api_base_url=telegram.base_url,
+            database_url=database_url,
+            parse_workers=0,
+            admin_ids=[ADMIN],
+            **values,
+        )
+        async with running_bot(settings) as application:
+            assert application.job_queue is not None
+            for job in application.job_queue.get_jobs_by_name("poll-feeds"):
+                job.schedule_removal()
+            async with services_of(application).sessions.begin() as session:
+                await catalog.ensure_categories(session, CATEGORIES)
+            yield application
+
+    return start

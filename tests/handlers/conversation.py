@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -127,3 +128,17 @@ async def reader(app: NashraApp, user: int = READER) -> Chat:
         chat = await session.get(Chat, user)
         assert chat is not None
         return chat
+
+
+async def answers(telegram: FakeTelegram, user: int, message: str, n: int) -> list[StoredMessage]:
+    """The user sends a message; return the bot's next `n` messages."""
+    before = len(telegram.sent(user))
+    telegram.user_sends(user, message)
+    await telegram.wait_for(lambda: len(telegram.sent(user)) >= before + n, timeout=15)
+    return telegram.sent(user)[before:]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

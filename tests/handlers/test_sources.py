@@ -4,9 +4,6 @@ kind of failure), /feeds and each feed's card, the disabled feed's notice and it
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -26,16 +23,16 @@ from storage.feeds import add_feed, feed_by_url
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Article, AuditEntry, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
+from tests.handlers.conftest import Console
 from tests.handlers.conversation import (
     ADMIN,
-    CATEGORIES,
     ENGLISH_READER,
-    READER,
+    answers,
     buttons,
+    closed_port,
     press,
     say,
 )
-from tests.support import make_settings, running_bot
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = Person(ADMIN, "المشرف")
@@ -58,38 +55,6 @@ def link(href: str, kind: str = "application/rss+xml") -> str:
     return f'<link rel="alternate" type="{kind}" title="x" href="{href}">'
 
 
-Console = Callable[..., AbstractAsyncContextManager[NashraApp]]
-
-
-@pytest.fixture
-def console(telegram: FakeTelegram, database_url: str) -> Console:
-    """The bot with an owner, on both databases, with settings a test may change; the
-    background poll is off, so that only the test's polls (and the operators') happen."""
-
-    @asynccontextmanager
-    async def start(**values: Any) -> AsyncIterator[NashraApp]:
-        telegram.private_interval = 0.0
-        telegram.add_user(ADMIN, "المشرف", language_code="ar")
-        telegram.add_user(READER, "سارة", language_code="ar")
-        settings = make_settings(
-            bot_token=telegram.token,
-            telegram_api_base_url=telegram.base_url,
-            database_url=database_url,
-            parse_workers=0,
-            admin_ids=[ADMIN],
-            **values,
-        )
-        async with running_bot(settings) as application:
-            assert application.job_queue is not None
-            for job in application.job_queue.get_jobs_by_name("poll-feeds"):
-                job.schedule_removal()
-            async with services_of(application).sessions.begin() as session:
-                await catalog.ensure_categories(session, CATEGORIES)
-            yield application
-
-    return start
-
-
 async def stored_feeds(app: NashraApp) -> list[Feed]:
     async with services_of(app).sessions() as session:
         return list((await session.scalars(select(Feed).order_by(Feed.id))).all())
@@ -103,14 +68,6 @@ async def actions(app: NashraApp) -> list[str]:
 async def count(app: NashraApp, model: Any) -> int:
     async with services_of(app).sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-async def answers(telegram: FakeTelegram, user: int, message: str, n: int) -> list[StoredMessage]:
-    """The user sends a message; return the bot's next `n` messages."""
-    before = len(telegram.sent(user))
-    telegram.user_sends(user, message)
-    await telegram.wait_for(lambda: len(telegram.sent(user)) >= before + n, timeout=15)
-    return telegram.sent(user)[before:]
 
 
 def shown(key: str, **values: Any) -> str:
@@ -223,12 +180,6 @@ async def test_a_page_with_several_feeds_offers_them_as_buttons(
         # A forged or forgotten token is only a stale button.
         toast = await press(telegram, ADMIN, offer, "dsc:00000000:0")
         assert toast == text("button_stale", "ar")
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize(
@@ -573,9 +524,7 @@ async def test_an_opml_file_imports_its_feeds_with_a_report(
         assert f"• {broken} — ليس خلاصة RSS أو Atom (no entries, and the XML is broken" in (
             report.text
         )
-        assert f"• {unreachable} — تعذّر الوصول إليه (network error: cannot connect" in (
-            report.text
-        )
+        assert f"• {unreachable} — تعذّر الوصول إليه (network error: cannot connect" in (report.text)
         assert f"• {page} — ليس خلاصة RSS أو Atom" in report.text
         assert "• javascript:alert(1) — رابط غير صالح" in report.text
         assert f"• سياسي — {politics}" in report.text
