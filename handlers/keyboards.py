@@ -125,9 +125,10 @@ def stop_confirmation(language_code: str | None) -> InlineKeyboardMarkup:
     )
 
 
-def post_markup(post: Post) -> InlineKeyboardMarkup | None:
-    """A post's «اقرأ المزيد» and «شارك» as python-telegram-bot buttons."""
-    rows = [
+def markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Bot API JSON buttons (a post's «اقرأ المزيد» and «شارك», as Post.keyboard() gives
+    them) as python-telegram-bot's; None when there are none."""
+    buttons = [
         [
             InlineKeyboardButton(
                 button["text"],
@@ -136,6 +137,11 @@ def post_markup(post: Post) -> InlineKeyboardMarkup | None:
             )
             for button in row
         ]
-        for row in post.keyboard()
+        for row in rows
     ]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return InlineKeyboardMarkup(buttons) if any(buttons) else None
+
+
+def post_markup(post: Post) -> InlineKeyboardMarkup | None:
+    """A post's «اقرأ المزيد» and «شارك» buttons."""
+    return markup(post.keyboard())

@@ -42,6 +42,7 @@ from bot.news.presenter import (
 )
 from bot.news.search import ParsedQuery, parse_query
 from bot.text.messages import text
+from handlers import keyboards
 from handlers.readers import SEARCH_START
 
 if TYPE_CHECKING:
@@ -104,17 +105,6 @@ def _inline_answer(
 
 
 def _inline_article(result: InlineResult) -> InlineQueryResultArticle:
-    keyboard = [
-        [
-            InlineKeyboardButton(
-                button["text"],
-                url=button.get("url"),
-                switch_inline_query=button.get("switch_inline_query"),
-            )
-            for button in row
-        ]
-        for row in result.keyboard
-    ]
     preview = LinkPreviewOptions(url=result.preview_url) if result.preview_url else NO_PREVIEW
     return InlineQueryResultArticle(
         id=result.id,
@@ -123,7 +113,7 @@ def _inline_article(result: InlineResult) -> InlineQueryResultArticle:
         input_message_content=InputTextMessageContent(
             result.message_text, parse_mode=ParseMode.HTML, link_preview_options=preview
         ),
-        reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None,
+        reply_markup=keyboards.markup(result.keyboard),
         thumbnail_url=result.thumbnail_url,
     )
 
