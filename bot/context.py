@@ -21,6 +21,7 @@ from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService
 from bot.sources import SourceService
+from bot.stats import StatsService
 
 
 class HandlerServices(Protocol):
@@ -57,6 +58,9 @@ class HandlerServices(Protocol):
     # The operators' console: operations (issue 8).
     @property
     def broadcasts(self) -> BroadcastService: ...  # /broadcast: drafts, sending, progress
+
+    @property
+    def stats(self) -> StatsService: ...  # /stats: the report and its chart
 
     def now(self) -> datetime: ...  # the time of day (aware UTC) results are dated from
 

@@ -34,6 +34,7 @@ from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService, SearchSettings
 from bot.sources import SourceService
+from bot.stats import StatsService
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import utcnow
 
@@ -120,6 +121,7 @@ class Services:
     sources: SourceService
     # The operators' console: broadcasts, /stats, /preview (issue 8, operations).
     broadcasts: BroadcastService
+    stats: StatsService
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -185,6 +187,7 @@ class Services:
             wake=sender.wake,
             clock=wall_clock,
         )
+        broadcasts = BroadcastService(sessions, wake=sender.wake, clock=wall_clock)
         return cls(
             settings=settings,
             engine=engine,
@@ -205,7 +208,8 @@ class Services:
             categories=CategoryService(sessions, clock=wall_clock),
             channels=ChannelService(sessions, bot, clock=wall_clock),
             sources=sources,
-            broadcasts=BroadcastService(sessions, wake=sender.wake, clock=wall_clock),
+            broadcasts=broadcasts,
+            stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),
             wall_clock=wall_clock,
         )
 

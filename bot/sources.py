@@ -514,6 +514,12 @@ class SourceService:
         more = offset + limit if offset + limit < total else None
         return FeedsPage(lines, offset, limit, more, total)
 
+    async def troubled(self, limit: int) -> tuple[list[FeedLine], int]:
+        """Feeds failing now or disabled after failing (at most `limit`), and how many."""
+        async with self.sessions() as session:
+            feeds, total = await feed_store.troubled_feeds(session, limit)
+            return await self._lines(session, feeds), total
+
     async def line(self, feed_id: int) -> FeedLine | None:
         async with self.sessions() as session:
             feed = await feed_store.feed_by_id(session, feed_id)

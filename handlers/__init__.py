@@ -75,6 +75,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Operations (issue 8): a message to every reader, the numbers, a feed's preview.
     operations_commands = [
         ("broadcast", operations.broadcast_command),
+        ("stats", operations.stats_command),
         ("preview", operations.preview_command),
     ]
     for name, callback in operations_commands:

@@ -16,8 +16,8 @@ from bot.admins import AdminChange, AuditPage, Person, Role
 from bot.config import Settings
 from bot.news.presenter import page_buttons
 from bot.text.dates import format_moment, to_digits
-from bot.text.html import escape, rtl_html, visible
-from bot.text.messages import TEXTS, language_of, plural, text
+from bot.text.html import escape, visible
+from bot.text.messages import TEXTS, directed, language_of, plural, text
 
 AUDIT_DATA_PREFIX = "aud:"  # the audit log's paging buttons: "aud:<offset>"
 STATE_CHARS = 300  # of the JSON of a before or after shown in the log
@@ -37,10 +37,6 @@ def person(who: Person) -> str:
     return f"{escape(name)} ({extra}{ident})" if name else ident
 
 
-def _lines(message: str, language_code: str | None) -> str:
-    return rtl_html(message) if language_of(language_code) == "ar" else message
-
-
 def roster(people: list[tuple[Person, Role]], language_code: str | None) -> str:
     """/admin list: every owner and admin, one a line."""
     count = plural("people", len(people), language_code)
@@ -48,21 +44,21 @@ def roster(people: list[tuple[Person, Role]], language_code: str | None) -> str:
     for who, role in people:
         label = text("admin_owner" if role is Role.OWNER else "admin_admin", language_code)
         lines.append(f"• {person(who)} — {label}")
-    return _lines("\n".join(lines), language_code)
+    return directed("\n".join(lines), language_code)
 
 
 def change(result: AdminChange, added: bool, language_code: str | None) -> str:
     """The answer to /admin add or /admin remove."""
     who = person(result.person)
     if result.problem is not None:
-        return _lines(
+        return directed(
             text(f"admin_{result.problem.value}", language_code, person=who), language_code
         )
     if not added:
         key = "admin_removed"
     else:
         key = "admin_added" if result.menu_shown else "admin_added_no_menu"
-    return _lines(text(key, language_code, person=who), language_code)
+    return directed(text(key, language_code, person=who), language_code)
 
 
 def _state(value: Any | None) -> str:
@@ -104,4 +100,4 @@ def audit(
                 after=_state(line.after),
             )
         )
-    return _lines("\n\n".join(parts), language_code), markup
+    return directed("\n\n".join(parts), language_code), markup

@@ -30,8 +30,8 @@ from bot.categories import (
 )
 from bot.news.formatter import TELEGRAM_TEXT_LIMIT
 from bot.news.presenter import page_buttons
-from bot.text.html import escape, rtl_html, telegram_length, visible
-from bot.text.messages import language_of, number, plural, text
+from bot.text.html import escape, telegram_length, visible
+from bot.text.messages import directed, language_of, number, plural, text
 from storage.catalog import CategoryUsage
 
 LIST_PAGE = 10  # categories a page of the list (and of the move targets)
@@ -43,10 +43,6 @@ REFUSED_SHOWN = 10  # refused labels listed after an add; the rest is counted
 REFUSED_CHARS = 40  # of a refused label, shown back
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
-
-
-def _lines(message: str, language_code: str | None) -> str:
-    return rtl_html(message) if language_of(language_code) == "ar" else message
 
 
 def _name(name: str) -> str:
@@ -131,7 +127,7 @@ def overview(cards: Sequence[CategoryCard], offset: int, language_code: str | No
     if paging := _paging(offset, len(cards), LIST_PAGE, "ca:l:", language_code):
         rows.append(paging)
     rows.append(add)
-    return _lines("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
+    return directed("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
 
 
 # ---------------------------------------------------------------------------- the card
@@ -197,7 +193,7 @@ def card(card: CategoryCard, language_code: str | None, heading: str = "") -> Sc
         [button("ca_add_keywords", f"ca:ak:{c}"), button("ca_remove_keywords", f"ca:rk:{c}:0")],
         [button("ca_back_button", "ca:l:0")],
     ]
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def gone(language_code: str | None) -> str:
@@ -210,8 +206,8 @@ def gone(language_code: str | None) -> str:
 def ask_name(language_code: str | None, renaming: str | None = None) -> str:
     limit = number(NAME_CHARS, language_of(language_code))
     if renaming is None:
-        return _lines(text("ca_ask_name", language_code, limit=limit), language_code)
-    return _lines(
+        return directed(text("ca_ask_name", language_code, limit=limit), language_code)
+    return directed(
         text("ca_ask_rename", language_code, name=_name(renaming), limit=limit), language_code
     )
 
@@ -220,7 +216,7 @@ def ask_labels(kind: LabelKind, name: str, language_code: str | None) -> str:
     language = language_of(language_code)
     key = "ca_ask_aliases" if kind is LabelKind.ALIAS else "ca_ask_keywords"
     limit = ALIAS_CHARS if kind is LabelKind.ALIAS else KEYWORD_CHARS
-    return _lines(
+    return directed(
         text(key, language_code, name=_name(name), limit=number(limit, language)), language_code
     )
 
@@ -240,7 +236,7 @@ def name_problem(result: NameResult, language_code: str | None) -> str:
         limit=number(NAME_CHARS, language),
         length=number(len(result.name), language),
     )
-    return _lines(why + "\n" + text("ca_ask_again", language_code), language_code)
+    return directed(why + "\n" + text("ca_ask_again", language_code), language_code)
 
 
 def named(result: NameResult, language_code: str | None) -> Screen:
@@ -303,7 +299,7 @@ def labels_picker(
     if not labels:
         key = "ca_no_aliases" if kind is LabelKind.ALIAS else "ca_no_keywords"
         message = text(key, language_code, name=_name(card_.name))
-        return _lines(message, language_code), InlineKeyboardMarkup([back])
+        return directed(message, language_code), InlineKeyboardMarkup([back])
     offset = _page_start(offset, len(labels), LABEL_PAGE)
     buttons = [
         _button(f"❌ {_short(label)}", f"ca:x{prefix}:{c}:{index}:{label_token(label)}")
@@ -315,7 +311,7 @@ def labels_picker(
     rows.append(back)
     key = "ca_pick_alias" if kind is LabelKind.ALIAS else "ca_pick_keyword"
     message = text(key, language_code, name=_name(card_.name))
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def label_removed(label: str | None, language_code: str | None) -> str:
@@ -359,12 +355,12 @@ def remove_screen(
             articles = plural("ca_articles", usage.articles, language_code)
             message += "\n" + text("ca_remove_articles", language_code, articles=articles)
         yes = _button(text("ca_remove_yes", language_code), f"ca:dy:{c}")
-        return _lines(message, language_code), InlineKeyboardMarkup([[yes, no]])
+        return directed(message, language_code), InlineKeyboardMarkup([[yes, no]])
     uses = _uses(usage, language_code)
     if not targets:
         message = text("ca_in_use", language_code, name=name, uses=uses)
         message += "\n" + text("ca_no_target", language_code)
-        return _lines(message, language_code), InlineKeyboardMarkup([[no]])
+        return directed(message, language_code), InlineKeyboardMarkup([[no]])
     offset = _page_start(offset, len(targets), LIST_PAGE)
     page = targets[offset : offset + LIST_PAGE]
     rows = _pairs([_button(_short(t.name), f"ca:m:{c}:{t.id}") for t in page])
@@ -373,7 +369,7 @@ def remove_screen(
     rows.append([no])
     message = text("ca_in_use", language_code, name=name, uses=uses)
     message += "\n" + text("ca_pick_target", language_code)
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def move_confirm(card_: CategoryCard, target: CategoryCard, language_code: str | None) -> Screen:
@@ -386,7 +382,7 @@ def move_confirm(card_: CategoryCard, target: CategoryCard, language_code: str |
     )
     yes = _button(text("ca_move_yes", language_code), f"ca:my:{card_.id}:{target.id}")
     no = _button(text("ca_no", language_code), f"ca:c:{card_.id}")
-    return _lines(message, language_code), InlineKeyboardMarkup([[yes], [no]])
+    return directed(message, language_code), InlineKeyboardMarkup([[yes], [no]])
 
 
 def removed(result: RemoveResult, language_code: str | None) -> Screen:
@@ -398,4 +394,4 @@ def removed(result: RemoveResult, language_code: str | None) -> Screen:
         message = text(
             "ca_merged", language_code, name=_name(result.name), target=_name(result.target)
         )
-    return _lines(message, language_code), back
+    return directed(message, language_code), back

@@ -24,18 +24,14 @@ from bot.channels import (
     MembershipNews,
 )
 from bot.news.presenter import page_buttons
-from bot.text.html import escape, rtl_html, visible
-from bot.text.messages import language_of, number, plural, text
+from bot.text.html import escape, visible
+from bot.text.messages import directed, language_of, number, plural, text
 from storage.models import Category, ChatKind
 
 PREFIX = "ch:"
 PAGE = 8  # chats a page of /channels
 BUTTON_NAME_CHARS = 28
 ERROR_CHARS = 200
-
-
-def _lines(message: str, language_code: str | None) -> str:
-    return rtl_html(message) if language_of(language_code) == "ar" else message
 
 
 def name_of(chat: ChannelCard | ChatFacts) -> str:
@@ -68,11 +64,11 @@ def bindings_text(
 
 
 def usage(language_code: str | None) -> str:
-    return _lines(text("addchannel_usage", language_code), language_code)
+    return directed(text("addchannel_usage", language_code), language_code)
 
 
 def usage_here(language_code: str | None) -> str:
-    return _lines(text("addchannel_here_usage", language_code), language_code)
+    return directed(text("addchannel_here_usage", language_code), language_code)
 
 
 def problem(
@@ -82,19 +78,19 @@ def problem(
     chat = escape(visible(reference))
     if found is ChatProblem.BAD_REFERENCE:
         usage = text("addchannel_usage", language_code)
-        return _lines(
+        return directed(
             text("channel_bad_reference", language_code, reference=chat, usage=usage),
             language_code,
         )
     values = {"chat": chat, "bot": escape(bot), "detail": escape(visible(detail or ""))}
-    return _lines(text(f"channel_{found.value}", language_code, **values), language_code)
+    return directed(text(f"channel_{found.value}", language_code, **values), language_code)
 
 
 def unknown(names: Sequence[str], categories: Sequence[Category], language_code: str | None) -> str:
     comma = "، " if language_of(language_code) == "ar" else ", "
     wrong = comma.join(f"«{escape(visible(n))}»" for n in names)
     known = comma.join(escape(c.name) for c in categories) or text("none", language_code)
-    return _lines(
+    return directed(
         text("channel_unknown_categories", language_code, names=wrong, known=known),
         language_code,
     )
@@ -109,7 +105,7 @@ def added(
     chat = escape(name_of(card))
     if result.choose:
         return (
-            _lines(text("channel_choose", language_code, chat=chat), language_code),
+            directed(text("channel_choose", language_code, chat=chat), language_code),
             picker(card.id, categories, card.bindings, language_code),
         )
     parts = [text("channel_added", language_code, chat=chat,
@@ -120,7 +116,7 @@ def added(
         parts.append(text("channel_topics_created", language_code, topics=topics))
     if result.general_topic:
         parts.append(text("channel_general_topic", language_code))
-    return _lines("\n".join(parts), language_code), None
+    return directed("\n".join(parts), language_code), None
 
 
 def picker(
@@ -153,13 +149,17 @@ def picker(
 
 
 def choose(card: ChannelCard, language_code: str | None) -> str:
-    return _lines(text("channel_choose", language_code, chat=escape(name_of(card))), language_code)
+    return directed(
+        text("channel_choose", language_code, chat=escape(name_of(card))), language_code
+    )
 
 
 def done(card: ChannelCard, language_code: str | None) -> str:
     chat = escape(name_of(card))
     bindings = bindings_text(card.bindings, language_code)
-    return _lines(text("channel_done", language_code, chat=chat, bindings=bindings), language_code)
+    return directed(
+        text("channel_done", language_code, chat=chat, bindings=bindings), language_code
+    )
 
 
 def _entry(number_shown: int, card: ChannelCard, language_code: str | None) -> str:
@@ -222,7 +222,7 @@ def overview(
     ]
     if paging:
         rows.append(paging)
-    return _lines("\n\n".join(parts), language_code), InlineKeyboardMarkup(rows)
+    return directed("\n\n".join(parts), language_code), InlineKeyboardMarkup(rows)
 
 
 def remove_ask(card: ChannelCard, language_code: str | None) -> tuple[str, InlineKeyboardMarkup]:
@@ -244,11 +244,13 @@ def remove_ask(card: ChannelCard, language_code: str | None) -> tuple[str, Inlin
             ]
         ]
     )
-    return _lines(message, language_code), markup
+    return directed(message, language_code), markup
 
 
 def removed(card: ChannelCard, language_code: str | None) -> str:
-    return _lines(text("channel_removed", language_code, chat=escape(name_of(card))), language_code)
+    return directed(
+        text("channel_removed", language_code, chat=escape(name_of(card))), language_code
+    )
 
 
 def membership_notice(

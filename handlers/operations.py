@@ -15,9 +15,8 @@ from telegram import (
 
 from bot.broadcasts import MAX_CHARS, TooLong
 from bot.context import NashraContext
-from bot.text.html import rtl_html
-from bot.text.messages import language_of, number, plural, text
-from handlers import sources_views
+from bot.text.messages import directed, language_of, number, plural, text
+from handlers import sources_views, stats_views
 from handlers.admin import Operator, admin_button, admin_only
 from handlers.sources import send_post
 
@@ -87,11 +86,7 @@ async def on_broadcast(
         await query.answer(text("broadcast_gone", lang))
         return
     await query.answer()
-    await query.edit_message_text(_lines(done, lang))
-
-
-def _lines(message: str, language_code: str | None) -> str:
-    return rtl_html(message) if language_of(language_code) == "ar" else message
+    await query.edit_message_text(directed(done, lang))
 
 
 def _preview_limit(args: list[str]) -> int | None:
@@ -133,3 +128,22 @@ async def preview_command(update: Update, context: NashraContext, operator: Oper
     await message.reply_text(sources_views.preview(result, lang), link_preview_options=NO_PREVIEW)
     for item in result.shown.items if result.shown else []:
         await send_post(context.bot, message.chat_id, item.post)
+
+
+@admin_only("stats")
+async def stats_command(update: Update, context: NashraContext, operator: Operator) -> None:
+    """/stats: readers, articles, deliveries, failing feeds, broadcasts; then the chart."""
+    message, services = update.effective_message, context.services
+    if message is None:
+        return
+    report = await services.stats.report()
+    answer = stats_views.report(report, services.settings, operator.lang)
+    await message.reply_text(answer, link_preview_options=NO_PREVIEW)
+    if not report.charted:
+        return  # nothing stored in the chart's days: no empty picture
+    await message.reply_chat_action("upload_photo")
+    chart = stats_views.chart(report, services.settings, operator.lang)
+    picture = await services.stats.picture(chart)
+    if picture is not None:  # None: matplotlib is not installed, the text says it all
+        caption = stats_views.caption(report, services.settings, operator.lang)
+        await message.reply_photo(picture, caption=caption)

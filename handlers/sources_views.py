@@ -30,8 +30,8 @@ from bot.sources import (
     PreviewResult,
 )
 from bot.text.dates import Digits, format_moment, to_digits
-from bot.text.html import escape, rtl_html, visible
-from bot.text.messages import language_of, plural, text
+from bot.text.html import escape, visible
+from bot.text.messages import directed, language_of, plural, text
 from bot.text.messages import number as numeral
 
 PREFIX = "fd:"
@@ -43,11 +43,7 @@ def data(action: str, feed_id: int, value: int | None = None) -> str:
     return f"{PREFIX}{action}:{feed_id}" if value is None else f"{PREFIX}{action}:{feed_id}:{value}"
 
 
-def _lines(message: str, language_code: str | None) -> str:
-    return rtl_html(message) if language_of(language_code) == "ar" else message
-
-
-def _shown(raw: str | None, limit: int = ERROR_CHARS) -> str:
+def safe(raw: str | None, limit: int = ERROR_CHARS) -> str:
     value = visible(raw or "")
     return escape(value if len(value) <= limit else value[: limit - 1] + "…")
 
@@ -104,12 +100,12 @@ def state(line: FeedLine, formats: Formats) -> str:
 
 def _error(line: FeedLine, lang: str | None) -> str:
     if line.health in (Health.FAILING, Health.DISABLED) and line.last_error:
-        return "\n" + text("feed_last_error", lang, error=_shown(line.last_error))
+        return "\n" + text("feed_last_error", lang, error=safe(line.last_error))
     return ""
 
 
 def _title(line: FeedLine) -> str:
-    return _shown(line.title, 200)
+    return safe(line.title, 200)
 
 
 def feeds(
@@ -148,7 +144,7 @@ def feeds(
             per_day=formats.decimal(line.per_day),
         )
         parts.append(entry + _error(line, language_code))
-    return _lines("\n\n".join(parts), language_code), markup
+    return directed("\n\n".join(parts), language_code), markup
 
 
 def card(
@@ -190,7 +186,7 @@ def card(
             InlineKeyboardButton(text("feed_back_button", lang), callback_data=f"{PREFIX}p:0"),
         ],
     ]
-    return _lines(message, lang), InlineKeyboardMarkup(rows)
+    return directed(message, lang), InlineKeyboardMarkup(rows)
 
 
 def _button(key: str, lang: str | None, action: str, feed_id: int) -> InlineKeyboardButton:
@@ -217,7 +213,7 @@ def categories(
     ]
     rows.append(_back(line, language_code))
     message = text("feed_categories_pick", language_code, title=_title(line))
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def intervals(
@@ -242,7 +238,7 @@ def intervals(
         title=_title(line),
         interval=formats.interval(line.interval),
     )
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def remove_confirmation(
@@ -255,11 +251,11 @@ def remove_confirmation(
         ]
     ]
     message = text("feed_remove_confirm", language_code, title=_title(line), url=escape(line.url))
-    return _lines(message, language_code), InlineKeyboardMarkup(rows)
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
 
 
 def removed(line: FeedLine, language_code: str | None) -> str:
-    return _lines(text("feed_removed", language_code, title=_title(line)), language_code)
+    return directed(text("feed_removed", language_code, title=_title(line)), language_code)
 
 
 def polled(report: PollReport, settings: Settings, language_code: str | None) -> str:
@@ -271,7 +267,7 @@ def polled(report: PollReport, settings: Settings, language_code: str | None) ->
     if outcome is None:
         message = text("feed_not_polled", lang, title=title, state=state(report.feed, formats))
     elif outcome.error:
-        message = text("feed_polled_failed", lang, title=title, error=_shown(outcome.error))
+        message = text("feed_polled_failed", lang, title=title, error=safe(outcome.error))
     elif outcome.new:
         message = text(
             "feed_polled_new",
@@ -282,7 +278,7 @@ def polled(report: PollReport, settings: Settings, language_code: str | None) ->
         )
     else:
         message = text("feed_polled_nothing", lang, title=title)
-    return _lines(message, lang)
+    return directed(message, lang)
 
 
 def added(result: AddResult, language_code: str | None) -> str:
@@ -302,7 +298,7 @@ def added(result: AddResult, language_code: str | None) -> str:
     if result.found_on:
         message += "\n" + text("addfeed_found_on", lang, page=escape(result.found_on))
     message += "\n\n" + text("addfeed_newest" if result.post else "addfeed_empty", lang)
-    return _lines(message, lang)
+    return directed(message, lang)
 
 
 def problem(
@@ -319,10 +315,10 @@ def problem(
         language_code,
         lead=text(lead, language_code),
         url=escape(result.url),
-        detail=_shown(result.detail),
+        detail=safe(result.detail),
         known="، ".join(escape(name) for name in known) or text("none", language_code),
     )
-    return _lines(message, language_code)
+    return directed(message, language_code)
 
 
 def _count(checked: Checked, language_code: str | None) -> str:
@@ -344,7 +340,7 @@ def choices(
     ]
     lines = [text("addfeed_choose", language_code, url=escape(result.url))]
     lines += [f"{n}. {escape(checked.url)}" for n, checked in enumerate(result.candidates, 1)]
-    return _lines("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
+    return directed("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
 
 
 REPORT_LINES = 30  # feeds named in an import's report, at most (the counts are all there)
@@ -354,7 +350,7 @@ URL_CHARS = 120  # of a URL named in an import's report
 def _reason(result: AddResult, lang: str | None) -> str:
     assert result.problem is not None
     reason = text(f"feed_problem_{result.problem.value}", lang)
-    return f"{reason} ({_shown(result.detail, 150)})" if result.detail else reason
+    return f"{reason} ({safe(result.detail, 150)})" if result.detail else reason
 
 
 def import_report(report: ImportReport, language_code: str | None) -> str:
@@ -399,7 +395,7 @@ def import_report(report: ImportReport, language_code: str | None) -> str:
                 count=to_digits(str(report.done - named), Formats.digits_of(lang)),
             ),
         ]
-    return _lines("\n".join(lines), lang)
+    return directed("\n".join(lines), lang)
 
 
 def import_progress(done: int, total: int, language_code: str | None) -> str:
@@ -410,7 +406,7 @@ def import_progress(done: int, total: int, language_code: str | None) -> str:
         done=to_digits(str(done), digits),
         total=to_digits(str(total), digits),
     )
-    return _lines(message, language_code)
+    return directed(message, language_code)
 
 
 PREVIEW_HEADLINE_CHARS = 90  # of an entry's headline in /preview's list
@@ -419,7 +415,7 @@ PREVIEW_HEADLINE_CHARS = 90  # of an entry's headline in /preview's list
 def _destination(chat: Destination) -> str:
     if chat.username:
         return f"@{escape(chat.username)}"
-    return f"«{_shown(chat.title, TITLE_CHARS)}»" if chat.title else str(chat.id)
+    return f"«{safe(chat.title, TITLE_CHARS)}»" if chat.title else str(chat.id)
 
 
 def _targets(item: PreviewItem, lang: str | None) -> str:
@@ -445,28 +441,28 @@ def preview(result: PreviewResult, language_code: str | None) -> str:
     if result.shown is None:
         lines = [text("preview_choose", lang, url=escape(result.url))]
         lines += [
-            f"• {_shown(checked.title, TITLE_CHARS)} ({_count(checked, lang)})\n"
+            f"• {safe(checked.title, TITLE_CHARS)} ({_count(checked, lang)})\n"
             f"<code>/preview {escape(checked.url)}</code>"
             for checked in result.candidates
         ]
-        return _lines("\n".join(lines), lang)
+        return directed("\n".join(lines), lang)
     shown = result.shown
     count = plural("articles", shown.entries, lang)
-    lines = [text("preview_heading", lang, title=_shown(shown.title, TITLE_CHARS), count=count,
+    lines = [text("preview_heading", lang, title=safe(shown.title, TITLE_CHARS), count=count,
                   url=escape(shown.url))]  # fmt: skip
     lines.append(text("preview_stored" if shown.stored else "preview_not_stored", lang))
     if shown.warning:
-        lines.append(text("preview_warning", lang, warning=_shown(shown.warning)))
+        lines.append(text("preview_warning", lang, warning=safe(shown.warning)))
     if not shown.items:
         lines.append(text("preview_empty", lang))
-        return _lines("\n\n".join(lines), lang)
+        return directed("\n\n".join(lines), lang)
     items = [text("preview_following", lang, count=plural("articles", len(shown.items), lang))]
     separator = "، " if language_of(lang) == "ar" else ", "
     for n, item in enumerate(shown.items, 1):
         line = text(
             "preview_item", lang,
             n=numeral(n, language_of(lang)),
-            headline=f"<b>{_shown(item.entry.title, PREVIEW_HEADLINE_CHARS)}</b>",
+            headline=f"<b>{safe(item.entry.title, PREVIEW_HEADLINE_CHARS)}</b>",
             categories=separator.join(escape(name) for name in item.categories)
             or text("none", lang),
             targets=_targets(item, lang),
@@ -475,4 +471,4 @@ def preview(result: PreviewResult, language_code: str | None) -> str:
             line += "\n" + text("preview_not_posted", lang, language=_language(item, lang))
         items.append(line)
     lines.append("\n\n".join(items))
-    return _lines("\n\n".join(lines), lang)
+    return directed("\n\n".join(lines), lang)

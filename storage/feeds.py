@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import supports_skip_locked
@@ -137,3 +137,19 @@ async def article_activity(
 async def article_count(session: AsyncSession, feed_id: int) -> int:
     query = select(func.count()).select_from(Article).where(Article.feed_id == feed_id)
     return int(await session.scalar(query) or 0)
+
+
+async def troubled_feeds(session: AsyncSession, limit: int) -> tuple[Sequence[Feed], int]:
+    """Feeds failing now or disabled after failing, the longest failing first; and how many."""
+    troubled = or_(
+        Feed.disabled.is_(True),
+        and_(Feed.paused.is_(False), or_(Feed.error_count > 0, Feed.internal_error_count > 0)),
+    )
+    total = int(await session.scalar(select(func.count()).where(troubled)) or 0)
+    query = (
+        select(Feed)
+        .where(troubled)
+        .order_by(Feed.failing_since.is_(None), Feed.failing_since, Feed.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all(), total

@@ -178,7 +178,7 @@ class Article(Base):
     source_domain: Mapped[str] = mapped_column(String(DOMAIN_CHARS))
     language: Mapped[str | None] = mapped_column(String(LANGUAGE_CHARS))
     published_at: Mapped[datetime] = mapped_column(index=True)
-    fetched_at: Mapped[datetime] = mapped_column()
+    fetched_at: Mapped[datetime] = mapped_column(index=True)  # /stats counts by it
 
     categories: Mapped[list[Category]] = relationship(secondary=article_categories, lazy="selectin")
 

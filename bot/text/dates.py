@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -37,7 +37,11 @@ def format_date(
     if moment.tzinfo is None or moment.utcoffset() is None:
         # A naive time would silently be taken as the server's local time.
         raise ValueError(f"format_date needs an aware datetime, got naive {moment!r}")
-    day = moment.astimezone(tz).date()
+    return format_day(moment.astimezone(tz).date(), locale=locale, digits=digits)
+
+
+def format_day(day: date, *, locale: str = "ar_SY", digits: Digits = "arab") -> str:
+    """A calendar day as "d MMMM y" ("١١ كانون الثاني ٢٠٢٦")."""
     # Babel prints Latin digits in dates whatever the locale's numbering system.
     return to_digits(babel_format_date(day, format="d MMMM y", locale=locale), digits)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from babel import Locale
 
 from bot.text.dates import to_digits
+from bot.text.html import rtl_html
 from bot.text.locale import interface_language
 
 _AR = Locale.parse("ar")
@@ -319,6 +320,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "ويُكتب /addchannel تصنيفات… داخل المجموعة أو الموضوع لربطه\n"
             "/channels — القنوات والمجموعات: تصنيفاتها ومنشوراتها، وتعديلها وإزالتها\n"
             "/broadcast نص — رسالة إلى كل القراء (بعد معاينتها وتأكيدها)\n"
+            "/stats — القرّاء والأخبار والإرسال والمصادر المتعثرة، ورسم بياني لآخر أسبوعين\n"
             "/preview رابط — أحدث أخبار خلاصة كما ستُنشر وإلى أين، دون حفظ شيء\n"
             "/audit — سجل إجراءات المشرفين\n"
             "/myid — رقم حسابك في تيليغرام"
@@ -339,6 +341,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "binds it\n"
             "/channels — the channels and groups: their categories and posts; edit, remove\n"
             "/broadcast text — a message to every reader (previewed and confirmed first)\n"
+            "/stats — readers, articles, deliveries, failing feeds, and a chart of two weeks\n"
             "/preview URL — a feed's newest articles as they would be posted, and where\n"
             "/audit — the log of the admins' actions\n"
             "/myid — your Telegram account number"
@@ -1318,6 +1321,66 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That message was already sent or cancelled.",
     },
     "audit_broadcast.send": {"ar": "رسالة إلى كل القراء", "en": "message to every reader"},
+    # /stats: the service's numbers; days are the deployment's (TIMEZONE).
+    "stats_title": {
+        "ar": "📊 <b>إحصاءات نشرة</b>\n{moment} ({zone})",
+        "en": "📊 <b>Nashra's statistics</b>\n{moment} ({zone})",
+    },
+    "stats_readers": {
+        "ar": (
+            "👥 <b>القرّاء</b>\nنشطون: {active} · أوقفوا الأخبار: {stopped} · حظروا البوت: {blocked}"
+        ),
+        "en": (
+            "👥 <b>Readers</b>\nactive: {active} · stopped: {stopped} · blocked the bot: {blocked}"
+        ),
+    },
+    "stats_readers_by_category": {"ar": "حسب التصنيف:", "en": "By category:"},
+    "stats_articles": {
+        "ar": "📰 <b>الأخبار</b>\nاليوم: {today} · في آخر {days}: {week}",
+        "en": "📰 <b>Articles</b>\ntoday: {today} · last {days}: {week}",
+    },
+    "stats_by_source": {
+        "ar": "حسب المصدر (اليوم / آخر {days}):",
+        "en": "By source (today / last {days}):",
+    },
+    "stats_by_category": {
+        "ar": "حسب التصنيف (اليوم / آخر {days}):",
+        "en": "By category (today / last {days}):",
+    },
+    "stats_no_category": {"ar": "بلا تصنيف", "en": "no category"},
+    "stats_deliveries": {
+        "ar": (
+            "📤 <b>الإرسال</b>\nأُرسل اليوم: {today} · في آخر {days}: {week}\n"
+            "ينتظر الإرسال: {pending}{oldest}\nمؤجّل إلى ملخصات القراء: {held}\n"
+            "فشل في آخر {days}: {failed}"
+        ),
+        "en": (
+            "📤 <b>Deliveries</b>\nsent today: {today} · last {days}: {week}\n"
+            "waiting: {pending}{oldest}\nheld for readers' digests: {held}\n"
+            "failed in the last {days}: {failed}"
+        ),
+    },
+    "stats_oldest": {"ar": "، أقدمها ينتظر منذ {age}", "en": ", the oldest for {age}"},
+    "stats_troubled": {
+        "ar": "⚠️ <b>مصادر متعثرة</b>: {count}",
+        "en": "⚠️ <b>Failing feeds</b>: {count}",
+    },
+    "stats_troubled_none": {"ar": "✅ كل المصادر تعمل.", "en": "✅ Every feed is working."},
+    "stats_broadcasts": {
+        "ar": "📣 <b>الرسائل إلى كل القراء</b> (أُرسلت / تنتظر / لم تصل):",
+        "en": "📣 <b>Broadcasts</b> (sent / waiting / failed):",
+    },
+    "stats_more": {"ar": "… و{n} أخرى", "en": "… and {n} more"},
+    "stats_chart_title": {
+        "ar": "الأخبار في كل تصنيف، آخر {days}",
+        "en": "Articles per category, last {days}",
+    },
+    "stats_chart_axis": {"ar": "عدد الأخبار", "en": "articles"},
+    "stats_chart_others": {"ar": "أخرى", "en": "others"},
+    "stats_chart_caption": {
+        "ar": "📊 الأخبار في كل تصنيف يوماً بيوم، من {first} إلى {last} ({zone}).",
+        "en": "📊 Articles per category, day by day, from {first} to {last} ({zone}).",
+    },
 }
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
@@ -1549,6 +1612,7 @@ ADMIN_COMMANDS = {
         ("addchannel", "ربط قناة أو مجموعة بتصنيفات"),
         ("channels", "القنوات والمجموعات"),
         ("broadcast", "رسالة إلى كل القراء"),
+        ("stats", "إحصاءات الخدمة"),
         ("preview", "معاينة خلاصة كما ستُنشر"),
         ("audit", "سجل إجراءات المشرفين"),
         # Sources (issue 8).
@@ -1562,6 +1626,7 @@ ADMIN_COMMANDS = {
         ("addchannel", "Bind a channel or group to categories"),
         ("channels", "Channels and groups"),
         ("broadcast", "A message to every reader"),
+        ("stats", "The service's statistics"),
         ("preview", "Preview a feed as it would be posted"),
         ("audit", "The admins' audit log"),
         # Sources (issue 8).
@@ -1595,3 +1660,9 @@ def plural(key: str, n: int, language_code: str | None) -> str:
 def text(key: str, language_code: str | None = None, **values: object) -> str:
     template = TEXTS[key][language_of(language_code)]
     return template.format(**values) if values else template
+
+
+def directed(message: str, language_code: str | None) -> str:
+    """An answer as sent: in Arabic, each line that would start left to right gets an RLM
+    (DESIGN.md §1); an English one is left as it is."""
+    return rtl_html(message) if language_of(language_code) == "ar" else message

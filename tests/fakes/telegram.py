@@ -38,6 +38,21 @@ MemberStatus = Literal["creator", "administrator", "member", "restricted", "left
 MAX_TEXT_UTF16 = 4096
 MAX_CAPTION_UTF16 = 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto's, for an upload
+MAX_PHOTO_SIDES = 10000  # width + height
+MAX_PHOTO_RATIO = 20  # the longer side over the shorter
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """A PNG's width and height from its IHDR chunk; anything else is refused, as Telegram
+    refuses what it cannot read as a picture."""
+    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not width or not height:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    return width, height
 
 
 def _suffix(file_name: str) -> str:
@@ -675,6 +690,7 @@ class FakeTelegram:
             # Files (issue 8: OPML import and /export).
             "getFile": self._get_file,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,  # /stats's chart
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -948,6 +964,10 @@ class FakeTelegram:
         file_id = f"BQACAgIAAx{next(self._file_ids):08d}fake"
         self.files[file_id] = (path, data)
         return file_id
+
+    def photo(self, message: StoredMessage) -> bytes:
+        """The bytes of a photo the bot sent."""
+        return self.files[message.extra["photo"][-1]["file_id"]][1]
 
     def document(self, message: StoredMessage) -> tuple[str, bytes]:
         """The file name and the bytes of a document the bot sent."""
@@ -1656,32 +1676,62 @@ class FakeTelegram:
             return web.json_response(body, status=404)
         return web.Response(body=found[0], content_type="application/octet-stream")
 
-    async def _send_document(self, params: JSON) -> JSON:
-        chat = self._writable_chat(params)
-        upload = params.get("document")
+    def _upload(self, params: JSON, field: str) -> tuple[str, bytes]:
+        """The file a send method carries: a multipart upload, or a file_id known here."""
+        upload = params.get(field)
         if isinstance(upload, dict) and "data" in upload:
-            name, data = str(upload.get("filename") or "document"), bytes(upload["data"])
+            name, data = str(upload.get("filename") or field), bytes(upload["data"])
         elif isinstance(upload, str) and upload in self.files:
-            name, data = "document", self.files[upload][1]
+            name, data = field, self.files[upload][1]
         else:
             raise bad_request("wrong file identifier/HTTP URL specified")
         if not data:
             raise bad_request("file must be non-empty")
-        extra: JSON = {}
-        if params.get("caption"):
-            caption, entities = self._formatted_text(
-                params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
-            )
-            if utf16_len(caption) > MAX_CAPTION_UTF16:
-                raise bad_request("message caption is too long")
-            extra["caption"] = caption
-            if entities:
-                extra["caption_entities"] = entities
+        return name, data
+
+    def _caption(self, params: JSON) -> JSON:
+        """A media message's caption (at most 1024 characters once its entities are parsed)."""
+        if not params.get("caption"):
+            return {}
+        caption, entities = self._formatted_text(
+            params.get("caption"), params.get("parse_mode"), params.get("caption_entities")
+        )
+        if utf16_len(caption) > MAX_CAPTION_UTF16:
+            raise bad_request("message caption is too long")
+        return {"caption": caption} | ({"caption_entities": entities} if entities else {})
+
+    async def _send_document(self, params: JSON) -> JSON:
+        chat = self._writable_chat(params)
+        name, data = self._upload(params, "document")
+        extra = self._caption(params)
         file_id = self._new_file(data, f"documents/file_{len(self.files)}{_suffix(name)}")
         extra["document"] = {
             "file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": name,
             "mime_type": "application/octet-stream", "file_size": len(data),
         }  # fmt: skip
+        markup = self._reply_markup(params)
+        self._check_rate(chat, paid=False)
+        self._note_send(chat)
+        return self.message_api(self._store(chat, "", [], markup, params=params, extra=extra))
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        """sendPhoto with an uploaded PNG, checked as Telegram checks a photo: at most 10 MB,
+        width + height at most 10000, the longer side at most 20 times the shorter."""
+        chat = self._writable_chat(params)
+        _, data = self._upload(params, "photo")
+        if len(data) > MAX_PHOTO_BYTES:
+            raise bad_request("PHOTO_SAVE_FILE_INVALID")
+        width, height = _png_size(data)
+        if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+            width, height
+        ):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        extra = self._caption(params)
+        file_id = self._new_file(data, f"photos/file_{len(self.files)}.png")
+        extra["photo"] = [{
+            "file_id": file_id, "file_unique_id": f"U{file_id}", "width": width,
+            "height": height, "file_size": len(data),
+        }]  # fmt: skip
         markup = self._reply_markup(params)
         self._check_rate(chat, paid=False)
         self._note_send(chat)
