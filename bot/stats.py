@@ -46,7 +46,7 @@ class Deliveries:
     failed_week: int
     pending: int
     held: int  # waiting for readers' digests
-    oldest_pending: timedelta | None  # how long the oldest pending one has waited
+    oldest_pending: datetime | None  # when the oldest pending one was planned
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,9 @@ class StatsService:
         troubled, troubled_total = await self.sources.troubled(TROUBLED_SHOWN)
         sources = [_tally(feed.name or source_domain(feed.url) or feed.url, counts)
                    for feed, counts in per_feed]  # fmt: skip
-        oldest = None if sent.oldest_pending is None else max(now - sent.oldest_pending,
-                                                                timedelta(0))  # fmt: skip
         deliveries = Deliveries(
             sent.sent[-1], sum(sent.sent[-WEEK:]), sum(sent.failed[-WEEK:]),
-            sent.pending, sent.held, oldest,
+            sent.pending, sent.held, sent.oldest_pending,
         )  # fmt: skip
         return Report(
             at=now,

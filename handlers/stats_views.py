@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_timedelta, get_timezone_location
+from babel.dates import get_timezone_location
 
 from bot.broadcasts import Progress
 from bot.charts import Chart, Series
 from bot.config import Settings
 from bot.stats import CHART_DAYS, WEEK, Report, Tally
-from bot.text.dates import format_day, to_digits
+from bot.text.dates import format_day, relative_date, to_digits
 from bot.text.html import telegram_length
 from bot.text.messages import directed, plural, text
 from handlers.sources_views import Formats, safe, state
@@ -87,8 +87,9 @@ def _deliveries(report: Report, view: _View) -> list[str]:
     sent = report.deliveries
     oldest = ""
     if sent.oldest_pending is not None:
-        age = format_timedelta(sent.oldest_pending, threshold=1, locale=view.formats.locale)
-        oldest = text("stats_oldest", view.lang, age=to_digits(age, view.formats.digits))
+        age = relative_date(sent.oldest_pending, report.at, view.formats.locale,
+                            view.formats.digits, just_now=text("just_now", view.lang))  # fmt: skip
+        oldest = text("stats_oldest", view.lang, age=age)
     return [
         text(
             "stats_deliveries",

@@ -1360,7 +1360,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "failed in the last {days}: {failed}"
         ),
     },
-    "stats_oldest": {"ar": "، أقدمها ينتظر منذ {age}", "en": ", the oldest for {age}"},
+    "stats_oldest": {"ar": "، أقدمها ينتظر {age}", "en": ", the oldest planned {age}"},
     "stats_troubled": {
         "ar": "⚠️ <b>مصادر متعثرة</b>: {count}",
         "en": "⚠️ <b>Failing feeds</b>: {count}",

@@ -38,6 +38,7 @@ MemberStatus = Literal["creator", "administrator", "member", "restricted", "left
 MAX_TEXT_UTF16 = 4096
 MAX_CAPTION_UTF16 = 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a multipart request the Bot API reads at all
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto's, for an upload
 MAX_PHOTO_SIDES = 10000  # width + height
 MAX_PHOTO_RATIO = 20  # the longer side over the shorter
@@ -707,7 +708,7 @@ class FakeTelegram:
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
         self._closing = asyncio.Event()
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()

@@ -37,7 +37,14 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from tests.fakes.telegram import FakeTelegram, FakeUser, ManualClock, parse_html
+from tests.fakes.telegram import (
+    MAX_PHOTO_BYTES,
+    PNG_SIGNATURE,
+    FakeTelegram,
+    FakeUser,
+    ManualClock,
+    parse_html,
+)
 
 CHANNEL = -1001234567890
 GROUP = -4001
@@ -234,6 +241,36 @@ async def test_text_length_and_emptiness(bot: telegram.Bot, fake: FakeTelegram) 
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(CHANNEL, "<b> </b>\n", parse_mode="HTML")
     assert len(fake.sent(CHANNEL)) == 1
+
+
+def png(width: int, height: int) -> bytes:
+    """The start of a PNG: its signature and IHDR chunk (all the fake reads)."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return PNG_SIGNATURE + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + b"\0" * 4
+
+
+async def test_send_photo_checks_the_picture_as_telegram_does(
+    bot: telegram.Bot, fake: FakeTelegram
+) -> None:
+    sent = await bot.send_photo(CHANNEL, png(1100, 616), caption="<b>رسم</b>", parse_mode="HTML")
+    assert (sent.photo[-1].width, sent.photo[-1].height) == (1100, 616)
+    stored = fake.sent(CHANNEL)[-1]
+    assert stored.extra["caption"] == "رسم"
+    assert fake.photo(stored) == png(1100, 616)
+    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+        await bot.send_photo(CHANNEL, b"GIF89a not a png")
+    for width, height in ((6000, 4001), (2100, 100)):  # sides over 10000; a ratio over 20
+        with pytest.raises(BadRequest, match="(?i)photo_invalid_dimensions"):
+            await bot.send_photo(CHANNEL, png(width, height))
+    await bot.send_photo(CHANNEL, png(6000, 4000))  # at the limits
+    await bot.send_photo(CHANNEL, png(2000, 100))
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_photo(CHANNEL, png(10, 10), caption="ع" * 1025)
+    with pytest.raises(BadRequest, match="(?i)photo_save_file_invalid"):
+        await bot.send_photo(CHANNEL, png(10, 10) + b"\0" * MAX_PHOTO_BYTES)
+    with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+        await bot.send_photo(CHANNEL, "AgACAgIAAxnotknown")
+    assert len(fake.sent(CHANNEL)) == 3
 
 
 async def test_chat_errors(bot: telegram.Bot, fake: FakeTelegram) -> None:

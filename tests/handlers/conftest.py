@@ -63,7 +63,10 @@ def console(telegram: FakeTelegram, database_url: str) -> Console:
     background poll is off, so that only the test's polls (and the operators') happen."""
 
     @asynccontextmanager
-    async def start(**values: Any) -> AsyncIterator[NashraApp]:
+    async def start(
+        *, wall_clock: FrozenClock | None = None, **values: Any
+    ) -> AsyncIterator[NashraApp]:
+        """`wall_clock`: the services' time of day (default the real one)."""
         telegram.private_interval = 0.0
         telegram.add_user(ADMIN, "المشرف", language_code="ar")
         telegram.add_user(READER, "سارة", language_code="ar")
@@ -71,11 +74,10 @@ def console(telegram: FakeTelegram, database_url: str) -> Console:
             bot_token=telegram.token,
             telegram_api_base_url=telegram.base_url,
             database_url=database_url,
-            parse_workers=0,
-            admin_ids=[ADMIN],
-            **values,
+            **({"parse_workers": 0, "admin_ids": [ADMIN]} | values),
         )
-        async with running_bot(settings) as application:
+        options = {} if wall_clock is None else {"wall_clock": wall_clock}
+        async with running_bot(settings, **options) as application:
             assert application.job_queue is not None
             for job in application.job_queue.get_jobs_by_name("poll-feeds"):
                 job.schedule_removal()

@@ -325,6 +325,7 @@ REFUSED = [
     *[(f"button {data}", "the broadcast button") for data in (
         "bc:send:1", "bc:cancel:1", "bc:send:999999999",
     )],
+    *[(attempt, "/stats") for attempt in ("/stats", "/stats all", "/stats@nashra_test_bot")],
     *[(attempt, "/preview") for attempt in (
         "/preview", "/preview https://www.enabbaladi.net/feed/", "/preview /etc/passwd",
         "/preview https://www.enabbaladi.net/feed/ 5", "/preview@nashra_test_bot x",
