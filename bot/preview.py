@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feeds.parse import Entry, ParsedFeed
-from bot.feeds.poller import POSTED_LANGUAGES, load_categoriser
+from bot.feeds.poller import POSTED_LANGUAGES, article_values, fallback_domain, load_categoriser
 from bot.news.dedupe import source_domain
 from bot.news.formatter import Post, PostStyle, format_post, post_source
 from storage import catalog
@@ -60,19 +60,7 @@ def entry_article(
     entry: Entry, parsed: ParsedFeed, url: str, fetched_at: datetime, categories: list[Category]
 ) -> Article:
     """An unsaved article of the entry, as the poller would store it."""
-    article = Article(
-        original_title=entry.title,
-        headline=entry.title,
-        text=entry.text,
-        summary=entry.summary,
-        link=entry.link,
-        canonical_link=entry.canonical_link,
-        source_domain=source_domain(entry.link)
-        or source_domain(parsed.link)
-        or source_domain(url)
-        or "",
-        fetched_at=fetched_at,
-    )
+    article = Article(**article_values(entry, fallback_domain(parsed, url), fetched_at))
     article.categories = categories
     return article
 

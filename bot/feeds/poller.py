@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import lazyload
@@ -191,6 +192,30 @@ async def load_categoriser(session: AsyncSession) -> Categoriser:
         for row in await catalog.all_categories(session)
     ]
     return Categoriser(rules)
+
+
+def fallback_domain(parsed: ParsedFeed, url: str) -> str:
+    """The source an entry without a link of its own is credited to: the feed's site, else
+    the feed's own address ("" when that does not fit the column)."""
+    domain = source_domain(parsed.link) or source_domain(url) or ""
+    return domain if len(domain) <= DOMAIN_CHARS else ""
+
+
+def article_values(entry: Entry, fallback: str, fetched_at: datetime) -> dict[str, Any]:
+    """An entry's article as the poller stores it, but for its feed, key and index terms
+    (`nashra preview`, /preview and /addfeed build their unsaved articles from it too)."""
+    return {
+        "canonical_link": entry.canonical_link,
+        "link": entry.link,
+        "original_title": entry.title,
+        "headline": entry.title,
+        "text": entry.text,
+        "summary": entry.summary,
+        "source_domain": source_domain(entry.link) or fallback,
+        "language": entry.language,
+        "published_at": entry.published_at,
+        "fetched_at": fetched_at,
+    }
 
 
 class Poller:
@@ -391,24 +416,13 @@ class Poller:
     async def _insert(
         self, session: AsyncSession, state: FeedState, parsed: ParsedFeed, entries: list[Entry]
     ) -> dict[str, int]:
-        fallback_domain = source_domain(parsed.link) or source_domain(state.url) or ""
-        if len(fallback_domain) > DOMAIN_CHARS:
-            fallback_domain = ""
+        fallback = fallback_domain(parsed, state.url)
         now = self.clock()
         rows = [
             {
                 "feed_id": state.id,
                 "key": entry.key,
-                "canonical_link": entry.canonical_link,
-                "link": entry.link,
-                "original_title": entry.title,
-                "headline": entry.title,
-                "text": entry.text,
-                "summary": entry.summary,
-                "source_domain": source_domain(entry.link) or fallback_domain,
-                "language": entry.language,
-                "published_at": entry.published_at,
-                "fetched_at": now,
+                **article_values(entry, fallback, now),
                 # The index's terms, from the parser's worker (headline = original title).
                 article_store.TITLE_TERMS: entry.title_terms,
                 article_store.TEXT_TERMS: entry.text_terms,
