@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import services_of
 from bot.context import NashraApp
-from storage import catalog
 from tests.fakes.telegram import FakeTelegram, ManualClock
-from tests.handlers.conversation import ADMIN, CATEGORIES, READER, conversation_bot
-from tests.support import FrozenClock, make_settings, running_bot
+from tests.handlers.conversation import conversation_bot
+from tests.support import FrozenClock
 
 
 @pytest.fixture
@@ -67,22 +65,10 @@ def console(telegram: FakeTelegram, database_url: str) -> Console:
         *, wall_clock: FrozenClock | None = None, **values: Any
     ) -> AsyncIterator[NashraApp]:
         """`wall_clock`: the services' time of day (default the real one)."""
-        telegram.private_interval = 0.0
-        telegram.add_user(ADMIN, "المشرف", language_code="ar")
-        telegram.add_user(READER, "سارة", language_code="ar")
-        settings = make_settings(
-            bot_token=telegram.token,
-            telegram_api_base_url=telegram.base_url,
-            database_url=database_url,
-            **({"parse_workers": 0, "admin_ids": [ADMIN]} | values),
-        )
         options = {} if wall_clock is None else {"wall_clock": wall_clock}
-        async with running_bot(settings, **options) as application:
-            assert application.job_queue is not None
-            for job in application.job_queue.get_jobs_by_name("poll-feeds"):
-                job.schedule_removal()
-            async with services_of(application).sessions.begin() as session:
-                await catalog.ensure_categories(session, CATEGORIES)
+        async with conversation_bot(
+            telegram, database_url, settings=values, background_poll=False, **options
+        ) as application:
             yield application
 
     return start

@@ -29,27 +29,35 @@ async def conversation_bot(
     *,
     search_timeout: float = 20.0,
     command_timeout: float = 20.0,
+    settings: dict[str, Any] | None = None,
+    background_poll: bool = True,
     **options: Any,
 ) -> AsyncIterator[NashraApp]:
     """The bot with two readers (Arabic, English), an admin, and the standard categories of a
-    fresh install (the four that tests use are made sure of, by name)."""
+    fresh install (the four that tests use are made sure of, by name). `settings` overrides
+    the tests' settings; without `background_poll` only the test's polls (and the
+    operators') happen; `options` go to build_application (the clocks)."""
     # Replies to a person typing fast: Telegram tolerates short bursts in a private chat,
     # the fake's strict 1/s would not. Fan-out pacing is tested elsewhere at the real limit.
     telegram.private_interval = 0.0
     telegram.add_user(READER, "سارة", language_code="ar")
     telegram.add_user(ENGLISH_READER, "Sam", language_code="en")
     telegram.add_user(ADMIN, "المشرف", language_code="ar")
-    settings = make_settings(
-        bot_token=telegram.token,
-        telegram_api_base_url=telegram.base_url,
-        database_url=database_url,
-        parse_workers=0,
-        admin_ids=[ADMIN],
+    values: dict[str, Any] = {
+        "bot_token": telegram.token,
+        "telegram_api_base_url": telegram.base_url,
+        "database_url": database_url,
+        "parse_workers": 0,
+        "admin_ids": [ADMIN],
         # A busy machine must not cut off the tests' searches; the cut-off has its own tests.
-        search_timeout_seconds=search_timeout,
-        search_command_timeout_seconds=command_timeout,
-    )
-    async with running_bot(settings, **options) as application:
+        "search_timeout_seconds": search_timeout,
+        "search_command_timeout_seconds": command_timeout,
+    }
+    async with running_bot(make_settings(**(values | (settings or {}))), **options) as application:
+        if not background_poll:
+            assert application.job_queue is not None
+            for job in application.job_queue.get_jobs_by_name("poll-feeds"):
+                job.schedule_removal()
         async with services_of(application).sessions.begin() as session:
             await catalog.ensure_categories(session, CATEGORIES)
         yield application
