@@ -13,6 +13,7 @@ from bot.context import NashraApp
 from bot.text.messages import text
 from storage import catalog
 from storage.models import Chat
+from tests.fakes.feeds import FeedServer
 from tests.fakes.telegram import FakeTelegram, StoredMessage
 from tests.support import make_settings, running_bot
 
@@ -150,3 +151,22 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# A site's page (a web page, not a feed): {links} is where its <link rel="alternate"> go.
+PAGE = """<!doctype html><html><head><title>موقع</title>{links}</head>
+<body><p>صفحة موقع إخباري</p></body></html>"""
+
+
+def problem_urls(feed_server: FeedServer) -> dict[str, str]:
+    """An address for each way a feed the operator names can be wrong (/addfeed, /preview)."""
+    return {
+        "local file": "/etc/passwd",
+        "file URL": "file:///etc/passwd",
+        "bad url": "ftp://news.example.sy/feed",
+        "status": feed_server.url("missing.xml"),
+        "unreachable": f"http://127.0.0.1:{closed_port()}/feed",
+        "not a feed": feed_server.set("page", PAGE.format(links=""), content_type="text/html"),
+        "broken": feed_server.set("broken.xml", "<rss><channel><item><title>خبر"),
+        "too large": feed_server.set("big.xml", "<rss>" + " " * 20_000 + "</rss>"),
+    }

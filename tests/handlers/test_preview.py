@@ -23,12 +23,10 @@ from storage.models import Article, AuditEntry, ChatKind, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
 from tests.handlers.conftest import Console
-from tests.handlers.conversation import ADMIN, READER, answers, closed_port, say
+from tests.handlers.conversation import ADMIN, PAGE, READER, answers, problem_urls, say
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 CHANNEL = -1001234567890
-PAGE = """<!doctype html><html><head><title>موقع</title>{links}</head>
-<body><p>صفحة موقع إخباري</p></body></html>"""
 
 
 def entry(n: int, title: str, body: str, category: str = "") -> dict[str, str]:
@@ -191,14 +189,7 @@ async def test_what_is_wrong_is_said(
     beginning: str,
     detail: str,
 ) -> None:
-    urls = {
-        "local file": "/etc/passwd",
-        "file URL": "file:///etc/passwd",
-        "status": feed_server.url("missing.xml"),
-        "unreachable": f"http://127.0.0.1:{closed_port()}/feed",
-        "not a feed": feed_server.set("page", PAGE.format(links=""), content_type="text/html"),
-        "broken": feed_server.set("broken.xml", "<rss><channel><item><title>خبر"),
-    }
+    urls = problem_urls(feed_server)
     async with console() as app:
         answer = await say(telegram, ADMIN, f"/preview {urls[case]}", timeout=15)
         assert read(answer).startswith(beginning.format(url=urls[case]))

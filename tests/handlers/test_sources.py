@@ -27,17 +27,17 @@ from tests.handlers.conftest import Console
 from tests.handlers.conversation import (
     ADMIN,
     ENGLISH_READER,
+    PAGE,
     answers,
     buttons,
     closed_port,
     press,
+    problem_urls,
     say,
 )
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = Person(ADMIN, "المشرف")
-PAGE = """<!doctype html><html><head><title>موقع</title>{links}</head>
-<body><p>صفحة موقع إخباري</p></body></html>"""
 
 
 def item(n: int, category: str = "") -> dict[str, str]:
@@ -190,6 +190,8 @@ async def test_a_page_with_several_feeds_offers_them_as_buttons(
         ("not a feed", "لم أضف {url}: ليس خلاصة RSS أو Atom", "not an RSS or Atom feed"),
         ("too large", "لم أضف {url}: الردّ أكبر من الحجم المسموح.", "body larger than"),
         ("bad url", "هذا ليس رابط موقع", ""),
+        ("local file", "هذا ليس رابط موقع", ""),
+        ("broken", "لم أضف {url}: ليس خلاصة RSS أو Atom", "XML is broken"),
     ],
 )
 async def test_what_is_wrong_is_said_and_nothing_is_stored(
@@ -200,13 +202,7 @@ async def test_what_is_wrong_is_said_and_nothing_is_stored(
     beginning: str,
     detail: str,
 ) -> None:
-    urls = {
-        "status": feed_server.url("missing.xml"),
-        "unreachable": f"http://127.0.0.1:{closed_port()}/feed",
-        "not a feed": feed_server.set("page", PAGE.format(links=""), content_type="text/html"),
-        "too large": feed_server.set("big.xml", "<rss>" + " " * 20_000 + "</rss>"),
-        "bad url": "ftp://news.example.sy/feed",
-    }
+    urls = problem_urls(feed_server)
     async with console(fetch_max_bytes=10_000) as app:
         answer = await say(telegram, ADMIN, f"/addfeed {urls[case]}", timeout=15)
         assert answer.text.startswith(beginning.format(url=urls[case]))
