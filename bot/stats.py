@@ -10,6 +10,7 @@ services, so that /stats shows them as /feeds and /broadcast do.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +25,8 @@ from bot.sources import FeedLine, SourceService
 from storage import stats as store
 from storage.models import utcnow
 from storage.stats import ReaderCounts
+
+logger = logging.getLogger(__name__)
 
 WEEK = 7
 CHART_DAYS = 14
@@ -103,6 +106,8 @@ class StatsService:
         self.broadcasts = broadcasts
         self.zone = zone
         self.clock = clock
+        # matplotlib is not thread-safe: one chart at a time, however many admins ask.
+        self._drawing = asyncio.Lock()
 
     async def report(self) -> Report:
         now = self.clock()
@@ -135,10 +140,11 @@ class StatsService:
             broadcasts=await self.broadcasts.progress(),
         )
 
-    @staticmethod
-    async def picture(chart: charts.Chart) -> bytes | None:
+    async def picture(self, chart: charts.Chart) -> bytes | None:
         """The chart as a PNG, drawn off the event loop; None without matplotlib."""
-        try:
-            return await asyncio.to_thread(charts.render, chart)
-        except charts.ChartsUnavailable:
-            return None
+        async with self._drawing:
+            try:
+                return await asyncio.to_thread(charts.render, chart)
+            except charts.ChartsUnavailable as error:
+                logger.info("no chart for /stats: %s", error)
+                return None

@@ -185,3 +185,21 @@ async def test_a_long_report_shrinks_to_one_message(
     more = [line for line in shown if line.startswith("… و")]
     assert more, "the failing feeds past the first ones are counted, not listed"
     assert "اليوم: ٤ · في آخر ٧ أيام: ٧" in shown  # the rest of the report is whole
+
+
+async def test_two_admins_at_once_each_get_their_chart(
+    console: Console, telegram: FakeTelegram
+) -> None:
+    """Charts are drawn one at a time (matplotlib is not thread-safe); both arrive."""
+    async with running(console, telegram) as app:
+        for user in (ADMIN, ENGLISH_ADMIN):
+            telegram.user_sends(user, "/stats")
+        await telegram.wait_for(
+            lambda: all(len(telegram.sent(user)) >= 2 for user in (ADMIN, ENGLISH_ADMIN)),
+            timeout=30,
+        )
+        await nothing_being_handled(app)
+    for user in (ADMIN, ENGLISH_ADMIN):
+        report, chart = telegram.sent(user)
+        assert "📊" in report.text
+        assert telegram.photo(chart).startswith(PNG)
