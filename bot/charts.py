@@ -14,6 +14,7 @@ only the object API (a Figure of its own), never pyplot's shared state.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -27,6 +28,10 @@ WIDTH, HEIGHT, DPI = 10.0, 5.6, 110  # inches, at 110 dpi: 1100 × 616 pixels
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#bcbd22", "#17becf")  # fmt: skip
 OTHERS_COLOUR = "#9a9a9a"
+TOTAL_COLOUR = "#222222"
+# matplotlib is not thread-safe: one chart at a time, held by the drawing thread itself (an
+# asyncio lock would be let go if the waiting task were cancelled, the thread still drawing).
+_DRAWING = threading.Lock()
 
 
 class ChartsUnavailable(Exception):
@@ -48,19 +53,44 @@ class Chart:
     y_label: str
     right_to_left: bool  # time runs right to left, the value axis on the right
     digits: Digits = "latn"  # of the value axis
+    total: Series | None = None  # drawn as a line over the bars (the stack may count twice)
 
 
-def render(chart: Chart) -> bytes:
-    """The chart as a PNG."""
+def _plain(label: str) -> str:
+    """A label drawn as written: "$" would start matplotlib's mathematical notation."""
+    return label.replace("$", r"\$")
+
+
+def _require() -> None:
     try:
         from matplotlib import ft2font
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
     except ImportError as error:
         raise ChartsUnavailable(str(error)) from error
     if not hasattr(ft2font, "__libraqm_version__"):
         raise ChartsUnavailable("matplotlib before 3.11 cannot lay out Arabic text")
+
+
+def available() -> bool:
+    """Whether charts can be drawn here (matplotlib 3.11 or later is installed)."""
+    try:
+        _require()
+    except ChartsUnavailable:
+        return False
+    return True
+
+
+def render(chart: Chart) -> bytes:
+    """The chart as a PNG."""
+    _require()
+    with _DRAWING:
+        return _draw(chart)
+
+
+def _draw(chart: Chart) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -70,13 +100,16 @@ def render(chart: Chart) -> bytes:
     for series in chart.series:
         colour = OTHERS_COLOUR if series.others else next(colours, OTHERS_COLOUR)
         axes.bar(positions, series.counts, bottom=bottom, color=colour, width=0.75,
-                 label=series.label)  # fmt: skip
+                 label=_plain(series.label))  # fmt: skip
         bottom = [b + c for b, c in zip(bottom, series.counts, strict=True)]
-    axes.set_xticks(positions, list(chart.days), fontfamily=FONT, fontsize=8)
+    if chart.total is not None:
+        axes.plot(positions, chart.total.counts, color=TOTAL_COLOUR, marker="o", markersize=4,
+                  linewidth=1.5, label=_plain(chart.total.label))  # fmt: skip
+    axes.set_xticks(positions, [_plain(day) for day in chart.days], fontfamily=FONT, fontsize=8)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: to_digits(f"{y:.0f}", chart.digits)))
-    axes.set_ylabel(chart.y_label, fontfamily=FONT)
-    axes.set_title(chart.title, fontfamily=FONT, fontsize=13)
+    axes.set_ylabel(_plain(chart.y_label), fontfamily=FONT)
+    axes.set_title(_plain(chart.title), fontfamily=FONT, fontsize=13)
     axes.grid(axis="y", alpha=0.3)
     axes.set_axisbelow(True)
     for spine in ("top", "left" if chart.right_to_left else "right"):

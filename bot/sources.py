@@ -76,6 +76,11 @@ class FeedProblem(enum.Enum):
     FAILED = "failed"
 
 
+def feed_title(name: str | None, url: str) -> str:
+    """What a feed is called: the operator's name for it, else its site's domain."""
+    return name or source_domain(url) or url
+
+
 class Health(enum.Enum):
     NEW = "new"  # not polled yet
     OK = "ok"
@@ -175,7 +180,7 @@ class FeedLine:
 
     @property
     def title(self) -> str:
-        return self.name or source_domain(self.url) or self.url
+        return feed_title(self.name, self.url)
 
 
 @dataclass(frozen=True)
@@ -689,7 +694,7 @@ class SourceService:
             exported = [
                 opml.ExportedFeed(
                     feed.url,
-                    feed.name or source_domain(feed.url) or feed.url,
+                    feed_title(feed.name, feed.url),
                     sorted(category.name for category in feed.categories),
                 )
                 for feed in feeds

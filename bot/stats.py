@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import charts
 from bot.broadcasts import BroadcastService, Progress
-from bot.news.dedupe import source_domain
-from bot.sources import FeedLine, SourceService
+from bot.sources import FeedLine, SourceService, feed_title
 from storage import stats as store
 from storage.models import utcnow
 from storage.stats import ReaderCounts
@@ -59,6 +58,7 @@ class Report:
     readers: ReaderCounts
     articles_today: int
     articles_week: int
+    per_day: list[int]  # articles stored each of `days`
     sources: list[Tally]  # the busiest this week first
     categories: list[Tally]
     per_category: dict[str | None, list[int]]  # articles of each of `days`
@@ -106,21 +106,23 @@ class StatsService:
         self.broadcasts = broadcasts
         self.zone = zone
         self.clock = clock
-        # matplotlib is not thread-safe: one chart at a time, however many admins ask.
-        self._drawing = asyncio.Lock()
 
     async def report(self) -> Report:
         now = self.clock()
         days, bounds = day_bounds(now, self.zone, CHART_DAYS)
         async with self.sessions() as session:
             readers = await store.readers(session)
-            by_day = await store.articles_by_day(session, bounds)
             per_category = await store.articles_by_category(session, bounds)
             per_feed = await store.articles_by_feed(session, bounds)
             sent = await store.deliveries(session, bounds)
         troubled, troubled_total = await self.sources.troubled(TROUBLED_SHOWN)
-        sources = [_tally(feed.name or source_domain(feed.url) or feed.url, counts)
-                   for feed, counts in per_feed]  # fmt: skip
+        by_day = [sum(day) for day in zip(*(feed.counts for feed in per_feed), strict=True)]
+        by_day = by_day or [0] * CHART_DAYS
+        # Two feeds of one site, both unnamed, are one source to the reader.
+        by_source: dict[str, list[int]] = {}
+        for feed in per_feed:
+            counts = by_source.setdefault(feed_title(feed.name, feed.url), [0] * CHART_DAYS)
+            counts[:] = [a + b for a, b in zip(counts, feed.counts, strict=True)]
         deliveries = Deliveries(
             sent.sent[-1], sum(sent.sent[-WEEK:]), sum(sent.failed[-WEEK:]),
             sent.pending, sent.held, sent.oldest_pending,
@@ -131,7 +133,8 @@ class StatsService:
             readers=readers,
             articles_today=by_day[-1],
             articles_week=sum(by_day[-WEEK:]),
-            sources=_busiest(sources),
+            per_day=by_day,
+            sources=_busiest([_tally(name, c) for name, c in by_source.items()]),
             categories=_busiest([_tally(n, c) for n, c in per_category.items()]),
             per_category=per_category,
             deliveries=deliveries,
@@ -140,11 +143,16 @@ class StatsService:
             broadcasts=await self.broadcasts.progress(),
         )
 
-    async def picture(self, chart: charts.Chart) -> bytes | None:
+    @staticmethod
+    def can_draw() -> bool:
+        """Whether /stats can have its chart (the optional extra `charts` is installed)."""
+        return charts.available()
+
+    @staticmethod
+    async def picture(chart: charts.Chart) -> bytes | None:
         """The chart as a PNG, drawn off the event loop; None without matplotlib."""
-        async with self._drawing:
-            try:
-                return await asyncio.to_thread(charts.render, chart)
-            except charts.ChartsUnavailable as error:
-                logger.info("no chart for /stats: %s", error)
-                return None
+        try:
+            return await asyncio.to_thread(charts.render, chart)
+        except charts.ChartsUnavailable as error:
+            logger.info("no chart for /stats: %s", error)
+            return None

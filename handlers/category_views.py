@@ -149,7 +149,7 @@ def _labels(
     listed = escape("، ".join(shown))
     rest = len(labels) - len(shown)
     if rest:
-        listed += " " + text("ca_more", language_code, n=number(rest, language_of(language_code)))
+        listed += " " + text("more", language_code, n=number(rest, language_of(language_code)))
     return listed
 
 
@@ -284,7 +284,7 @@ def labels_added(result: LabelsResult, kind: LabelKind, language_code: str | Non
             why = _why(refused.problem, kind, refused.other, language_code)
             lines.append(text("ca_refused_line", language_code, label=label, why=why))
         if (rest := len(result.refused) - REFUSED_SHOWN) > 0:
-            lines.append(text("ca_more", language_code, n=number(rest, language_of(language_code))))
+            lines.append(text("more", language_code, n=number(rest, language_of(language_code))))
     return card(result.card, language_code, "\n".join(lines))
 
 

@@ -139,11 +139,11 @@ async def stats_command(update: Update, context: NashraContext, operator: Operat
     report = await services.stats.report()
     answer = stats_views.report(report, services.settings, operator.lang)
     await message.reply_text(answer, link_preview_options=NO_PREVIEW)
-    if not report.charted:
-        return  # nothing stored in the chart's days: no empty picture
+    if not report.charted or not services.stats.can_draw():
+        return  # nothing stored in the chart's days, or no matplotlib: the text says it all
     await message.reply_chat_action("upload_photo")
     chart = stats_views.chart(report, services.settings, operator.lang)
     picture = await services.stats.picture(chart)
-    if picture is not None:  # None: matplotlib is not installed, the text says it all
+    if picture is not None:
         caption = stats_views.caption(report, services.settings, operator.lang)
         await message.reply_photo(picture, caption=caption)

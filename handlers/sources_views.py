@@ -88,12 +88,12 @@ def state(line: FeedLine, formats: Formats) -> str:
     """ "✅ يعمل", "⚠️ يفشل منذ …", "⏸ موقوف مؤقتاً", "⛔ معطّل بعد …"."""
     lang = formats.language_code
     if line.health is Health.FAILING:
-        count = plural("failures", line.failures, lang)
+        count = to_digits(plural("failures", line.failures, lang), formats.digits)
         return text(
             "feed_state_failing", lang, since=formats.moment(line.failing_since), count=count
         )
     if line.health is Health.DISABLED:
-        count = plural("failures", line.failures, lang)
+        count = to_digits(plural("failures", line.failures, lang), formats.digits)
         return text("feed_state_disabled", lang, count=count)
     return text(f"feed_state_{line.health.value}", lang)
 
@@ -390,9 +390,9 @@ def import_report(report: ImportReport, language_code: str | None) -> str:
         lines += [
             "",
             text(
-                "opml_more",
+                "more",
                 lang,
-                count=to_digits(str(report.done - named), Formats.digits_of(lang)),
+                n=to_digits(str(report.done - named), Formats.digits_of(lang)),
             ),
         ]
     return directed("\n".join(lines), lang)

@@ -19,7 +19,7 @@ from bot.charts import Chart, Series
 from bot.config import Settings
 from bot.stats import CHART_DAYS, WEEK, Report, Tally
 from bot.text.dates import format_day, relative_date, to_digits
-from bot.text.html import telegram_length
+from bot.text.html import telegram_length, visible
 from bot.text.messages import directed, plural, text
 from handlers.sources_views import Formats, safe, state
 
@@ -41,14 +41,21 @@ class _View:
         return self.formats.decimal(value)
 
     def days(self, count: int) -> str:
-        return plural("ca_days", count, self.lang)
+        return to_digits(plural("ca_days", count, self.lang), self.formats.digits)
 
     def name(self, name: str | None) -> str:
-        """A source's or category's name; None is the articles in no category."""
+        """A source's or category's name, as HTML; None is the articles in no category."""
         return text("stats_no_category", self.lang) if name is None else safe(name, NAME_CHARS)
 
+    def label(self, name: str | None) -> str:
+        """The same in the chart, where it is drawn as it is written (not HTML)."""
+        if name is None:
+            return text("stats_no_category", self.lang)
+        shown = visible(name)
+        return shown if len(shown) <= NAME_CHARS else shown[: NAME_CHARS - 1] + "…"
+
     def more(self, hidden: int) -> list[str]:
-        return [text("stats_more", self.lang, n=self.n(hidden))] if hidden > 0 else []
+        return [text("more", self.lang, n=self.n(hidden))] if hidden > 0 else []
 
     def zone(self) -> str:
         return get_timezone_location(self.settings.zone, locale=self.formats.locale)
@@ -87,9 +94,12 @@ def _deliveries(report: Report, view: _View) -> list[str]:
     sent = report.deliveries
     oldest = ""
     if sent.oldest_pending is not None:
+        just_now = text("stats_just_now", view.lang)
         age = relative_date(sent.oldest_pending, report.at, view.formats.locale,
-                            view.formats.digits, just_now=text("just_now", view.lang))  # fmt: skip
+                            view.formats.digits, just_now=just_now)  # fmt: skip
         oldest = text("stats_oldest", view.lang, age=age)
+    retention = view.settings.outbox_retention_days
+    kept = text("stats_kept", view.lang, days=view.days(retention)) if retention < WEEK else ""
     return [
         text(
             "stats_deliveries",
@@ -101,6 +111,7 @@ def _deliveries(report: Report, view: _View) -> list[str]:
             oldest=oldest,
             held=view.n(sent.held),
             failed=view.n(sent.failed_week),
+            kept=kept,
         )  # fmt: skip
     ]
 
@@ -172,7 +183,7 @@ def chart(result: Report, settings: Settings, language_code: str | None) -> Char
     ranked = sorted(result.per_category.items(), key=lambda item: (-sum(item[1]), item[0] or ""))
     named, rest = ranked[:CHART_SERIES], ranked[CHART_SERIES:]
     series = [
-        Series(f"{view.name(name)} ({view.n(sum(counts))})", counts) for name, counts in named
+        Series(f"{view.label(name)} ({view.n(sum(counts))})", counts) for name, counts in named
     ]
     if rest:
         together = [sum(day) for day in zip(*(counts for _, counts in rest), strict=True)]
@@ -185,6 +196,7 @@ def chart(result: Report, settings: Settings, language_code: str | None) -> Char
         y_label=text("stats_chart_axis", view.lang),
         right_to_left=view.formats.arabic,
         digits=view.formats.digits,
+        total=Series(text("stats_chart_total", view.lang), result.per_day),
     )
 
 

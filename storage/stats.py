@@ -1,4 +1,4 @@
-"""The numbers behind /stats: readers, articles by day, source and category, deliveries.
+"""The numbers behind /stats: readers, articles by day, feed and category, deliveries.
 
 Days are the caller's: it passes the UTC instants of local midnights (`bounds`, oldest
 first, one more than the days), so a day in the deployment's time zone, summer time
@@ -7,12 +7,12 @@ included, is counted the same way on SQLite and PostgreSQL, in SQL (one CASE per
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -85,20 +85,19 @@ async def readers(session: AsyncSession) -> ReaderCounts:
     )
 
 
-async def articles_by_day(session: AsyncSession, bounds: Sequence[datetime]) -> list[int]:
-    """Articles stored on each day of `bounds`."""
-    day = _day(Article.fetched_at, bounds)
-    query = select(day, func.count()).where(_within(Article.fetched_at, bounds)).group_by(day)
-    counts = [0] * (len(bounds) - 1)
-    for index, count in (await session.execute(query)).all():
-        counts[int(index)] = int(count)
+def _per_day(rows: Iterable[Sequence[Any]], days: int) -> dict[Any, list[int]]:
+    """Rows of (key, day index, count) as key → the count of each day."""
+    counts: dict[Any, list[int]] = {}
+    for key, index, count in rows:
+        counts.setdefault(key, [0] * days)[int(index)] = int(count)
     return counts
 
 
 async def articles_by_category(
     session: AsyncSession, bounds: Sequence[datetime]
 ) -> dict[str | None, list[int]]:
-    """Per category name (None: articles in no category), the articles of each day."""
+    """Per category name (None: articles in no category), the articles of each day; an
+    article in two categories counts in both."""
     day = _day(Article.fetched_at, bounds)
     query = (
         select(Category.name, day, func.count())
@@ -108,62 +107,59 @@ async def articles_by_category(
         .where(_within(Article.fetched_at, bounds))
         .group_by(Category.name, day)
     )
-    series: dict[str | None, list[int]] = {}
-    for name, index, count in (await session.execute(query)).all():
-        series.setdefault(name, [0] * (len(bounds) - 1))[int(index)] = int(count)
-    return series
+    return _per_day((await session.execute(query)).all(), len(bounds) - 1)
 
 
-async def articles_by_feed(
-    session: AsyncSession, bounds: Sequence[datetime]
-) -> list[tuple[Feed, list[int]]]:
-    """Per feed that stored any, the articles of each day of `bounds`, the busiest first."""
+@dataclass(frozen=True)
+class FeedDays:
+    id: int
+    name: str | None
+    url: str
+    counts: list[int]  # the articles it stored each day
+
+
+async def articles_by_feed(session: AsyncSession, bounds: Sequence[datetime]) -> list[FeedDays]:
+    """Per feed that stored any, the articles of each day of `bounds` (an article is one
+    feed's: their sum is every article of the day)."""
     day = _day(Article.fetched_at, bounds)
     query = (
         select(Article.feed_id, day, func.count())
         .where(_within(Article.fetched_at, bounds))
         .group_by(Article.feed_id, day)
     )
-    per_feed: dict[int, list[int]] = {}
-    for feed_id, index, count in (await session.execute(query)).all():
-        per_feed.setdefault(int(feed_id), [0] * (len(bounds) - 1))[int(index)] = int(count)
+    per_feed = _per_day((await session.execute(query)).all(), len(bounds) - 1)
     if not per_feed:
         return []
-    feeds = {f.id: f for f in (await session.scalars(select(Feed).where(Feed.id.in_(per_feed))))}
-    rows = [(feeds[i], counts) for i, counts in per_feed.items() if i in feeds]
-    return sorted(rows, key=lambda row: (-sum(row[1]), row[0].id))
+    names = select(Feed.id, Feed.name, Feed.url).where(Feed.id.in_(list(per_feed)))
+    return [FeedDays(i, name, url, per_feed[i]) for i, name, url in
+            (await session.execute(names.order_by(Feed.id))).all()]  # fmt: skip
 
 
 async def deliveries(session: AsyncSession, bounds: Sequence[datetime]) -> DeliveryCounts:
-    """Deliveries sent and failed per day of `bounds`; pending and held now."""
+    """Article deliveries (broadcasts have their own count) sent and failed per day of
+    `bounds` (a failure by the day it was planned: when it ended is not kept); pending and
+    held now."""
     days = len(bounds) - 1
-    sent_day = _day(Delivery.sent_at, bounds)
-    sent = [0] * days
-    query = (
-        select(sent_day, func.count())
-        .where(Delivery.status == DeliveryStatus.SENT, _within(Delivery.sent_at, bounds))
-        .group_by(sent_day)
-    )
-    for index, count in (await session.execute(query)).all():
-        sent[int(index)] = int(count)
-    failed_day = _day(Delivery.created_at, bounds)
-    failed = [0] * days
-    query = (
-        select(failed_day, func.count())
-        .where(Delivery.status.in_(FAILED), _within(Delivery.created_at, bounds))
-        .group_by(failed_day)
-    )
-    for index, count in (await session.execute(query)).all():
-        failed[int(index)] = int(count)
+    articles = Delivery.article_id.is_not(None)
+    by_day: dict[str, list[int]] = {}
+    for name, status, column in (("sent", [DeliveryStatus.SENT], Delivery.sent_at),
+                                 ("failed", FAILED, Delivery.created_at)):  # fmt: skip
+        day = _day(column, bounds)
+        query = (
+            select(literal(name), day, func.count())
+            .where(articles, Delivery.status.in_(status), _within(column, bounds))
+            .group_by(day)
+        )
+        by_day |= _per_day((await session.execute(query)).all(), days)
     waiting = (
         select(Delivery.status, func.count(), func.min(Delivery.created_at))
-        .where(
-            or_(Delivery.status == DeliveryStatus.PENDING, Delivery.status == DeliveryStatus.HELD)
-        )
+        .where(articles, Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]))
         .group_by(Delivery.status)
     )
     now = {DeliveryStatus(status): (int(n), oldest) for status, n, oldest in
            (await session.execute(waiting)).all()}  # fmt: skip
     pending, oldest = now.get(DeliveryStatus.PENDING, (0, None))
     held, _ = now.get(DeliveryStatus.HELD, (0, None))
-    return DeliveryCounts(sent, failed, pending, held, oldest)
+    zero = [0] * days
+    return DeliveryCounts(by_day.get("sent", zero), by_day.get("failed", zero), pending, held,
+                          oldest)  # fmt: skip

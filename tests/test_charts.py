@@ -52,6 +52,22 @@ def test_every_arabic_letter_and_digit_has_a_glyph() -> None:
         render(chart([LETTERS, "مزيج BBC عربي 2026", string.ascii_letters]))
 
 
+def test_a_label_is_drawn_as_written() -> None:
+    """ "$" would start matplotlib's mathematics (and a bad formula would raise)."""
+    labels = ["اقتصاد & أعمال", "a$\\frac$b", "$100 <b>", "50% ربح"]
+    png = render(chart(labels))
+    assert png.startswith(PNG_SIGNATURE)
+
+
+def test_the_total_line_is_drawn() -> None:
+    with_total = chart(STANDARD[:2])
+    line = Series("كل الأخبار", [3] * 14)
+    png = render(Chart(with_total.title, with_total.days, with_total.series, with_total.y_label,
+                       True, "arab", total=line))  # fmt: skip
+    assert png.startswith(PNG_SIGNATURE)
+    assert png != render(with_total)
+
+
 def test_without_matplotlib_there_is_no_chart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ChartsUnavailable):

@@ -466,7 +466,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ar": "لا توجد تصنيفات بعد: لن يجد القراء ما يختارونه. أضف تصنيفاً بالزر أدناه.",
         "en": "There are no categories yet, so readers have nothing to pick. Add one below.",
     },
-    "ca_more": {"ar": "… و{n} غيرها", "en": "… and {n} more"},
+    # A list cut short: how many more there are.
+    "more": {"ar": "… و{n} غيرها", "en": "… and {n} more"},
     "ca_card": {
         "ar": (
             "🗂 <b>{name}</b>\n"
@@ -1189,7 +1190,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "opml_added_heading": {"ar": "أُضيف:", "en": "Added:"},
     "opml_already_heading": {"ar": "موجود من قبل:", "en": "Already there:"},
     "opml_failed_heading": {"ar": "لم يُضف:", "en": "Not added:"},
-    "opml_more": {"ar": "… و{count} غيرها", "en": "… and {count} more"},
     "feed_problem_bad_url": {"ar": "رابط غير صالح", "en": "not a web address"},
     "feed_problem_url_too_long": {"ar": "رابط أطول من المسموح", "en": "URL too long"},
     "feed_problem_private": {"ar": "عنوان خاص أو داخلي", "en": "private address"},
@@ -1323,15 +1323,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_broadcast.send": {"ar": "رسالة إلى كل القراء", "en": "message to every reader"},
     # /stats: the service's numbers; days are the deployment's (TIMEZONE).
     "stats_title": {
-        "ar": "📊 <b>إحصاءات نشرة</b>\n{moment} ({zone})",
+        "ar": "📊 <b>إحصاءات «نشرة»</b>\n{moment} ({zone})",
         "en": "📊 <b>Nashra's statistics</b>\n{moment} ({zone})",
     },
     "stats_readers": {
         "ar": (
-            "👥 <b>القرّاء</b>\nنشطون: {active} · أوقفوا الأخبار: {stopped} · حظروا البوت: {blocked}"
+            "👥 <b>القرّاء</b>\nنشطون: {active} · أوقفوا الأخبار: {stopped} · "
+            "حظروا البوت أو غادروا تيليغرام: {blocked}"
         ),
         "en": (
-            "👥 <b>Readers</b>\nactive: {active} · stopped: {stopped} · blocked the bot: {blocked}"
+            "👥 <b>Readers</b>\nactive: {active} · stopped: {stopped} · "
+            "blocked the bot or left Telegram: {blocked}"
         ),
     },
     "stats_readers_by_category": {"ar": "حسب التصنيف:", "en": "By category:"},
@@ -1350,36 +1352,48 @@ TEXTS: dict[str, dict[str, str]] = {
     "stats_no_category": {"ar": "بلا تصنيف", "en": "no category"},
     "stats_deliveries": {
         "ar": (
-            "📤 <b>الإرسال</b>\nأُرسل اليوم: {today} · في آخر {days}: {week}\n"
-            "ينتظر الإرسال: {pending}{oldest}\nمؤجّل إلى ملخصات القراء: {held}\n"
-            "فشل في آخر {days}: {failed}"
+            "📤 <b>إرسال الأخبار</b>\nأُرسلت اليوم: {today} · في آخر {days}: {week}\n"
+            "بانتظار الإرسال: {pending}{oldest}\nمؤجَّلة لملخّصات القرّاء: {held}\n"
+            "تعذّر إرسالها، مما خُطِّط له في آخر {days}: {failed}{kept}"
         ),
         "en": (
-            "📤 <b>Deliveries</b>\nsent today: {today} · last {days}: {week}\n"
+            "📤 <b>Article deliveries</b>\nsent today: {today} · last {days}: {week}\n"
             "waiting: {pending}{oldest}\nheld for readers' digests: {held}\n"
-            "failed in the last {days}: {failed}"
+            "failed, of those planned in the last {days}: {failed}{kept}"
         ),
     },
-    "stats_oldest": {"ar": "، أقدمها ينتظر {age}", "en": ", the oldest planned {age}"},
+    "stats_oldest": {"ar": " (أقدمها {age})", "en": " (the oldest planned {age})"},
+    "stats_just_now": {"ar": "للتو", "en": "just now"},
+    # OUTBOX_RETENTION_DAYS shorter than a week: the sent and failed ones are deleted sooner.
+    "stats_kept": {
+        "ar": "\n(يُحذف سجلّ ما أُرسل بعد {days}، فالأعداد أقل مما كانت)",
+        "en": "\n(what was sent is deleted after {days}, so these counts fall short)",
+    },
     "stats_troubled": {
         "ar": "⚠️ <b>مصادر متعثرة</b>: {count}",
         "en": "⚠️ <b>Failing feeds</b>: {count}",
     },
     "stats_troubled_none": {"ar": "✅ كل المصادر تعمل.", "en": "✅ Every feed is working."},
     "stats_broadcasts": {
-        "ar": "📣 <b>الرسائل إلى كل القراء</b> (أُرسلت / تنتظر / لم تصل):",
+        "ar": "📣 <b>الرسائل إلى كل القرّاء</b> (أُرسلت / تنتظر / لم تصل):",
         "en": "📣 <b>Broadcasts</b> (sent / waiting / failed):",
     },
-    "stats_more": {"ar": "… و{n} أخرى", "en": "… and {n} more"},
     "stats_chart_title": {
-        "ar": "الأخبار في كل تصنيف، آخر {days}",
-        "en": "Articles per category, last {days}",
+        "ar": "الأخبار حسب التصنيف في آخر {days}",
+        "en": "Articles by category, last {days}",
     },
     "stats_chart_axis": {"ar": "عدد الأخبار", "en": "articles"},
     "stats_chart_others": {"ar": "أخرى", "en": "others"},
+    "stats_chart_total": {"ar": "كل الأخبار", "en": "all articles"},
     "stats_chart_caption": {
-        "ar": "📊 الأخبار في كل تصنيف يوماً بيوم، من {first} إلى {last} ({zone}).",
-        "en": "📊 Articles per category, day by day, from {first} to {last} ({zone}).",
+        "ar": (
+            "📊 الأخبار حسب التصنيف يوماً بيوم، من {first} إلى {last} ({zone}). "
+            "الخبر في تصنيفين يُحسب في كليهما، والخط عدد الأخبار نفسها."
+        ),
+        "en": (
+            "📊 Articles by category, day by day, from {first} to {last} ({zone}). An article "
+            "in two categories counts in both; the line is the number of articles themselves."
+        ),
     },
 }
 

@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import services_of
 from bot.context import NashraApp
+from bot.stats import StatsService
 from bot.text.messages import text
 from storage.broadcasts import draft, take_draft
 from storage.feeds import add_feed
@@ -31,6 +32,9 @@ from tests.newsroom import ACTIVE, ACTIVE_TOO, local_noon, newsroom
 from tests.support import FrozenClock
 
 ENGLISH_ADMIN = 901
+needs_charts = pytest.mark.skipif(
+    not StatsService.can_draw(), reason="the optional extra 'charts' (matplotlib) is not installed"
+)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -62,26 +66,28 @@ def lines(message: StoredMessage) -> list[str]:
     return [line.removeprefix("\u200f") for line in message.text.split("\n")]
 
 
+@needs_charts
 async def test_the_report_in_arabic_then_the_chart(
     console: Console, telegram: FakeTelegram
 ) -> None:
     async with running(console, telegram) as app:
         report, chart = await stats(app, telegram)
     shown = lines(report)
-    assert shown[0] == "📊 إحصاءات نشرة"
+    assert shown[0] == "📊 إحصاءات «نشرة»"
     assert shown[1].endswith("(توقيت سوريا)")
     for expected in [
         # Readers: active, stopped, blocked; the active ones by category (not the channel).
-        "👥 القرّاء", "نشطون: ٢ · أوقفوا الأخبار: ١ · حظروا البوت: ١", "• سياسة: ٢", "• اقتصاد: ١",
+        "👥 القرّاء", "نشطون: ٢ · أوقفوا الأخبار: ١ · حظروا البوت أو غادروا تيليغرام: ١",
+        "• سياسة: ٢", "• اقتصاد: ١",
         # Articles today and in the last seven days, by source and by category.
         "📰 الأخبار", "اليوم: ٤ · في آخر ٧ أيام: ٧",
         "حسب المصدر (اليوم / آخر ٧ أيام):", "• عنب بلدي: ٣ / ٥", "• feeds.bbci.co.uk: ١ / ٢",
         "حسب التصنيف (اليوم / آخر ٧ أيام):", "• سياسة: ٣ / ٤", "• اقتصاد: ٠ / ٢",
         "• بلا تصنيف: ١ / ١", "• رياضة: ٠ / ١",
         # Deliveries, and how long the oldest pending one has waited.
-        "📤 الإرسال", "أُرسل اليوم: ٢ · في آخر ٧ أيام: ٣",
-        "ينتظر الإرسال: ٢، أقدمها ينتظر منذ ساعتين", "مؤجّل إلى ملخصات القراء: ١",
-        "فشل في آخر ٧ أيام: ١",
+        "📤 إرسال الأخبار", "أُرسلت اليوم: ٢ · في آخر ٧ أيام: ٣",
+        "بانتظار الإرسال: ٢ (أقدمها منذ ساعتين)", "مؤجَّلة لملخّصات القرّاء: ١",
+        "تعذّر إرسالها، مما خُطِّط له في آخر ٧ أيام: ١",
         "⚠️ مصادر متعثرة: ٢", "  HTTP 404", "  HTTP 500",
     ]:  # fmt: skip
         assert expected in shown, expected
@@ -95,11 +101,12 @@ async def test_the_report_in_arabic_then_the_chart(
     assert telegram.photo(chart).startswith(PNG)
     assert (photo["width"], photo["height"]) == (1100, 616)
     caption = chart.extra["caption"].removeprefix("\u200f")
-    assert caption.startswith("📊 الأخبار في كل تصنيف يوماً بيوم، من ")
-    assert caption.endswith(" (توقيت سوريا).")
+    assert caption.startswith("📊 الأخبار حسب التصنيف يوماً بيوم، من ")
+    assert " (توقيت سوريا). الخبر في تصنيفين يُحسب في كليهما" in caption
     assert utf16_len(chart.extra["caption"]) <= MAX_CAPTION_UTF16
 
 
+@needs_charts
 async def test_an_english_admin_reads_it_in_english(
     console: Console, telegram: FakeTelegram
 ) -> None:
@@ -108,13 +115,15 @@ async def test_an_english_admin_reads_it_in_english(
     shown = lines(report)
     assert shown[0] == "📊 Nashra's statistics"
     for expected in [
-        "active: 2 · stopped: 1 · blocked the bot: 1", "today: 4 · last 7 days: 7",
+        "active: 2 · stopped: 1 · blocked the bot or left Telegram: 1",
+        "today: 4 · last 7 days: 7",
         "• عنب بلدي: 3 / 5", "• no category: 1 / 1", "sent today: 2 · last 7 days: 3",
-        "waiting: 2, the oldest planned 2 hours ago", "failed in the last 7 days: 1",
+        "waiting: 2 (the oldest planned 2 hours ago)",
+        "failed, of those planned in the last 7 days: 1",
         "⚠️ Failing feeds: 2",
     ]:  # fmt: skip
         assert expected in shown, expected
-    assert chart.extra["caption"].startswith("📊 Articles per category, day by day, from ")
+    assert chart.extra["caption"].startswith("📊 Articles by category, day by day, from ")
     assert "(Syria Time)" in chart.extra["caption"]
 
 
@@ -137,14 +146,16 @@ async def test_an_empty_install_gets_zeros_and_no_chart(
     assert len(answers) == 1  # no picture of nothing
     shown = lines(answers[0])
     for expected in [
-        "نشطون: ٠ · أوقفوا الأخبار: ٠ · حظروا البوت: ٠", "اليوم: ٠ · في آخر ٧ أيام: ٠",
-        "أُرسل اليوم: ٠ · في آخر ٧ أيام: ٠", "ينتظر الإرسال: ٠", text("stats_troubled_none"),
+        "نشطون: ٠ · أوقفوا الأخبار: ٠ · حظروا البوت أو غادروا تيليغرام: ٠",
+        "اليوم: ٠ · في آخر ٧ أيام: ٠", "أُرسلت اليوم: ٠ · في آخر ٧ أيام: ٠",
+        "بانتظار الإرسال: ٠", text("stats_troubled_none"),
     ]:  # fmt: skip
         assert expected in shown, expected
     assert not any(line.startswith("حسب") for line in shown)
     assert not telegram.calls_of("sendPhoto")
 
 
+@needs_charts
 async def test_a_broadcast_shows_its_progress(console: Console, telegram: FakeTelegram) -> None:
     async with running(console, telegram) as app:
         services = services_of(app)
@@ -161,10 +172,11 @@ async def test_a_broadcast_shows_its_progress(console: Console, telegram: FakeTe
             ])  # fmt: skip
         report, _ = await stats(app, telegram)
     shown = lines(report)
-    heading = shown.index("📣 الرسائل إلى كل القراء (أُرسلت / تنتظر / لم تصل):")
+    heading = shown.index("📣 الرسائل إلى كل القرّاء (أُرسلت / تنتظر / لم تصل):")
     assert shown[heading + 1].endswith(": ١ / ١ / ٠")
 
 
+@needs_charts
 async def test_a_long_report_shrinks_to_one_message(
     console: Console, telegram: FakeTelegram
 ) -> None:
@@ -187,6 +199,7 @@ async def test_a_long_report_shrinks_to_one_message(
     assert "اليوم: ٤ · في آخر ٧ أيام: ٧" in shown  # the rest of the report is whole
 
 
+@needs_charts
 async def test_two_admins_at_once_each_get_their_chart(
     console: Console, telegram: FakeTelegram
 ) -> None:
@@ -203,3 +216,16 @@ async def test_two_admins_at_once_each_get_their_chart(
         report, chart = telegram.sent(user)
         assert "📊" in report.text
         assert telegram.photo(chart).startswith(PNG)
+
+
+async def test_latin_digits_and_a_short_retention_are_said(
+    console: Console, telegram: FakeTelegram
+) -> None:
+    """DIGITS=latn: every number of the Arabic report in Latin digits; a retention shorter
+    than the week says the week's counts fall short."""
+    async with running(console, telegram, digits="latn", outbox_retention_days=3) as app:
+        report, *_ = await stats(app, telegram)
+    shown = lines(report)
+    assert "اليوم: 4 · في آخر 7 أيام: 7" in shown
+    assert "(يُحذف سجلّ ما أُرسل بعد 3 أيام، فالأعداد أقل مما كانت)" in shown
+    assert not any(ch in report.text for ch in "٠١٢٣٤٥٦٧٨٩")

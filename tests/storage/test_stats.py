@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.stats import CHART_DAYS, day_bounds
 from storage import stats
+from storage.broadcasts import draft, take_draft
 from storage.feeds import add_feed, troubled_feeds
+from storage.models import BroadcastState, Delivery, DeliveryStatus
 from tests.factories import article_row, store_articles
-from tests.newsroom import DAMASCUS, EXPECTED, local_noon, newsroom
+from tests.newsroom import ACTIVE, ACTIVE_TOO, DAMASCUS, EXPECTED, local_noon, newsroom
 
 NOW = local_noon(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
 
@@ -35,9 +37,9 @@ async def test_articles_are_counted_by_local_day_source_and_category(
         await newsroom(session, NOW)
     days, bounds = day_bounds(NOW, DAMASCUS, CHART_DAYS)
     async with sessions() as session:
-        by_day = await stats.articles_by_day(session, bounds)
         by_category = await stats.articles_by_category(session, bounds)
         by_feed = await stats.articles_by_feed(session, bounds)
+    by_day = [sum(day) for day in zip(*(feed.counts for feed in by_feed), strict=True)]
     assert days[-1] == date(2026, 12, 3)
     assert days[0] == date(2026, 11, 20)
     # Today 4, yesterday 1, three days ago 2, ten days ago 1; twenty days ago is outside.
@@ -48,7 +50,7 @@ async def test_articles_are_counted_by_local_day_source_and_category(
         "رياضة": [0] * 12 + [1, 0],
         None: [0] * 13 + [1],
     }
-    assert [(feed.name, sum(counts)) for feed, counts in by_feed] == [("عنب بلدي", 6), (None, 2)]
+    assert [(feed.name, sum(feed.counts)) for feed in by_feed] == [("عنب بلدي", 6), (None, 2)]
 
 
 async def test_a_day_is_the_deployments_calendar_day(
@@ -68,9 +70,11 @@ async def test_a_day_is_the_deployments_calendar_day(
     _, bounds = day_bounds(NOW, DAMASCUS, 2)
     _, autumn = day_bounds(datetime(2026, 10, 26, 10, tzinfo=UTC), ZoneInfo("Europe/Berlin"), 2)
     async with sessions() as session:
-        assert await stats.articles_by_day(session, bounds) == [1, 1]
+        [feed_days] = await stats.articles_by_feed(session, bounds)
+        assert feed_days.counts == [1, 1]
         # 23:15 UTC on the 24th is 01:15 on the 25th in Berlin (summer time, UTC+2).
-        assert await stats.articles_by_day(session, autumn) == [1, 0]
+        [feed_days] = await stats.articles_by_feed(session, autumn)
+        assert feed_days.counts == [1, 0]
     assert autumn[1] - autumn[0] == timedelta(hours=25)
 
 
@@ -89,6 +93,28 @@ async def test_deliveries_are_counted_by_state(
     assert counts.oldest_pending == NOW - EXPECTED["oldest_pending"]
 
 
+async def test_a_broadcast_is_not_counted_with_the_articles(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        await newsroom(session, NOW)
+        sent = await draft(session, "تنبيه", 900, "المشرف", NOW - timedelta(days=1))
+        await take_draft(session, sent.id, 900, BroadcastState.SENT, NOW - timedelta(days=1))
+        later = NOW + timedelta(days=1)
+        session.add_all([
+            Delivery(broadcast_id=sent.id, chat_id=chat, status=status, next_attempt_at=later,
+                     created_at=NOW - timedelta(days=1), sent_at=NOW)
+            for chat, status in ((ACTIVE, DeliveryStatus.SENT),
+                                 (ACTIVE_TOO, DeliveryStatus.PENDING))
+        ])  # fmt: skip
+    _, bounds = day_bounds(NOW, DAMASCUS, CHART_DAYS)
+    async with sessions() as session:
+        counts = await stats.deliveries(session, bounds)
+    sent_today, _, _, pending, _ = EXPECTED["deliveries"]
+    assert (counts.sent[-1], counts.pending) == (sent_today, pending)
+    assert counts.oldest_pending == NOW - EXPECTED["oldest_pending"]
+
+
 async def test_nothing_yet_counts_zero(sessions: async_sessionmaker[AsyncSession]) -> None:
     _, bounds = day_bounds(NOW, DAMASCUS, CHART_DAYS)
     async with sessions() as session:
@@ -96,7 +122,6 @@ async def test_nothing_yet_counts_zero(sessions: async_sessionmaker[AsyncSession
         assert (readers.active, readers.stopped, readers.blocked, readers.by_category) == (
             0, 0, 0, [],
         )  # fmt: skip
-        assert await stats.articles_by_day(session, bounds) == [0] * CHART_DAYS
         assert await stats.articles_by_category(session, bounds) == {}
         assert await stats.articles_by_feed(session, bounds) == []
         counts = await stats.deliveries(session, bounds)
