@@ -140,7 +140,8 @@ async def article_count(session: AsyncSession, feed_id: int) -> int:
 
 
 async def troubled_feeds(session: AsyncSession, limit: int) -> tuple[Sequence[Feed], int]:
-    """Feeds failing now or disabled after failing, the longest failing first; and how many."""
+    """Feeds failing now or disabled after failing, the longest failing first; and how many.
+    The same states as bot/sources.py's `_health` (DISABLED, or FAILING unless paused)."""
     troubled = or_(
         Feed.disabled.is_(True),
         and_(Feed.paused.is_(False), or_(Feed.error_count > 0, Feed.internal_error_count > 0)),
