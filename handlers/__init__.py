@@ -137,4 +137,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Before everything (group -1, which does not stop the others): a command in a private
     # chat is a new request, and ends any question that waited for a typed answer.
     application.add_handler(MessageHandler(private & filters.COMMAND, prompts.on_command), -1)
+    # And (group -2) anything but a forward ends an "/admin add" wait for one; "/admin add"
+    # itself starts the wait again after this.
+    application.add_handler(
+        MessageHandler(private & ~filters.FORWARDED, admin.forward_wait_ends), -2
+    )
     application.add_error_handler(on_error)

@@ -248,6 +248,13 @@ async def forwarded(update: Update, context: NashraContext) -> None:
     await _apply(update, context, operator, True, _origin(message))
 
 
+async def forward_wait_ends(update: Update, context: NashraContext) -> None:
+    """Anything but a forward ends an owner's "/admin add" wait for one: a forward sent
+    later (after a search, another command) is only a forward, never a new admin."""
+    if context.chat_data is not None:
+        context.chat_data.pop(_AWAITING, None)
+
+
 def _awaiting(asked: object, now: datetime) -> bool:
     return isinstance(asked, datetime) and now - asked <= FORWARD_WAIT
 

@@ -21,6 +21,7 @@ from tests.handlers.conversation import (
     ENGLISH_READER,
     READER,
     buttons,
+    nothing_being_handled,
     press,
     say,
 )
@@ -127,6 +128,21 @@ async def test_an_owner_adds_the_author_of_a_forwarded_message(
     await telegram.wait_for(lambda: telegram.sent(ADMIN)[-1].message_id > plain.message_id)
     assert telegram.sent(ADMIN)[-1].text == shown("not_text")
     assert (await stored(app))[0] == [(777, "Sam")]
+
+
+@pytest.mark.parametrize("meanwhile", ["/feeds", "/help", "أخبار حلب"])
+async def test_a_forgotten_admin_add_waits_no_more_once_something_else_is_sent(
+    app: NashraApp, telegram: FakeTelegram, meanwhile: str
+) -> None:
+    """ "/admin add", then a command or a search: a forward after it adds nobody."""
+    assert (await say(telegram, ADMIN, "/admin add")).text == shown("admin_forward_now")
+    await say(telegram, ADMIN, meanwhile)
+    await nothing_being_handled(app)
+    before = len(telegram.sent(ADMIN))
+    telegram.user_forwards(ADMIN, "خبر", telegram.forwarded_from(telegram.users[READER]))
+    await telegram.wait_for(lambda: len(telegram.sent(ADMIN)) > before)
+    assert telegram.sent(ADMIN)[-1].text == shown("not_text")
+    assert await stored(app) == ([], [])
 
 
 async def test_an_owner_adds_by_replying_to_a_forwarded_message(
