@@ -31,7 +31,7 @@ from bot.sources import (
 )
 from bot.text.dates import Digits, format_moment, to_digits
 from bot.text.html import escape, visible
-from bot.text.messages import directed, language_of, plural, text
+from bot.text.messages import directed, fitted, language_of, plural, text
 from bot.text.messages import number as numeral
 
 PREFIX = "fd:"
@@ -339,12 +339,18 @@ def choices(
         for n, checked in enumerate(result.candidates)
     ]
     lines = [text("addfeed_choose", language_code, url=escape(result.url))]
-    lines += [f"{n}. {escape(checked.url)}" for n, checked in enumerate(result.candidates, 1)]
+    lines += [f"{n}. {_url(checked.url)}" for n, checked in enumerate(result.candidates, 1)]
     return directed("\n".join(lines), language_code), InlineKeyboardMarkup(rows)
 
 
-REPORT_LINES = 30  # feeds named in an import's report, at most (the counts are all there)
-URL_CHARS = 120  # of a URL named in an import's report
+# Feeds named in an import's report, at most, tried in turn until the report fits one
+# message (the counts are all there).
+REPORT_LINES = (30, 15, 8, 3, 0)
+URL_CHARS = 120  # of a URL named in a list
+
+
+def _url(url: str) -> str:
+    return escape(url if len(url) <= URL_CHARS else url[:URL_CHARS] + "…")
 
 
 def _reason(result: AddResult, lang: str | None) -> str:
@@ -355,7 +361,11 @@ def _reason(result: AddResult, lang: str | None) -> str:
 
 def import_report(report: ImportReport, language_code: str | None) -> str:
     """What an OPML import did: the counts, then the feeds added, already there, and not
-    added with why (the first REPORT_LINES of them)."""
+    added with why (as many as fit one message, REPORT_LINES at most)."""
+    return fitted(lambda most: _import_report(report, language_code, most), REPORT_LINES)
+
+
+def _import_report(report: ImportReport, language_code: str | None, most: int) -> str:
     lang = language_code
     lines = [
         text(
@@ -378,12 +388,10 @@ def import_report(report: ImportReport, language_code: str | None) -> str:
             continue
         lines += ["", text(heading, lang)]
         for result in results:
-            if named == REPORT_LINES:
+            if named == most:
                 break
             named += 1
-            url = escape(
-                result.url if len(result.url) <= URL_CHARS else result.url[:URL_CHARS] + "…"
-            )
+            url = _url(result.url)
             title = f"{_title(result.feed)} — " if result.feed else ""
             lines.append(f"• {title}{url}" + (f" — {_reason(result, lang)}" if why else ""))
     if report.done > named:

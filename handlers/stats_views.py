@@ -19,11 +19,10 @@ from bot.charts import Chart, Series
 from bot.config import Settings
 from bot.stats import CHART_DAYS, WEEK, Report, Tally
 from bot.text.dates import format_day, relative_date, to_digits
-from bot.text.html import telegram_length, visible
-from bot.text.messages import directed, plural, text
+from bot.text.html import visible
+from bot.text.messages import directed, fitted, plural, text
 from handlers.sources_views import Formats, safe, state
 
-MAX_CHARS = 4096  # of a message's text, as Telegram counts it
 # How many entries each list shows, tried in turn until the message fits.
 TOPS = (10, 5, 3, 1)
 NAME_CHARS = 60  # of a source's or category's name
@@ -155,13 +154,12 @@ def _sections(report: Report, view: _View, top: int) -> Iterable[list[str]]:
 def report(result: Report, settings: Settings, language_code: str | None) -> str:
     """The whole report, as Telegram HTML within one message."""
     view = _View(settings, language_code)
-    message = ""
-    for top in TOPS:
+
+    def build(top: int) -> str:
         blocks = ("\n".join(lines) for lines in _sections(result, view, top) if lines)
-        message = directed("\n\n".join(blocks), language_code)
-        if telegram_length(message) <= MAX_CHARS:
-            break
-    return message
+        return directed("\n\n".join(blocks), language_code)
+
+    return fitted(build, TOPS)
 
 
 def _day_labels(report: Report, view: _View) -> list[str]:

@@ -6,10 +6,12 @@ has six plural forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from babel import Locale
 
 from bot.text.dates import to_digits
-from bot.text.html import rtl_html
+from bot.text.html import rtl_html, telegram_length
 from bot.text.locale import interface_language
 
 _AR = Locale.parse("ar")
@@ -1680,3 +1682,17 @@ def directed(message: str, language_code: str | None) -> str:
     """An answer as sent: in Arabic, each line that would start left to right gets an RLM
     (DESIGN.md §1); an English one is left as it is."""
     return rtl_html(message) if language_of(language_code) == "ar" else message
+
+
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit of a message's text, as it counts it
+
+
+def fitted(build: Callable[[int], str], sizes: Iterable[int]) -> str:
+    """The first of build(size) that fits one Telegram message, for the sizes from the
+    largest (how many entries a list shows); the smallest's when none fits."""
+    message = ""
+    for size in sizes:
+        message = build(size)
+        if telegram_length(message) <= MAX_MESSAGE_CHARS:
+            break
+    return message

@@ -22,7 +22,7 @@ from storage import catalog
 from storage.feeds import add_feed, feed_by_url
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Article, AuditEntry, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
-from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
+from tests.fakes.telegram import MAX_TEXT_UTF16, FakeTelegram, StoredMessage, parse_html, utf16_len
 from tests.handlers.conftest import Console
 from tests.handlers.conversation import (
     ADMIN,
@@ -594,6 +594,38 @@ async def test_a_large_import_shows_its_progress_in_one_message(
         assert all(p.endswith("من ٢٥…") for p in progress)
         assert len(await stored_feeds(app)) == 25
         assert report.text.count("• ") == 25
+
+
+async def test_an_import_of_many_dead_feeds_is_reported_in_one_message(
+    console: Console, telegram: FakeTelegram
+) -> None:
+    """Forty unreachable feeds with long addresses: the report names as many as fit one
+    message and counts the rest."""
+    port = closed_port()
+    urls = [f"http://127.0.0.1:{port}/{n}/" + "feed-path-" * 10 for n in range(40)]
+    async with console(fetch_timeout_seconds=5) as app:
+        report = await send_file(telegram, "dead.opml", opml_file("".join(map(outline, urls))))
+        assert report.text.startswith("📥 استيراد OPML (٤٠ مصدراً)")
+        assert "⚠️ لم يُضف: ٤٠ مصدراً" in report.text
+        assert utf16_len(report.text) <= MAX_TEXT_UTF16
+        assert report.text.rstrip().split("\n")[-1].startswith("… و")
+        assert await stored_feeds(app) == []
+
+
+async def test_a_page_linking_long_feed_addresses_is_answered(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    """Twelve feeds found, each at a 400-character address: the list still fits."""
+    paths = [f"feeds/{n}/" + "x" * 380 + ".xml" for n in range(12)]
+    for n, path in enumerate(paths):
+        feed_server.set(path, rss([item(n)], title=f"خلاصة {n}"))
+    links = "".join(link("/" + path) for path in paths)
+    page = feed_server.set("index.html", PAGE.format(links=links), content_type="text/html")
+    async with console():
+        offer = await say(telegram, ADMIN, f"/addfeed {page}", timeout=15)
+        assert offer.text.startswith(shown("addfeed_choose", url=page))
+        assert utf16_len(offer.text) <= MAX_TEXT_UTF16
+        assert len(buttons(offer)) == 12
 
 
 async def test_export_and_import_round_trip(
