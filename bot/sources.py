@@ -132,7 +132,8 @@ class _FeedLinks(HTMLParser):
 
 def feed_candidates(page: bytes, page_url: str) -> list[str]:
     """The feeds a page may have: its linked ones (resolved against the page's URL), then
-    the common paths of its site; http(s) only, each once, at most MAX_CANDIDATES."""
+    the common paths of its site; http(s) only, each once, no longer than the URL column,
+    at most MAX_CANDIDATES."""
     finder = _FeedLinks()
     try:
         finder.feed(page[:1_000_000].decode("utf-8", errors="replace"))
@@ -144,7 +145,8 @@ def feed_candidates(page: bytes, page_url: str) -> list[str]:
     found: list[str] = []
     for url in [*linked, *common]:
         url = url.split("#", 1)[0]
-        if urlsplit(url).scheme in {"http", "https"} and url != page_url and url not in found:
+        usable = urlsplit(url).scheme in {"http", "https"} and len(url) <= LINK_CHARS
+        if usable and url != page_url and url not in found:
             found.append(url)
     return found[:MAX_CANDIDATES]
 
@@ -431,6 +433,8 @@ class SourceService:
         preview: bool = True,
     ) -> AddResult:
         """Store a checked feed (audited), prime it with a first poll, and preview it."""
+        if len(checked.url) > LINK_CHARS:  # where a redirect or a page led, past the column
+            return AddResult(checked.url, FeedProblem.URL_TOO_LONG, str(LINK_CHARS))
         name = checked.parsed.title[:FEED_NAME_CHARS] or None
         try:
             async with self.sessions.begin() as session:

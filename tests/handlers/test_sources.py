@@ -628,6 +628,21 @@ async def test_a_page_linking_long_feed_addresses_is_answered(
         assert len(buttons(offer)) == 12
 
 
+async def test_a_linked_feed_past_the_url_column_is_not_offered(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    """A page's feed at an address longer than 2000 characters: never stored (PostgreSQL
+    would refuse it), the page answered as a page without a usable feed."""
+    path = "feeds/" + "x" * (LINK_CHARS + 10) + ".xml"
+    feed_server.set(path, rss([item(1)], title="بعيد"))
+    page = feed_server.set("home", PAGE.format(links=link("/" + path)), content_type="text/html")
+    async with console() as app:
+        answer = await say(telegram, ADMIN, f"/addfeed {page}", timeout=15)
+        assert answer.text.startswith(f"لم أضف {page}: ")
+        assert feed_server.route(path).hits == 0
+        assert await stored_feeds(app) == []
+
+
 async def test_export_and_import_round_trip(
     console: Console, telegram: FakeTelegram, feed_server: FeedServer
 ) -> None:
