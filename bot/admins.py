@@ -159,7 +159,8 @@ class AdminService:
             if stored is None:
                 return AdminChange(await self._known(session, person), AdminProblem.NOT_FOUND)
             before = _state(stored)
-            await admins.remove_admin(session, user_id)
+            if not await admins.remove_admin(session, user_id):  # another owner's, meanwhile
+                return AdminChange(await self._known(session, person), AdminProblem.NOT_FOUND)
             await self._record(session, actor, ADMIN_REMOVE, before, None)
         await self.menus.hide_admin(user_id)
         return AdminChange(Person(user_id, before["name"], before["username"]))

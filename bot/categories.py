@@ -385,7 +385,8 @@ class CategoryService:
             if card.usage.subscriptions or card.usage.feeds:
                 return RemoveResult(card.name, RemoveProblem.IN_USE, card.usage)
             before = {**_state_of(card), "articles": card.usage.articles}
-            await catalog.remove_category(session, category_id)
+            if not await catalog.remove_category(session, category_id):
+                return RemoveResult(problem=RemoveProblem.NOT_FOUND)  # removed meanwhile
             await self._record(session, actor, CATEGORY_REMOVE, before, None)
         return RemoveResult(card.name, usage=card.usage)
 

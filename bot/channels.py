@@ -502,9 +502,14 @@ class ChannelService:
             if card is None or chat is None:
                 return None
             bound = [BoundCategory(b.name, b.thread_id) for b in card.bindings]
+            before = _state(chat, bound)
+            # Written first and counted: another admin's removal at the same moment leaves
+            # this one nothing to unbind or stop, and it is told the chat is gone.
+            unbound = await channels.unbind_all(session, chat_id)
+            if not await channels.stop_posting(session, chat_id) and not unbound:
+                return None
             await catalog.deactivate_chat(session, chat_id, REMOVED_BY_ADMIN)
-            await channels.unbind_all(session, chat_id)
-            await self._record(session, actor, CHANNEL_REMOVE, _state(chat, bound), None)
+            await self._record(session, actor, CHANNEL_REMOVE, before, None)
         return card
 
     async def membership(

@@ -609,7 +609,8 @@ class SourceService:
             if feed is None or line is None:
                 return None
             before = _state(feed)
-            await feed_store.remove_feed(session, feed_id)
+            if not await feed_store.remove_feed(session, feed_id):
+                return None  # another admin removed it meanwhile
             await self._record(session, actor, FEED_REMOVE, before, None)
         return line
 

@@ -287,11 +287,14 @@ async def move_category_uses(session: AsyncSession, source_id: int, target_id: i
         await session.execute(delete(table).where(table.c.category_id == source_id))
 
 
-async def remove_category(session: AsyncSession, category_id: int) -> None:
-    """Delete the category and whatever still points at it (the caller checked what does)."""
+async def remove_category(session: AsyncSession, category_id: int) -> bool:
+    """Delete the category and whatever still points at it (the caller checked what does);
+    False when it was gone already (another admin's removal got there first)."""
     for table in _USES:
         await session.execute(delete(table).where(table.c.category_id == category_id))
-    found = await session.get(Category, category_id)
-    if found is not None:
-        await session.delete(found)
-        await session.flush()
+    result = await session.execute(
+        delete(Category)
+        .where(Category.id == category_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Category, Chat, ChatKind, Delivery, DeliveryStatus, Subscription
@@ -72,8 +72,18 @@ async def unbind(session: AsyncSession, chat_id: int, category_ids: Iterable[int
         )
 
 
-async def unbind_all(session: AsyncSession, chat_id: int) -> None:
-    await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
+async def unbind_all(session: AsyncSession, chat_id: int) -> int:
+    """Forget every binding of the chat; how many there were."""
+    result = await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def stop_posting(session: AsyncSession, chat_id: int) -> bool:
+    """Mark an active chat inactive; False when it was not active (any more)."""
+    result = await session.execute(
+        update(Chat).where(Chat.id == chat_id, Chat.active.is_(True)).values(active=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def listed(session: AsyncSession) -> Sequence[Chat]:
