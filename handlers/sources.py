@@ -235,9 +235,7 @@ async def on_feed_poll(
     if report is None:
         await context.bot.send_message(_chat_id(update), text("feed_gone", lang))
         return
-    message = sources_views.polled(report, settings, lang)
-    if action == "retry":  # from the notice: it stays as it is
-        message = text("feed_enabled", lang, url=report.feed.url) + "\n" + message
+    message = sources_views.polled(report, settings, lang, enabled=action == "retry")
     await context.bot.send_message(_chat_id(update), message)
     if action == "poll":
         await edit_in_place(query, *sources_views.card(report.feed, settings, lang))

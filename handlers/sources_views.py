@@ -258,8 +258,10 @@ def removed(line: FeedLine, language_code: str | None) -> str:
     return directed(text("feed_removed", language_code, title=_title(line)), language_code)
 
 
-def polled(report: PollReport, settings: Settings, language_code: str | None) -> str:
-    """What «حدّث الآن» (or «إعادة المحاولة») found."""
+def polled(
+    report: PollReport, settings: Settings, language_code: str | None, *, enabled: bool = False
+) -> str:
+    """What «حدّث الآن» (or «إعادة المحاولة», which `enabled` the feed again) found."""
     lang = language_code
     formats = Formats(settings, lang)
     title = _title(report.feed)
@@ -278,6 +280,8 @@ def polled(report: PollReport, settings: Settings, language_code: str | None) ->
         )
     else:
         message = text("feed_polled_nothing", lang, title=title)
+    if enabled:
+        message = text("feed_enabled", lang, url=escape(report.feed.url)) + "\n" + message
     return directed(message, lang)
 
 
