@@ -25,11 +25,12 @@ from bot.channels import (
 )
 from bot.news.presenter import page_buttons
 from bot.text.html import escape, visible
-from bot.text.messages import directed, language_of, number, plural, text
+from bot.text.messages import directed, fitted, language_of, number, plural, text
 from storage.models import Category, ChatKind
 
 PREFIX = "ch:"
 PAGE = 8  # chats a page of /channels
+BINDINGS_SHOWN = (None, 6, 3, 1)  # of a chat's bindings on /channels, tried in turn
 BUTTON_NAME_CHARS = 28
 ERROR_CHARS = 200
 
@@ -47,20 +48,28 @@ def _short(name: str) -> str:
 
 
 def bindings_text(
-    bindings: Sequence[BoundCategory], language_code: str | None, *, html: bool = True
+    bindings: Sequence[BoundCategory],
+    language_code: str | None,
+    *,
+    html: bool = True,
+    most: int | None = None,
 ) -> str:
-    """سياسة، رياضة (الموضوع ٤٥): the categories, each with its topic."""
+    """سياسة، رياضة (الموضوع ٤٥): the categories, each with its topic (the first `most`,
+    and how many more)."""
     if not bindings:
         return text("none", language_code)
     language = language_of(language_code)
     shown = []
-    for binding in bindings:
+    for binding in bindings[:most]:
         name = escape(binding.name) if html else binding.name
         if binding.thread_id is not None:
             thread = number(binding.thread_id, language)
             name = text("channel_topic", language_code, name=name, thread=thread)
         shown.append(name)
-    return ("، " if language == "ar" else ", ").join(shown)
+    listed = ("، " if language == "ar" else ", ").join(shown)
+    if most is not None and len(bindings) > most:
+        listed += " " + text("more", language_code, n=number(len(bindings) - most, language))
+    return listed
 
 
 def usage(language_code: str | None) -> str:
@@ -162,7 +171,9 @@ def done(card: ChannelCard, language_code: str | None) -> str:
     )
 
 
-def _entry(number_shown: int, card: ChannelCard, language_code: str | None) -> str:
+def _entry(
+    number_shown: int, card: ChannelCard, language_code: str | None, most: int | None = None
+) -> str:
     language = language_of(language_code)
     kind = text(
         "channel_kind_channel" if card.kind is ChatKind.CHANNEL else "channel_kind_group",
@@ -182,7 +193,7 @@ def _entry(number_shown: int, card: ChannelCard, language_code: str | None) -> s
         chat=escape(name_of(card)),
         kind=kind,
         state=state,
-        bindings=bindings_text(card.bindings, language_code),
+        bindings=bindings_text(card.bindings, language_code, most=most),
         sent=plural("posts", card.sent, language_code),
     )
     if card.last_error:
@@ -200,8 +211,12 @@ def overview(
     language = language_of(language_code)
     offset = min(max(offset, 0), (len(cards) - 1) // PAGE * PAGE)
     page = cards[offset : offset + PAGE]
-    parts = [text("channels_heading", language_code, count=number(len(cards), language))]
-    parts += [_entry(n, card, language_code) for n, card in enumerate(page, offset + 1)]
+    heading = text("channels_heading", language_code, count=number(len(cards), language))
+
+    def listing(most: int | None) -> str:
+        entries = [_entry(n, card, language_code, most) for n, card in enumerate(page, offset + 1)]
+        return directed("\n\n".join([heading, *entries]), language_code)
+
     rows = [
         [
             InlineKeyboardButton(
@@ -222,7 +237,8 @@ def overview(
     ]
     if paging:
         rows.append(paging)
-    return directed("\n\n".join(parts), language_code), InlineKeyboardMarkup(rows)
+    # Many topics per group: their bindings are shortened until the page fits one message.
+    return fitted(listing, BINDINGS_SHOWN), InlineKeyboardMarkup(rows)
 
 
 def remove_ask(card: ChannelCard, language_code: str | None) -> tuple[str, InlineKeyboardMarkup]:

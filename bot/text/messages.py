@@ -7,6 +7,7 @@ has six plural forms.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from babel import Locale
 
@@ -1685,9 +1686,10 @@ def directed(message: str, language_code: str | None) -> str:
 
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit of a message's text, as it counts it
+_Size = TypeVar("_Size", int, int | None)
 
 
-def fitted(build: Callable[[int], str], sizes: Iterable[int]) -> str:
+def fitted(build: Callable[[_Size], str], sizes: Iterable[_Size]) -> str:
     """The first of build(size) that fits one Telegram message, for the sizes from the
     largest (how many entries a list shows); the smallest's when none fits."""
     message = ""

@@ -25,10 +25,18 @@ from bot.text.messages import text
 from storage import catalog, channels, outbox
 from storage.articles import insert_articles
 from storage.feeds import add_feed
-from storage.models import AuditEntry, Chat, ChatKind, Delivery, DeliveryStatus, Feed
+from storage.models import (
+    CATEGORY_NAME_CHARS,
+    AuditEntry,
+    Chat,
+    ChatKind,
+    Delivery,
+    DeliveryStatus,
+    Feed,
+)
 from tests.factories import article_row
 from tests.fakes.feeds import FeedServer, rss
-from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
+from tests.fakes.telegram import MAX_TEXT_UTF16, FakeTelegram, StoredMessage, parse_html, utf16_len
 from tests.handlers.conversation import ADMIN, READER, buttons, category_id, press, say
 
 CHANNEL = -1001500000001
@@ -386,6 +394,29 @@ async def test_channels_shows_posts_and_the_last_error(
     assert "Posted: 2 posts" in listing.text
     assert "Last error: Bad Request: message thread not found" in listing.text
     assert "---" not in listing.text
+
+
+async def test_a_page_of_forums_with_many_topics_fits_one_message(
+    app_on_both: NashraApp, telegram: FakeTelegram
+) -> None:
+    """Eight forum groups, nine topics each, categories named at their 100-letter limit:
+    the page shortens their bindings and still fits, every chat on it with its buttons."""
+    app = app_on_both
+    names = [f"{n} " + "تصنيف طويل " * 9 for n in range(9)]
+    async with services_of(app).sessions.begin() as session:
+        cats = await catalog.ensure_categories(
+            session, [name[:CATEGORY_NAME_CHARS] for name in names]
+        )
+        for g in range(8):
+            chat_id = FORUM - g
+            await catalog.upsert_chat(session, chat_id, ChatKind.GROUP, title=f"منتدى {g}")
+            for t, category in enumerate(cats):
+                await channels.bind(session, chat_id, [category], 100 + t)
+    listing = await say(telegram, ADMIN, "/channels")
+    assert utf16_len(listing.text) <= MAX_TEXT_UTF16
+    assert all(f"منتدى {g}" in listing.text for g in range(8))
+    assert "غيرها" in listing.text
+    assert len(buttons(listing)) == 16
 
 
 async def test_a_removed_chat_gets_no_more_posts_planned(
