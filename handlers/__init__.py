@@ -107,6 +107,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(
         CallbackQueryHandler(operations.on_broadcast, pattern=operations.BROADCAST_DATA)
     )
+    # A console button of a shape none of the above takes: refused and logged for anyone
+    # but an admin. Then any other button is only stale.
+    application.add_handler(
+        CallbackQueryHandler(admin.on_unknown_button, pattern=admin.CONSOLE_DATA)
+    )
     application.add_handler(CallbackQueryHandler(readers.stale_button))
     # The bot blocked or unblocked by a reader; added to or removed from a channel or group.
     application.add_handler(

@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 AUDIT_PAGE = 5  # entries a page of /audit
 AUDIT_DATA = re.compile(r"^aud:([0-9]{1,9})$", re.ASCII)
+# Every console button's data starts so (after all the console's own patterns, a button of
+# this shape that none of them took is an old version's or a forged one).
+CONSOLE_DATA = re.compile(r"^(?:fd|ca|ch|bc|dsc|aud):", re.ASCII)
 # An owner's "/admin add" waits this long for the forwarded message (in the chat's data).
 FORWARD_WAIT = timedelta(minutes=10)
 _AWAITING = "admin_add_awaiting"
@@ -147,6 +150,14 @@ def admin_button(name: str) -> Callable[[ButtonHandler], Handler]:
     return wrap
 
 
+@admin_button("console")
+async def on_unknown_button(
+    update: Update, context: NashraContext, operator: Operator, query: CallbackQuery
+) -> None:
+    """A console button no screen makes now: stale to an admin (refused to anyone else)."""
+    await query.answer(text("button_stale", operator.lang))
+
+
 AnswerHandler = Callable[[Update, NashraContext, Operator, Prompt, str], Coroutine[Any, Any, bool]]
 
 
@@ -248,9 +259,9 @@ async def forwarded(update: Update, context: NashraContext) -> None:
     await _apply(update, context, operator, True, _origin(message))
 
 
+# A forward sent later (after a search, another command) is only a forward, never a new admin.
 async def forward_wait_ends(update: Update, context: NashraContext) -> None:
-    """Anything but a forward ends an owner's "/admin add" wait for one: a forward sent
-    later (after a search, another command) is only a forward, never a new admin."""
+    """Anything but a forward ends an owner's "/admin add" wait for a forward."""
     if context.chat_data is not None:
         context.chat_data.pop(_AWAITING, None)
 

@@ -332,6 +332,10 @@ REFUSED = [
         "fd:retry:1", "fd:retry:999999999",
     )],
     *[(f"button {data}", "the discovery button") for data in ("dsc:0123abcd:0", "dsc:ffffffff:9")],
+    # Console buttons of no shape the console makes (an old version's, or forged).
+    *[(f"button {data}", "the console button") for data in (
+        "fd:p:1234567890", "ca:zz:1", "ch:q", "bc:send:x", "dsc:nothex:0", "aud:-1",
+    )],
     *[(attempt, "/export") for attempt in ("/export", "/export all", "/export@nashra_test_bot")],
     *[(f"document {name}", "/import") for name in ("feeds.opml", "FEEDS.OPML", "list.xml")],
     # Operations (issue 8): /broadcast and its buttons, /stats, /preview.
