@@ -215,6 +215,39 @@ def article_terms(title: str, text: str) -> ArticleTerms:
     return ArticleTerms(title_index + text_index, title_document, text_document)
 
 
+# Words that say nothing about what an article is about: prepositions, particles, pronouns,
+# demonstratives, relatives, quantifiers, and the reporting verbs that every news sentence has
+# («قال», «أضاف», «أكد»). Reviewed by hand for news; common forms with و/ف/ب/ل glued on are
+# listed, as the stemmer does not take those off short words. Compared folded (_fold).
+_STOPWORDS_TEXT = """
+في من إلى على عن مع بين حول ضد دون لدى عبر وفق حتى منذ خلال بعد قبل عند نحو حوالي تحت فوق
+أمام خلف داخل خارج ضمن إثر جراء بسبب بحسب حسب وفقا وفقاً لدى لـ بـ
+و ف ثم أو أم بل لكن لكنه لكنها غير سوى إلا إن أن إنه أنه أنها إنها إنهم أنهم كأن لأن بأن
+كان كانت كانوا يكون تكون يكن ليس ليست قد لقد لم لن لا ما ماذا هل كيف متى أين لماذا إذا إذ لو
+لولا كي لكي حيث كما كذلك أيضا أيضاً فقط عندما بينما فيما مما ممن عما حين
+هو هي هم هن هما أنا نحن أنت أنتم له لها لهم به بها بهم منه منها منهم عليه عليها عليهم فيه
+فيها فيهم عنه عنها إليه إليها معه معها
+هذا هذه ذلك تلك هؤلاء أولئك هنا هناك الذي التي الذين اللذين اللتين اللواتي اللاتي
+كل بعض جميع عدة أي أية أكثر أقل مثل نفس ذات عدد
+قال قالت يقول تقول وقال وقالت أضاف أضافت وأضاف وأضافت يضيف أكد أكدت وأكد وأكدت يؤكد
+أوضح أوضحت وأوضح وأوضحت أشار أشارت وأشار وأشارت مشيرا مشيراً مضيفا مضيفاً
+وفي ومن وإلى وعلى وعن ومع وبين وهو وهي وهم وهذا وهذه وذلك وقد فقد ولم ولن ولا وما وإن وأن
+وكان وكانت والتي والذي والذين وكل وكما فيما وفيما وبعد وقبل وخلال ومنذ وحتى أما وأما
+اليوم أمس
+"""
+STOPWORDS = frozenset(_fold(word) for word in _STOPWORDS_TEXT.split())
+
+
+def content_terms(text: str) -> list[str]:
+    """Return the index terms of the words of text that carry its meaning: no STOPWORDS."""
+    return [
+        term
+        for word in _WORD.findall(_fold(text))
+        if word not in STOPWORDS
+        for term in _word_terms(word)
+    ]
+
+
 # What may stand glued in front of a word that is being typed: a conjunction, a preposition,
 # the article, in that order (و، ف، ب، ك، ل، ال، وال، بال، وبال، لل، ولل …).
 _CONJUNCTIONS = ("", "و", "ف")
