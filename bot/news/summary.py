@@ -65,7 +65,7 @@ MAX_SENTENCES = 4
 _MAX_RANKED = 40
 _DAMPING = 0.85
 _ITERATIONS = 60
-_TOLERANCE = 1e-7
+_TOLERANCE = 1e-6
 _MIN_WORDS = 4  # shorter lines are subheads, labels and captions, not sentences of the news
 _REDUNDANT = 0.6  # a sentence sharing this share of its terms with a chosen one says it again
 _REPEATS_HEADLINE = 0.8  # a sentence mostly made of the headline's terms repeats it
@@ -128,7 +128,10 @@ _LIST_ITEM = re.compile(r"^(?:[-–—•*·▪●◦]|\d+\s*[.)\-–]|س\s*[:/\
 def is_boilerplate(sentence: str) -> bool:
     """Tell whether a sentence is the page's (a byline, «اقرأ أيضاً», a share prompt, a
     copyright line, a photo credit) rather than the news."""
-    key = normalise(sentence)
+    return _is_boilerplate_key(normalise(sentence))
+
+
+def _is_boilerplate_key(key: str) -> bool:
     return _BYLINE.match(key) is not None or any(phrase in key for phrase in _BOILERPLATE_PHRASES)
 
 
@@ -143,7 +146,8 @@ class _Sentence:
 def _sentences(text: str, headline_terms: frozenset[str]) -> list[_Sentence]:
     sentences: list[_Sentence] = []
     for sentence in split_sentences(text):
-        if is_boilerplate(sentence):
+        key = normalise(sentence)
+        if _is_boilerplate_key(key):
             continue
         terms = frozenset(content_terms(sentence))
         repeats_headline = bool(terms) and (
@@ -152,7 +156,7 @@ def _sentences(text: str, headline_terms: frozenset[str]) -> list[_Sentence]:
         eligible = (
             len(sentence.split()) >= _MIN_WORDS
             and not sentence.endswith((":", "："))
-            and _LIST_ITEM.match(normalise(sentence)) is None
+            and _LIST_ITEM.match(key) is None
             and not repeats_headline
         )
         sentences.append(_Sentence(len(sentences), sentence, terms, eligible))
@@ -188,14 +192,16 @@ def _rank(sentences: Sequence[_Sentence], headline_terms: frozenset[str]) -> lis
                 neighbours[i].append((j, weight))
                 neighbours[j].append((i, weight))
     out_weight = [sum(weight for _, weight in edges) for edges in neighbours]
+    # What each sentence passes to a neighbour, per unit of its score (the graph is symmetric).
+    inbound = [[(j, weight / out_weight[j]) for j, weight in edges] for edges in neighbours]
+    dangling_sentences = [i for i in range(count) if not out_weight[i]]
 
     scores = list(prior)
     for _ in range(_ITERATIONS):
         # A sentence with no neighbours hands its score back through the prior.
-        dangling = sum(scores[i] for i in range(count) if not out_weight[i])
+        teleport = 1 - _DAMPING + _DAMPING * sum(scores[i] for i in dangling_sentences)
         new = [
-            (1 - _DAMPING + _DAMPING * dangling) * prior[i]
-            + _DAMPING * sum(scores[j] * weight / out_weight[j] for j, weight in neighbours[i])
+            teleport * prior[i] + _DAMPING * sum(scores[j] * share for j, share in inbound[i])
             for i in range(count)
         ]
         change = sum(abs(a - b) for a, b in zip(new, scores, strict=True))
