@@ -173,6 +173,7 @@ def test_extract_gives_two_to_four_sentences_when_the_article_has_them(
         ("© 2025 الوكالة", True),
         ("شاركوا الخبر مع أصدقائكم", True),
         ("انقر هنا للاشتراك في النشرة", True),
+        ("اشتركوا في قناتنا على يوتيوب", True),
         ("متظاهرون في الساحة (صورة: رويترز)", True),
         ("مصدر الصورة، AFP", True),
         ("الصورة: أرشيفية", True),
@@ -181,6 +182,8 @@ def test_extract_gives_two_to_four_sentences_when_the_article_has_them(
         ("تابع الوفد جولته في المحافظات الشمالية.", False),
         ("وقال المصدر إن المحادثات مستمرة.", False),
         ("نشرت الوزارة صورة للاجتماع على موقعها.", False),
+        ("شاركوا في المظاهرة آلاف الطلاب.", False),
+        ("اشترك في الهجوم عشرات المسلحين.", False),
     ],
 )
 def test_is_boilerplate(text: str, expected: bool) -> None:
