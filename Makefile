@@ -25,6 +25,7 @@ lint: $(BIN)/nashra
 bench: $(BIN)/nashra
 	$(BIN)/python -m bench.poll
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.summary
 
 clean:
 	rm -rf $(VENV) build *.egg-info

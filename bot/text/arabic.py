@@ -215,6 +215,39 @@ def article_terms(title: str, text: str) -> ArticleTerms:
     return ArticleTerms(title_index + text_index, title_document, text_document)
 
 
+# Words that say nothing about what an article is about: prepositions, particles, pronouns,
+# demonstratives, relatives, quantifiers, and the reporting verbs that every news sentence has
+# («قال», «أضاف», «أكد»). Reviewed by hand for news; common forms with و/ف/ب/ل glued on are
+# listed, as the stemmer does not take those off short words. Compared folded (_fold).
+_STOPWORDS_TEXT = """
+في من إلى على عن مع بين حول ضد دون لدى عبر وفق حتى منذ خلال بعد قبل عند نحو حوالي تحت فوق
+أمام خلف داخل خارج ضمن إثر جراء بسبب بحسب حسب وفقا وفقاً لدى لـ بـ
+و ف ثم أو أم بل لكن لكنه لكنها غير سوى إلا إن أن إنه أنه أنها إنها إنهم أنهم كأن لأن بأن
+كان كانت كانوا يكون تكون يكن ليس ليست قد لقد لم لن لا ما ماذا هل كيف متى أين لماذا إذا إذ لو
+لولا كي لكي حيث كما كذلك أيضا أيضاً فقط عندما بينما فيما مما ممن عما حين
+هو هي هم هن هما أنا نحن أنت أنتم له لها لهم به بها بهم منه منها منهم عليه عليها عليهم فيه
+فيها فيهم عنه عنها إليه إليها معه معها
+هذا هذه ذلك تلك هؤلاء أولئك هنا هناك الذي التي الذين اللذين اللتين اللواتي اللاتي
+كل بعض جميع عدة أي أية أكثر أقل مثل نفس ذات عدد
+قال قالت يقول تقول وقال وقالت أضاف أضافت وأضاف وأضافت يضيف أكد أكدت وأكد وأكدت يؤكد
+أوضح أوضحت وأوضح وأوضحت أشار أشارت وأشار وأشارت مشيرا مشيراً مضيفا مضيفاً
+وفي ومن وإلى وعلى وعن ومع وبين وهو وهي وهم وهذا وهذه وذلك وقد فقد ولم ولن ولا وما وإن وأن
+وكان وكانت والتي والذي والذين وكل وكما فيما وفيما وبعد وقبل وخلال ومنذ وحتى أما وأما
+اليوم أمس
+"""
+STOPWORDS = frozenset(_fold(word) for word in _STOPWORDS_TEXT.split())
+
+
+def content_terms(text: str) -> list[str]:
+    """Return the index terms of the words of text that carry its meaning: no STOPWORDS."""
+    return [
+        term
+        for word in _WORD.findall(_fold(text))
+        if word not in STOPWORDS
+        for term in _word_terms(word)
+    ]
+
+
 # What may stand glued in front of a word that is being typed: a conjunction, a preposition,
 # the article, in that order (و، ف، ب، ك، ل، ال، وال، بال، وبال، لل، ولل …).
 _CONJUNCTIONS = ("", "و", "ف")
@@ -345,15 +378,47 @@ def is_arabic(text: str) -> bool:
 
 # --- sentences -----------------------------------------------------------------------------------
 
-# A run of end marks, with the closing quotes or brackets that belong to the sentence.
-_END_MARKS = re.compile(r"[.!?؟…]+[\"'”’»)\]]*")
+# A run of end marks (۔ is the Urdu full stop that some Arabic keyboards type), with the closing
+# quotes or brackets that belong to the sentence.
+_CLOSERS = "\"'”’»)]"
+_END_MARKS = re.compile(r"[.!?؟…۔]+[\"'”’»)\]]*")
+_PAIRED_QUOTES = (("«", "»"), ("“", "”"))
+# A dateline on a line (or after an end) of its own: «دمشق، سوريا (CNN) --», «القاهرة (رويترز):»,
+# «بيروت -». It is where the first sentence was written, not a sentence.
+_DATELINE = re.compile(
+    r"^[^\W\d_][^.!?؟…()\[\]«»\"]{0,48}?\s*"
+    r"(?:\([^()]{1,32}\)\s*(?:--?|[–—:])?|(?:--?|[–—]))$"
+)
+_DATELINE_MAX_WORDS = 6
 
 
-def _is_sentence_end(line: str, start: int, end: int) -> bool:
-    marks = line[start:end].rstrip("\"'”’»)]")
+def _quoted_spans(line: str) -> list[tuple[int, int]]:
+    """The (opening, closing) indexes of the quotes that open and close within the line.
+
+    A quote that never closes is not taken for one (feeds lose closing quotes), and straight
+    quotes count only when they pair up: with an odd number, which is which cannot be told.
+    """
+    spans: list[tuple[int, int]] = []
+    for opening, closing in _PAIRED_QUOTES:
+        if opening not in line:
+            continue
+        stack: list[int] = []
+        for index, char in enumerate(line):
+            if char == opening:
+                stack.append(index)
+            elif char == closing and stack:
+                spans.append((stack.pop(), index))
+    straight = [index for index, char in enumerate(line) if char == '"']
+    if len(straight) % 2 == 0:
+        spans += zip(straight[::2], straight[1::2], strict=True)
+    return spans
+
+
+def _is_sentence_end(line: str, sentence_start: int, start: int, end: int) -> bool:
+    marks = line[start:end].rstrip(_CLOSERS)
     following = line[end] if end < len(line) else ""
     if following and not following.isspace():
-        # "3.5", "example.com", "U.S." mid-token: only an Arabic word glued to the mark
+        # "3.5", "٣.٥", "example.com", "U.S." mid-token: only an Arabic word glued to the mark
         # ("انتهى.وقال") is taken as a new sentence.
         if not _is_arabic_script(following) or not following.isalpha():
             return False
@@ -366,20 +431,47 @@ def _is_sentence_end(line: str, start: int, end: int) -> bool:
         if before.isalpha() and not before_that.isalpha():
             # A one-letter word before the dot is an abbreviation: "د.", "م.", "U.S."
             return False
-    return True
+    # Nothing to say yet: the number of a list item ("1. "), or marks that open a line.
+    return any(char.isalpha() for char in line[sentence_start:start])
+
+
+def _line_sentences(line: str) -> list[str]:
+    spans = _quoted_spans(line)
+    sentences: list[str] = []
+    start = 0
+    for match in _END_MARKS.finditer(line):
+        if any(opening < match.start() and match.end() <= closing for opening, closing in spans):
+            continue  # inside a quote: the sentence ends after the closing quote, if at all
+        if _is_sentence_end(line, start, match.start(), match.end()):
+            sentences.append(line[start : match.end()])
+            start = match.end()
+    sentences.append(line[start:])
+    return [stripped for sentence in sentences if (stripped := sentence.strip())]
+
+
+def is_dateline(text: str) -> bool:
+    """Tell whether text is only a dateline («دمشق، سوريا (CNN) --»), no sentence of its own."""
+    return len(text.split()) <= _DATELINE_MAX_WORDS and _DATELINE.match(text) is not None
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; newlines always end one, "؛" never does."""
+    """Split text into sentences; newlines always end one, "؛" never does.
+
+    Quotes keep their sentences: a sentence that ends inside «…» or "…" ends after the closing
+    quote. A dateline joins the sentence after it.
+    """
     sentences: list[str] = []
+    dateline = ""
     for line in text.splitlines():
-        start = 0
-        for match in _END_MARKS.finditer(line):
-            if _is_sentence_end(line, match.start(), match.end()):
-                sentences.append(line[start : match.end()])
-                start = match.end()
-        sentences.append(line[start:])
-    return [sentence.strip() for sentence in sentences if sentence.strip()]
+        for sentence in _line_sentences(line):
+            if is_dateline(sentence):
+                dateline = f"{dateline} {sentence}" if dateline else sentence
+                continue
+            sentences.append(f"{dateline} {sentence}" if dateline else sentence)
+            dateline = ""
+    if dateline:
+        sentences.append(dateline)
+    return sentences
 
 
 # Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):

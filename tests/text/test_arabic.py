@@ -184,56 +184,73 @@ def test_multilingual_feed_items_by_declared_language() -> None:
     assert {language for declared, language in detected if declared not in ("ar", "he")} == {None}
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # The reference title: ".." is a dash inside a headline.
-        (
-            'من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب',
-            ['من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب'],
-        ),
-        (
-            "انسحبت القوات. وعاد الهدوء! هل انتهى؟ ربما…",
-            [
-                "انسحبت القوات.",
-                "وعاد الهدوء!",
-                "هل انتهى؟",
-                "ربما…",
-            ],
-        ),
-        ("السطر الأول\nالسطر الثاني\n\n", ["السطر الأول", "السطر الثاني"]),
-        ("قال د. محمد إن م. أحمد وصل.", ["قال د. محمد إن م. أحمد وصل."]),
-        (
-            "The U.S. envoy arrived. He met the minister.",
-            [
-                "The U.S. envoy arrived.",
-                "He met the minister.",
-            ],
-        ),
-        (
-            "ارتفع المؤشر ٣.٥ بالمئة و3.5 نقطة. ثم تراجع.",
-            [
-                "ارتفع المؤشر ٣.٥ بالمئة و3.5 نقطة.",
-                "ثم تراجع.",
-            ],
-        ),
-        ("اجتمع الوزراء؛ واتفقوا على البيان.", ["اجتمع الوزراء؛ واتفقوا على البيان."]),
-        (
-            'قالت "قسد": "لم نستهدف المدنيين." ونفت الحكومة.',
-            [
-                'قالت "قسد": "لم نستهدف المدنيين."',
-                "ونفت الحكومة.",
-            ],
-        ),
-        ("زار الموقع example.com أمس.", ["زار الموقع example.com أمس."]),
-        ("انتهى الاجتماع.وبدأ المؤتمر", ["انتهى الاجتماع.", "وبدأ المؤتمر"]),
-        ("ماذا حدث؟! لا أحد يعرف...", ["ماذا حدث؟!", "لا أحد يعرف..."]),
-        ("", []),
-        ("   \n  ", []),
-    ],
-)
-def test_split_sentences(text: str, expected: list[str]) -> None:
-    assert split_sentences(text) == expected
+# Each row: a text, and the sentences it splits into, " | " between two (DESIGN.md §5, issue 9).
+SENTENCES = [
+    # ends: . ! ? ؟ … and a newline; a run of marks is one end
+    ("انسحبوا. وعاد الهدوء! هل انتهى؟ ربما…", "انسحبوا. | وعاد الهدوء! | هل انتهى؟ | ربما…"),
+    ("السطر الأول\nالسطر الثاني\n\n", "السطر الأول | السطر الثاني"),
+    ("سطر بلا نقطة\r\nوسطر آخر.", "سطر بلا نقطة | وسطر آخر."),
+    ("ماذا حدث؟! لا أحد يعرف...", "ماذا حدث؟! | لا أحد يعرف..."),
+    ("Is it over? Yes!", "Is it over? | Yes!"),
+    ("انتهى الاجتماع.وبدأ المؤتمر", "انتهى الاجتماع. | وبدأ المؤتمر"),
+    ("انتهى الاجتماع۔ وبدأ المؤتمر۔", "انتهى الاجتماع۔ | وبدأ المؤتمر۔"),
+    # ".." inside a headline is a dash (the reference title); at the end of a line it ends one
+    ('من النفير العام إلى التفاهم.. انسحاب "قسد" تماماً من حلب', "="),
+    ("حلب.. بعد الانسحاب..", "="),
+    # abbreviations of one letter are not ends
+    ("قال د. محمد إن م. أحمد وصل.", "="),
+    ("التقى أ.د. سامي بالوفد.", "="),
+    ("وصل د.محمد إلى دمشق.", "="),
+    ("The U.S. envoy came. He left.", "The U.S. envoy came. | He left."),
+    # decimals, times, addresses and list numbers are not ends
+    ("ارتفع ٣.٥ بالمئة و3.5 نقطة. ثم تراجع.", "ارتفع ٣.٥ بالمئة و3.5 نقطة. | ثم تراجع."),
+    ("بدأ الاجتماع الساعة 10.30 صباحاً.", "="),
+    ("زار الموقع example.com أمس.", "="),
+    ("بلغ عدد الضحايا 35. وقال المسعفون ذلك.", "بلغ عدد الضحايا 35. | وقال المسعفون ذلك."),
+    ("1. خفض الضرائب\n٢. رفع الرواتب", "1. خفض الضرائب | ٢. رفع الرواتب"),
+    # ؛ and ، join clauses
+    ("اجتمع الوزراء؛ واتفقوا على البيان.", "="),
+    ("وصل الوفد، والتقى الرئيس، ثم غادر.", "="),
+    # quotes keep their sentences: an end inside a quote ends after the closing quote
+    ('قالت "قسد": "لم نستهدفهم." ونفت الحكومة.', 'قالت "قسد": "لم نستهدفهم." | ونفت الحكومة.'),
+    ("وقال: «انسحبنا. والوضع هادئ» ثم غادر.", "="),
+    ("وقال: «انسحبنا. والوضع هادئ.» ثم غادر.", "وقال: «انسحبنا. والوضع هادئ.» | ثم غادر."),
+    ('وأضاف: "هل نقبل؟ لا! لن نقبل." وختم.', 'وأضاف: "هل نقبل؟ لا! لن نقبل." | وختم.'),
+    ("وقال: “انتهت الحرب. وبدأ السلام.” وصفقوا.", "وقال: “انتهت الحرب. وبدأ السلام.” | وصفقوا."),
+    ('«قال لي: "انتهى." ثم صمت» وغادر. وعاد.', '«قال لي: "انتهى." ثم صمت» وغادر. | وعاد.'),
+    ('دعا إلى "ضبط النفس."\nوقال المرصد.', 'دعا إلى "ضبط النفس." | وقال المرصد.'),
+    # a quote that never closes is not a quote: its sentences end as usual
+    ("وقال: «انسحبنا. والوضع هادئ.", "وقال: «انسحبنا. | والوضع هادئ."),
+    ('وقال "انسحبنا. والوضع هادئ. وأضاف "كذا".', 'وقال "انسحبنا. | والوضع هادئ. | وأضاف "كذا".'),
+    # a dateline is not a sentence of its own: it joins the next
+    ("دمشق، سوريا (CNN) -- أكدوا. وقال المرصد.", "دمشق، سوريا (CNN) -- أكدوا. | وقال المرصد."),
+    ("دمشق، سوريا (CNN) --\nأكدت المعارضة الخبر.", "دمشق، سوريا (CNN) -- أكدت المعارضة الخبر."),
+    ("القاهرة (رويترز):\nقال مسؤول إنها انتهت.", "القاهرة (رويترز): قال مسؤول إنها انتهت."),
+    ("بيروت -\nأعلنت الحكومة استقالتها.", "بيروت - أعلنت الحكومة استقالتها."),
+    ("انتهى الخبر.\nدمشق (سانا)\nوصل الوفد.", "انتهى الخبر. | دمشق (سانا) وصل الوفد."),
+    ("دمشق (سانا) --", "="),
+    ("وتشمل الإجراءات:\n- خفض الضرائب", "وتشمل الإجراءات: | - خفض الضرائب"),
+    # nothing
+    ("", ""),
+    ("   \n  ", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCES)
+def test_split_sentences(text: str, expected: str) -> None:
+    """ "=" stands for the text itself, one sentence."""
+    sentences = [text] if expected == "=" else expected.split(" | ") if expected else []
+    assert split_sentences(text) == sentences
+
+
+@needs_feeds
+def test_split_sentences_of_the_cnn_article_joins_its_dateline() -> None:
+    text = (FEEDS / "articles" / "cnn-arabic-2013-08-03-syria-clashes.txt").read_text("utf-8")
+    sentences = split_sentences(text)
+    assert sentences[0].startswith("دمشق، سوريا (CNN) -- أكدت جهات سورية معارضة")
+    assert sentences[0].endswith('إلى "ضبط النفس."')
+    assert all(sentence in text for sentence in sentences)
+    assert len(sentences) == len([line for line in text.splitlines() if line.strip()])
 
 
 # --- the one text path of keyword alerts and search (issue 7) ------------------------------------
