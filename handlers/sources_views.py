@@ -430,8 +430,10 @@ def _destination(chat: Destination) -> str:
     return f"«{safe(chat.title, TITLE_CHARS)}»" if chat.title else str(chat.id)
 
 
-def _targets(item: PreviewItem, lang: str | None) -> str:
-    names = [_destination(chat) for chat in item.channels]
+def _targets(item: PreviewItem, lang: str | None, most: int | None = None) -> str:
+    names = [_destination(chat) for chat in item.channels[:most]]
+    if most is not None and len(item.channels) > most:
+        names.append(text("more", lang, n=numeral(len(item.channels) - most, language_of(lang))))
     if item.readers:
         names.append(plural("readers", item.readers, lang))
     if not names:
@@ -446,22 +448,41 @@ def _language(item: PreviewItem, lang: str | None) -> str:
     return escape(name) if name else text("preview_language_other", lang)
 
 
+# Tried in turn until /preview's answer fits one message: the feeds of a page listed, and
+# the channels named for each post.
+CANDIDATES_SHOWN = (12, 6, 3, 1)
+CHANNELS_SHOWN: tuple[int | None, ...] = (None, 10, 4, 1)
+
+
 def preview(result: PreviewResult, language_code: str | None) -> str:
     """/preview's answer before the posts: the feed, then each post's categories and
     destinations in the order the posts follow; or the feeds found on a page."""
-    lang = language_code
     if result.shown is None:
-        lines = [text("preview_choose", lang, url=escape(result.url))]
-        lines += [
-            f"• {safe(checked.title, TITLE_CHARS)} ({_count(checked, lang)})\n"
-            f"<code>/preview {escape(checked.url)}</code>"
-            for checked in result.candidates
-        ]
-        return directed("\n".join(lines), lang)
+        return fitted(lambda most: _page_feeds(result, language_code, most), CANDIDATES_SHOWN)
+    return fitted(lambda most: _preview(result, language_code, most), CHANNELS_SHOWN)
+
+
+def _page_feeds(result: PreviewResult, lang: str | None, most: int) -> str:
+    """A page's feeds, each with the /preview command to copy (whole, so it still works)."""
+    lines = [text("preview_choose", lang, url=_url(result.url))]
+    lines += [
+        f"• {safe(checked.title, TITLE_CHARS)} ({_count(checked, lang)})\n"
+        f"<code>/preview {escape(checked.url)}</code>"
+        for checked in result.candidates[:most]
+    ]
+    if len(result.candidates) > most:
+        lines.append(
+            text("more", lang, n=numeral(len(result.candidates) - most, language_of(lang)))
+        )
+    return directed("\n".join(lines), lang)
+
+
+def _preview(result: PreviewResult, lang: str | None, most: int | None) -> str:
     shown = result.shown
+    assert shown is not None
     count = plural("articles", shown.entries, lang)
     lines = [text("preview_heading", lang, title=safe(shown.title, TITLE_CHARS), count=count,
-                  url=escape(shown.url))]  # fmt: skip
+                  url=_url(shown.url))]  # fmt: skip
     lines.append(text("preview_stored" if shown.stored else "preview_not_stored", lang))
     if shown.warning:
         lines.append(text("preview_warning", lang, warning=safe(shown.warning)))
@@ -477,7 +498,7 @@ def preview(result: PreviewResult, language_code: str | None) -> str:
             headline=f"<b>{safe(item.entry.title, PREVIEW_HEADLINE_CHARS)}</b>",
             categories=separator.join(escape(name) for name in item.categories)
             or text("none", lang),
-            targets=_targets(item, lang),
+            targets=_targets(item, lang, most),
         )  # fmt: skip
         if not item.posted:
             line += "\n" + text("preview_not_posted", lang, language=_language(item, lang))

@@ -21,7 +21,7 @@ from storage import catalog
 from storage.feeds import add_feed
 from storage.models import Article, AuditEntry, ChatKind, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
-from tests.fakes.telegram import FakeTelegram, StoredMessage, parse_html
+from tests.fakes.telegram import MAX_TEXT_UTF16, FakeTelegram, StoredMessage, parse_html, utf16_len
 from tests.handlers.conftest import Console
 from tests.handlers.conversation import ADMIN, PAGE, READER, answers, problem_urls, say
 
@@ -120,6 +120,26 @@ async def test_the_newest_entries_as_they_would_be_posted_and_where(
             assert post.text == parse_html(by_link[read_more["url"]].text)[0]
         assert "#سوريا_محلي" in posts[-1].text
         assert "#سياسة" in posts[-2].text
+
+
+async def test_many_channels_are_counted_to_fit_one_message(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    """Sixty channels with long titles carry every category: each post's line names the
+    first ones and counts the rest, and the answer fits one message."""
+    url = feed_server.set("enab.xml", rss(ENTRIES, title="عنب بلدي"))
+    async with console() as app:
+        async with services_of(app).sessions.begin() as session:
+            categories = await catalog.ensure_categories(session, ["سوريا محلي", "سياسة"])
+            for n in range(60):
+                title = f"قناة {n} " + "باسم طويل جداً " * 4
+                facts = ChatFacts(CHANNEL - n, ChatKind.CHANNEL, title, None)
+                await bind_chat(session, facts, categories, {c.id: None for c in categories})
+        heading, *_ = await answers(telegram, ADMIN, f"/preview {url} {len(ENTRIES)}",
+                                    len(ENTRIES) + 1)  # fmt: skip
+        assert utf16_len(heading.text) <= MAX_TEXT_UTF16
+        assert "غيرها" in heading.text
+        assert read(heading).count("إلى: ") == len(ENTRIES)
 
 
 async def test_a_stored_feed_adds_its_own_categories(
