@@ -20,8 +20,9 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.preview import preview_feed
 from bot.services import fetch_limits, post_style
+from bot.sources import FEED_ADD, FEED_ENABLE, FEED_PAUSE, FEED_REMOVE, feed_state
 from bot.text.arabic import normalise
-from storage import catalog, channels, outbox
+from storage import admins, catalog, channels, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, article_count, feed_by_url, remove_feed
 from storage.models import (
@@ -155,6 +156,7 @@ async def feed_add(session: AsyncSession, args: argparse.Namespace) -> int:
         categories=categories,
         poll_interval_seconds=args.interval,
     )
+    await _audited(session, FEED_ADD, None, feed_state(feed))
     names = "، ".join(c.name for c in categories) or "—"
     print(f"أُضيف المصدر #{feed.id} / feed added: {args.url} (التصنيفات / categories: {names})")
     return 0
@@ -176,6 +178,17 @@ async def feed_list(session: AsyncSession) -> int:
     return 0
 
 
+# Who the audit log names for what was done on the command line (no Telegram account).
+SHELL_ID, SHELL_NAME = 0, "nashra (سطر الأوامر / command line)"
+
+
+async def _audited(session: AsyncSession, action: str, before: object, after: object) -> None:
+    await admins.record(
+        session, actor_id=SHELL_ID, actor_name=SHELL_NAME, action=action,
+        before=before, after=after, at=datetime.now(UTC),
+    )  # fmt: skip
+
+
 async def feed_change(session: AsyncSession, action: str, url: str) -> int:
     """`feed enable|disable|remove URL`: 1 when no feed has the URL."""
     feed = await feed_by_url(session, url.strip())
@@ -186,11 +199,14 @@ async def feed_change(session: AsyncSession, action: str, url: str) -> int:
             file=sys.stderr,
         )
         return 1
+    before = feed_state(feed)
     if action == "remove":
         articles = await article_count(session, feed.id)
         await remove_feed(session, feed.id)
+        await _audited(session, FEED_REMOVE, before, None)
         print(f"حُذف المصدر #{feed.id} / feed removed: {feed.url} ({articles} articles)")
-    elif action == "disable":
+        return 0
+    if action == "disable":
         feed.paused = True
         print(f"أُوقف المصدر #{feed.id} / feed disabled (paused): {feed.url}")
     else:
@@ -199,6 +215,9 @@ async def feed_change(session: AsyncSession, action: str, url: str) -> int:
         feed.error_count = feed.internal_error_count = 0
         feed.next_poll_at = datetime.now(UTC)
         print(f"فُعّل المصدر #{feed.id} / feed enabled: {feed.url} (was {was})")
+    await session.flush()
+    await _audited(session, FEED_PAUSE if action == "disable" else FEED_ENABLE, before,
+                   feed_state(feed))  # fmt: skip
     return 0
 
 

@@ -247,7 +247,7 @@ class PollReport:
     outcome: FeedOutcome | None  # None: not polled (paused, disabled or gone)
 
 
-def _state(feed: Feed) -> dict[str, Any]:
+def feed_state(feed: Feed) -> dict[str, Any]:
     """A feed as the audit log keeps it, before or after a change."""
     return {
         "id": feed.id,
@@ -445,7 +445,7 @@ class SourceService:
                 feed = await feed_store.add_feed(
                     session, checked.url, name=name, categories=chosen, now=self.clock()
                 )
-                await self._record(session, actor, FEED_ADD, None, _state(feed))
+                await self._record(session, actor, FEED_ADD, None, feed_state(feed))
                 feed_id = feed.id
         except IntegrityError:  # another operator added it at the same moment
             return AddResult(checked.url, FeedProblem.ALREADY)
@@ -548,10 +548,10 @@ class SourceService:
             feed = await feed_store.feed_by_id(session, feed_id)
             if feed is None:
                 return None
-            before = _state(feed)
+            before = feed_state(feed)
             if apply(feed):
                 await session.flush()
-                await self._record(session, actor, action, before, _state(feed))
+                await self._record(session, actor, action, before, feed_state(feed))
         return await self.line(feed_id)
 
     async def pause(self, actor: Person, feed_id: int) -> FeedLine | None:
@@ -592,13 +592,13 @@ class SourceService:
             feed = await feed_store.feed_by_id(session, feed_id)
             if feed is None or category is None:
                 return None
-            before = _state(feed)
+            before = feed_state(feed)
             if category in feed.categories:
                 feed.categories.remove(category)
             else:
                 feed.categories.append(category)
             await session.flush()
-            await self._record(session, actor, FEED_CATEGORIES, before, _state(feed))
+            await self._record(session, actor, FEED_CATEGORIES, before, feed_state(feed))
         return await self.line(feed_id)
 
     async def remove(self, actor: Person, feed_id: int) -> FeedLine | None:
@@ -608,7 +608,7 @@ class SourceService:
             feed = await feed_store.feed_by_id(session, feed_id)
             if feed is None or line is None:
                 return None
-            before = _state(feed)
+            before = feed_state(feed)
             if not await feed_store.remove_feed(session, feed_id):
                 return None  # another admin removed it meanwhile
             await self._record(session, actor, FEED_REMOVE, before, None)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from storage import catalog, channels
+from bot.cli import SHELL_ID
+from storage import admins, catalog, channels
 from storage.db import make_engine, make_sessions
 from storage.feeds import feed_by_url
 from storage.models import CATEGORY_NAME_CHARS, FEED_NAME_CHARS, LINK_CHARS
@@ -315,3 +316,18 @@ def test_feeds_are_enabled_disabled_and_removed_from_the_shell(
     with pytest.raises(SystemExit) as usage:
         main(["feed", "remove"])
     assert usage.value.code == 2
+    # Each change is in the audit log (/audit), done by the command line.
+    assert asyncio.run(_audit()) == [
+        ("feed.add", SHELL_ID), ("feed.pause", SHELL_ID), ("feed.enable", SHELL_ID),
+        ("feed.enable", SHELL_ID), ("feed.remove", SHELL_ID),
+    ]  # fmt: skip
+
+
+async def _audit() -> list[tuple[str, int]]:
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        async with make_sessions(engine)() as session:
+            entries = await admins.audit_entries(session, 0, 50)
+            return [(entry.action, entry.actor_id) for entry in reversed(entries)]
+    finally:
+        await engine.dispose()
