@@ -84,6 +84,7 @@ async def start(update: Update, context: NashraContext, chat_id: int) -> None:
         # Came from an inline query that found nothing: how searching works, too.
         greeting += "\n\n" + text("search_usage", _lang(update), bot=context.bot.username)
     await _reply(update, greeting, keyboards.picker(view, _lang(update)))
+    await _admin_menu(update, context)  # an admin added before they wrote: their menu now
 
 
 @private_only
@@ -292,15 +293,24 @@ async def stale_button(update: Update, context: NashraContext) -> None:
         await query.answer(text("button_stale", query.from_user.language_code))
 
 
+async def _admin_menu(update: Update, context: NashraContext) -> bool:
+    """In an admin's private chat: whether they are one, and their admin menu set again
+    (Telegram refuses it for a chat until the person has written to the bot)."""
+    user, chat = update.effective_user, update.effective_chat
+    if not user or not chat or chat.type != ChatType.PRIVATE:
+        return False
+    admins = context.services.admins
+    if not (await admins.role(admin_views.person_of(user))).is_admin:
+        return False
+    await admins.welcome(user.id)
+    return True
+
+
 async def help_command(update: Update, context: NashraContext) -> None:
     """List every command, one line each; in an admin's private chat, the admin ones too."""
     message = text("help", _lang(update), bot=context.bot.username)
-    user, chat = update.effective_user, update.effective_chat
-    if user and chat and chat.type == ChatType.PRIVATE:
-        admins = context.services.admins
-        if (await admins.role(admin_views.person_of(user))).is_admin:
-            await admins.welcome(user.id)  # the admin menu, now that they wrote to the bot
-            message += "\n\n" + text("admin_help", _lang(update))
+    if await _admin_menu(update, context):
+        message += "\n\n" + text("admin_help", _lang(update))
     await _reply(update, message)
 
 

@@ -116,7 +116,12 @@ async def test_an_owner_adds_the_author_of_a_forwarded_message(
     assert [c.status for c in telegram.calls_of("setMyCommands")][-1] == 400
     assert await stored(app) == ([(777, "Sam")], [ADMIN_ADD])
 
-    # Once Sam writes to the bot, /help shows him the admin commands and sets his menu.
+    # Once Sam writes to the bot (/start, or /help, which also shows him the admin
+    # commands), his menu is set.
+    telegram.add_user(SAM.id, SAM.first_name, language_code="en", username=SAM.username)
+    await say(telegram, SAM.id, "/start")
+    await nothing_being_handled(app)
+    assert telegram.menu(SAM.id) == [c for c, _ in COMMANDS["en"] + ADMIN_COMMANDS["en"]]
     telegram.add_user(SAM.id, SAM.first_name, language_code="en", username=SAM.username)
     help_text = await say(telegram, SAM.id, "/help")
     assert shown("admin_help", "en") in help_text.text
