@@ -22,6 +22,10 @@ from bot.text.messages import plural, text
 logger = logging.getLogger(__name__)
 
 REPEAT_AFTER = 600.0  # seconds before the same error is told again
+# Notices of the bot added to or removed from chats, per REPEAT_AFTER, at most: of one chat,
+# and caused by one person (anyone may add the bot to a group, and remove it, over and over).
+MEMBERSHIP_PER_CHAT = 5
+MEMBERSHIP_PER_PERSON = 10
 SUMMARY_CHARS = 500
 RETRY_DATA_PREFIX = "fd:retry:"  # a disabled feed's «إعادة المحاولة»: "fd:retry:<feed id>"
 
@@ -52,6 +56,7 @@ class AdminNotices:
         self.clock = clock
         self.stored_admins = stored_admins
         self._told: dict[tuple[str, str, str], float] = {}
+        self._memberships: dict[tuple[str, int], list[float]] = {}
 
     async def recipients(self) -> list[int]:
         """The owners, then the stored admins, each once."""
@@ -97,6 +102,25 @@ class AdminNotices:
         await self.tell(
             text("channel_lost", chat=title or str(chat_id), chat_id=chat_id, reason=reason)
         )
+
+    async def membership(
+        self, chat_id: int, by: int, message: str, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        """Tell of the bot added to or removed from a chat by someone, unless that chat or
+        that person has made MEMBERSHIP_PER_CHAT / MEMBERSHIP_PER_PERSON notices lately
+        (then it is logged only: what changed is stored all the same)."""
+        now = self.clock()
+        limits = {("chat", chat_id): MEMBERSHIP_PER_CHAT, ("by", by): MEMBERSHIP_PER_PERSON}
+        for key in limits:
+            recent = [t for t in self._memberships.get(key, []) if t > now - REPEAT_AFTER]
+            self._memberships[key] = recent
+        if any(len(self._memberships[key]) >= most for key, most in limits.items()):
+            logger.warning("membership of chat %s changed by %s: admins told enough", chat_id, by)
+            return False
+        for key in limits:
+            self._memberships[key].append(now)
+        await self.tell(message, markup)
+        return True
 
     async def error(self, error: BaseException) -> bool:
         """Tell the admins about an unexpected error, unless they heard of it lately."""

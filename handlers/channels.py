@@ -165,4 +165,4 @@ async def membership(update: Update, context: NashraContext) -> None:
     message, markup = channel_views.membership_notice(news, await channels.categories())
     by = admin_views.person_of(change.from_user)
     message += "\n" + text("channel_by", by=by.name or by.user_id)
-    await context.services.notices.tell(message, markup)
+    await context.services.notices.membership(chat.id, by.user_id, message, markup)

@@ -19,6 +19,7 @@ from bot.context import NashraApp
 from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post
+from bot.notices import MEMBERSHIP_PER_CHAT, REPEAT_AFTER
 from bot.text.dates import to_digits
 from bot.text.html import rtl_html
 from bot.text.messages import text
@@ -36,8 +37,23 @@ from storage.models import (
 )
 from tests.factories import article_row
 from tests.fakes.feeds import FeedServer, rss
-from tests.fakes.telegram import MAX_TEXT_UTF16, FakeTelegram, StoredMessage, parse_html, utf16_len
-from tests.handlers.conversation import ADMIN, READER, buttons, category_id, press, say
+from tests.fakes.telegram import (
+    MAX_TEXT_UTF16,
+    FakeTelegram,
+    ManualClock,
+    StoredMessage,
+    parse_html,
+    utf16_len,
+)
+from tests.handlers.conversation import (
+    ADMIN,
+    READER,
+    buttons,
+    category_id,
+    nothing_being_handled,
+    press,
+    say,
+)
 
 CHANNEL = -1001500000001
 FORUM = -1001600000002
@@ -502,6 +518,22 @@ async def test_the_bot_in_a_group_joined_promoted_and_removed(
     left = await notice(telegram, before)
     assert left.text.startswith(f"⚠️ أُخرج البوت من «مجموعة» ({GROUP})")
     assert await chat_row(app, GROUP) is None
+
+
+async def test_adding_and_removing_the_bot_over_and_over_does_not_flood_the_admins(
+    app: NashraApp, telegram: FakeTelegram, notice_clock: ManualClock
+) -> None:
+    telegram.add_chat(GROUP, "supergroup", title="مجموعة", bot_status="left")
+    for status in ["member", "left"] * 6:
+        telegram.set_bot_status(GROUP, status)  # type: ignore[arg-type]
+    await telegram.wait_for(lambda: not telegram.pending_updates)
+    await nothing_being_handled(app)
+    told = [m for m in telegram.sent(ADMIN) if f"({GROUP})" in m.text]
+    assert len(told) == MEMBERSHIP_PER_CHAT
+    notice_clock.advance(REPEAT_AFTER + 1)  # ten minutes on: told again
+    before = len(telegram.sent(ADMIN))
+    telegram.set_bot_status(GROUP, "member")
+    assert (await notice(telegram, before)).text.startswith("📢 أُضيف البوت إلى مجموعة")
 
 
 async def test_a_button_for_a_chat_the_bot_has_left_binds_nothing(
