@@ -178,9 +178,7 @@ def test_an_xhtml_page_with_an_encoding_declaration_is_extracted() -> None:
 
 
 def test_relative_og_image_is_resolved_against_the_page_address() -> None:
-    html = ARTICLE_HTML.replace(
-        "<title>", '<meta property="og:image" content="/img/a.jpg"><title>'
-    )
+    html = ARTICLE_HTML.replace("<title>", '<meta property="og:image" content="/img/a.jpg"><title>')
 
     with_url = page_text(html.encode(), None, url="https://example.com/news/1.html")
     without_url = page_text(html.encode(), None)
