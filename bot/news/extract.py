@@ -42,8 +42,7 @@ _BOMS = (
 )
 # As browsers do (WHATWG Encoding): a page labelled Latin-1 is read as its superset windows-1252.
 _LABEL_OVERRIDES = {"latin-1": "cp1252", "iso8859-1": "cp1252"}
-# Labels no browser honours: UTF-7 smuggles markup past filters; a meta tag cannot truly say
-# UTF-16 (the tag itself was read as ASCII).
+# A label no browser honours: UTF-7 smuggles markup past filters.
 _REFUSED = frozenset({"utf-7"})
 # Control characters that lxml refuses in a string (and that no article contains).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -68,9 +67,9 @@ class Page:
     """What an article page says: its main text (paragraphs separated by blank lines)."""
 
     text: str
-    title: str | None
-    image: str | None
-    encoding: str
+    title: str | None  # og:title, else the first <h1>, else <title>
+    image: str | None  # og:image as an absolute http(s) address
+    encoding: str  # Python's codec name the bytes were read with ("utf-8", "cp1256", …)
 
 
 def _codec(label: str | bytes | None) -> str | None:

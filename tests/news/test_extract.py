@@ -70,6 +70,17 @@ def test_cnn_page_gives_the_article_and_nothing_else() -> None:
 
 
 @needs_corpus
+def test_extraction_keeps_no_state_between_pages() -> None:
+    """trafilatura has optional caches (deduplication); ours must give a page the same text."""
+    cnn, assabah = CNN.read_bytes(), ASSABAH.read_bytes()
+
+    first = page_text(cnn)
+    page_text(assabah)
+
+    assert first == page_text(cnn)
+
+
+@needs_corpus
 def test_assabah_interview_gives_its_questions_and_answers() -> None:
     page = page_text(ASSABAH.read_bytes(), "text/html")
 
