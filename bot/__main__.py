@@ -51,6 +51,9 @@ def setup_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # trafilatura logs a page without an article at WARNING and bytes that are not HTML at
+    # ERROR: ordinary outcomes for us, which bot.news.extract returns as None to its caller.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 def parser() -> argparse.ArgumentParser:
