@@ -647,6 +647,9 @@ class FakeTelegram:
         self.users: dict[int, FakeUser] = {}
         self.callback_answers: dict[str, JSON] = {}
         self.inline_answers: dict[str, JSON] = {}
+        # Set by a test's running bot: True while it still has updates queued or in hand
+        # (the edit or message that follows a button's answer may not have come yet).
+        self.bot_busy: Callable[[], bool] | None = None
         self.webhook_url = ""
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         # Files users sent and documents the bot sent: file_id → (file_path, bytes).

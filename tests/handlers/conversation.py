@@ -55,6 +55,7 @@ async def conversation_bot(
         "search_command_timeout_seconds": command_timeout,
     }
     async with running_bot(make_settings(**(values | (settings or {}))), **options) as application:
+        telegram.bot_busy = lambda: not _idle(application)
         if not background_poll:
             assert application.job_queue is not None
             for job in application.job_queue.get_jobs_by_name("poll-feeds"):
@@ -87,7 +88,15 @@ async def press(telegram: FakeTelegram, user: int, message: StoredMessage, data:
 
 
 async def settled(telegram: FakeTelegram) -> None:
-    # The edit follows the answer: wait until the call log stops growing.
+    """Wait until the bot has done what the last update made it do: the edit or message
+    that follows a button's answer comes after it, however loaded the machine is."""
+    if telegram.bot_busy is not None:
+        async with asyncio.timeout(30):  # a hang guard, not a measure
+            # python-telegram-bot's queue and processor have no event for this: look again.
+            while telegram.bot_busy():  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+    # And until the call log stops growing (an update just taken from the queue is in
+    # neither the queue nor the processor's count for a moment).
     count = -1
     while count != len(telegram.calls):
         count = len(telegram.calls)
@@ -97,15 +106,15 @@ async def settled(telegram: FakeTelegram) -> None:
             return
 
 
+def _idle(app: NashraApp) -> bool:
+    return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+
+
 async def nothing_being_handled(app: NashraApp) -> None:
     """Wait until no update is queued or being handled (different chats go concurrently)."""
-
-    def idle() -> bool:
-        return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
-
     async with asyncio.timeout(30):  # a hang guard, not a measure
         # python-telegram-bot's queue and processor have no event for this: look again.
-        while not idle():  # noqa: ASYNC110
+        while not _idle(app):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
 
 

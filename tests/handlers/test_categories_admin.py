@@ -88,6 +88,7 @@ async def ask(
     """Press a button that asks a question; return the question (a new message)."""
     before = len(telegram.sent(user))
     await press(telegram, user, message, data)
+    await telegram.wait_for(lambda: len(telegram.sent(user)) > before)  # after the answer
     [question] = telegram.sent(user)[before:]
     assert list(buttons(question)) == [CANCEL_DATA]
     return question
