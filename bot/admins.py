@@ -230,7 +230,14 @@ class AdminService:
         await self.menus.show_admin(user_id)
 
     async def refresh_menus(self) -> None:
-        """Every owner's and admin's menu (at start-up)."""
+        """Every owner's and admin's menu (at start-up); and the readers' menu again for
+        whoever held the console before and does not now (an owner taken out of ADMIN_IDS,
+        an admin removed while the bot was down), as the audit log knows them."""
         stored = await self.stored_ids()
-        for user_id in dict.fromkeys([*self.owners, *stored]):
+        current = dict.fromkeys([*self.owners, *stored])
+        for user_id in current:
             await self.menus.show_admin(user_id)
+        async with self.sessions() as session:
+            former = await admins.audited_people(session) - set(current)
+        for user_id in sorted(former):
+            await self.menus.hide_admin(user_id)

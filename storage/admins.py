@@ -119,3 +119,18 @@ async def audit_entries(session: AsyncSession, offset: int, limit: int) -> Seque
 
 async def audit_count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+async def audited_people(session: AsyncSession) -> set[int]:
+    """Everyone the audit log names as having held the console: who acted (owners and
+    admins alike), and the admins added or removed."""
+    actors = await session.scalars(select(AuditEntry.actor_id).distinct())
+    people = {int(actor) for actor in actors if actor > 0}  # 0: the command line
+    changes = await session.execute(
+        select(AuditEntry.before, AuditEntry.after).where(AuditEntry.action.like("admin.%"))
+    )
+    for before, after in changes.all():
+        for state in (before, after):
+            if isinstance(state, dict) and isinstance(state.get("user_id"), int):
+                people.add(state["user_id"])
+    return people

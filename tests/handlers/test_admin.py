@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.admins import ADMIN_ADD, ADMIN_REMOVE, MAX_USER_ID, Person
 from bot.app import services_of
@@ -16,6 +16,7 @@ from bot.text.dates import format_moment
 from bot.text.messages import ADMIN_COMMANDS, COMMANDS, text
 from storage.models import PERSON_NAME_CHARS, USERNAME_CHARS, Admin, AuditEntry
 from tests.fakes.telegram import FakeTelegram, FakeUser, StoredMessage, parse_html, utf16_len
+from tests.handlers.conftest import Console
 from tests.handlers.conversation import (
     ADMIN,
     ENGLISH_READER,
@@ -148,6 +149,26 @@ async def test_a_forgotten_admin_add_waits_no_more_once_something_else_is_sent(
     await telegram.wait_for(lambda: len(telegram.sent(ADMIN)) > before)
     assert telegram.sent(ADMIN)[-1].text == shown("not_text")
     assert await stored(app) == ([], [])
+
+
+async def test_an_owner_taken_out_of_admin_ids_loses_the_menu_at_the_next_start(
+    console: Console, telegram: FakeTelegram
+) -> None:
+    """The menu follows who holds the console now: a former owner's, and the menu of an
+    admin removed by the command line's database while the bot was down, go back to the
+    readers' (the audit log names them)."""
+    former = 903
+    telegram.add_user(former, "مالك سابق", language_code="ar")
+    async with console(admin_ids=[ADMIN, former]) as app:
+        await services_of(app).admins.add(Person(former, "مالك سابق"), Person(READER, "سارة"))
+        assert telegram.menu(former) == ADMINS_MENU
+        assert telegram.menu(READER) == ADMINS_MENU
+        async with services_of(app).sessions.begin() as session:
+            await session.execute(delete(Admin).where(Admin.user_id == READER))
+    async with console(admin_ids=[ADMIN]):
+        assert telegram.menu(former) == READERS_MENU
+        assert telegram.menu(READER) == READERS_MENU
+        assert telegram.menu(ADMIN) == ADMINS_MENU
 
 
 async def test_an_owner_adds_by_replying_to_a_forwarded_message(
