@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -179,6 +180,21 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(LANGUAGE_CHARS))
     published_at: Mapped[datetime] = mapped_column(index=True)
     fetched_at: Mapped[datetime] = mapped_column(index=True)  # /stats counts by it
+    # The entry's picture (media:content, media:thumbnail, an image enclosure, the first <img>
+    # of its content, else the fetched page's og:image): the post is sent as a photo with it.
+    image_url: Mapped[str | None] = mapped_column(String(LINK_CHARS))
+    # True when `text` is the article page's main text, fetched because the feed's was thin.
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Why the page was not used when it was wanted (a fetch error, no main text), or None.
+    page_error: Mapped[str | None] = mapped_column(Text)
+    # The same-story check's fingerprint (bot.news.stories.Fingerprint.to_bytes); None for
+    # articles stored before the check existed.
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The first article of the story this one tells again (another outlet's copy), or None:
+    # a story is its first article and every article whose story_id names it.
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
 
     categories: Mapped[list[Category]] = relationship(secondary=article_categories, lazy="selectin")
 
@@ -304,6 +320,10 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A forum supergroup's topic that takes this category's posts; None: the chat itself.
     message_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A channel binding's own summary length in characters; None: SUMMARY_MAX_CHARS.
+    summary_chars: Mapped[int | None] = mapped_column()
+    # Languages besides Arabic that a binding takes (["en", "ur"]); None or []: Arabic only.
+    languages: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -382,6 +402,12 @@ class Delivery(Base):
     lease_token: Mapped[str | None] = mapped_column(String(32))
     # The forum topic the post goes to (its binding's, when planned); None: the chat itself.
     message_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The summary length of the binding it was planned for; None: the bot's SUMMARY_MAX_CHARS.
+    summary_chars: Mapped[int | None] = mapped_column()
+    # Whether the message sent is a photo with the post as its caption (edited as a caption).
+    as_photo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A sent post that must be edited (another outlet told the same story since): due then.
+    edit_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Admin(Base):

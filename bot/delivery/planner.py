@@ -26,6 +26,7 @@ class NewArticle:
     id: int
     categories: Sequence[int]
     terms: str  # index_terms of title and text, space-separated
+    language: str | None = "ar"  # detect_language's code; only bindings taking it get others
 
 
 class _KeywordIndex:

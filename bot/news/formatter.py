@@ -59,6 +59,9 @@ class PostSource:
     source_domain: str
     fetched_at: datetime  # aware
     categories: Sequence[str]
+    image: str = ""  # the picture's http(s) address, "" for none
+    # The other outlets that told the same story, as (name, link), oldest first.
+    also: Sequence[tuple[str, str]] = ()
 
 
 def post_source(article: Article) -> PostSource:
@@ -72,6 +75,7 @@ def post_source(article: Article) -> PostSource:
         source_domain=article.source_domain,
         fetched_at=article.fetched_at,
         categories=[category.name for category in article.categories],
+        image=article.image_url or "",
     )
 
 
