@@ -1,5 +1,6 @@
 """Channels and groups: their bindings to categories (forum topics included) and what was
-posted in them. A binding is a subscription; in a forum supergroup it carries its topic."""
+posted in them. A binding is a subscription; in a forum supergroup it carries its topic, and
+any binding may carry its own summary length and the languages besides Arabic it takes."""
 
 from __future__ import annotations
 
@@ -11,39 +12,116 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Category, Chat, ChatKind, Delivery, DeliveryStatus, Subscription
 
+# The languages a binding may take besides Arabic, in the order they are shown: the codes of
+# bot.text.arabic.detect_language, and LATIN for what it calls None (Latin or another script:
+# English in an Arabic section). Arabic itself is always taken.
+LATIN = "latn"
+LANGUAGES = ("fa", "ur", "he", LATIN)
+# A binding's own summary length, in characters: long enough for a sentence, short enough
+# for a post (None is the bot's SUMMARY_MAX_CHARS).
+SUMMARY_CHARS_MIN = 150
+SUMMARY_CHARS_MAX = 3000
+
 
 @dataclass(frozen=True)
 class Binding:
     category_id: int
     name: str
     thread_id: int | None
+    summary_chars: int | None = None
+    languages: tuple[str, ...] = ()  # besides Arabic, in LANGUAGES order
 
 
-async def followers(
-    session: AsyncSession, category_ids: Iterable[int]
-) -> list[tuple[int, int, ChatKind, int | None]]:
-    """(category id, chat id, kind, forum topic) of every active chat following any of these
-    categories."""
+@dataclass(frozen=True)
+class Follower:
+    """An active chat following a category, with what its binding asks for."""
+
+    category_id: int
+    chat_id: int
+    kind: ChatKind
+    thread_id: int | None
+    summary_chars: int | None
+    languages: frozenset[str]  # besides Arabic
+
+    def takes(self, language: str) -> bool:
+        """Whether this binding gets an article in that language (LATIN for Latin script)."""
+        return language == "ar" or language in self.languages
+
+
+def _languages(stored: list[str] | None) -> tuple[str, ...]:
+    """A binding's stored languages as known codes, in LANGUAGES order (a code the bot no
+    longer knows is ignored, not an error)."""
+    return tuple(code for code in LANGUAGES if code in (stored or ()))
+
+
+async def followers(session: AsyncSession, category_ids: Iterable[int]) -> list[Follower]:
+    """Every active chat following any of these categories, one per binding."""
     ids = sorted(set(category_ids))
     if not ids:
         return []
     query = (
-        select(Subscription.category_id, Chat.id, Chat.kind, Subscription.message_thread_id)
+        select(
+            Subscription.category_id, Chat.id, Chat.kind, Subscription.message_thread_id,
+            Subscription.summary_chars, Subscription.languages,
+        )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(Subscription.category_id.in_(ids), Chat.active.is_(True))
-    )
-    return [(row[0], row[1], row[2], row[3]) for row in (await session.execute(query)).all()]
+    )  # fmt: skip
+    return [
+        Follower(row[0], row[1], row[2], row[3], row[4], frozenset(_languages(row[5])))
+        for row in (await session.execute(query)).all()
+    ]
 
 
 async def bindings(session: AsyncSession, chat_id: int) -> list[Binding]:
-    """The chat's categories, by name, each with its topic."""
+    """The chat's categories, by name, each with its topic and settings."""
     query = (
-        select(Category.id, Category.name, Subscription.message_thread_id)
+        select(
+            Category.id, Category.name, Subscription.message_thread_id,
+            Subscription.summary_chars, Subscription.languages,
+        )
         .join(Subscription, Subscription.category_id == Category.id)
         .where(Subscription.chat_id == chat_id)
         .order_by(Category.name)
-    )
-    return [Binding(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+    )  # fmt: skip
+    return [
+        Binding(row[0], row[1], row[2], row[3], _languages(row[4]))
+        for row in (await session.execute(query)).all()
+    ]
+
+
+async def set_summary_chars(
+    session: AsyncSession, chat_id: int, category_id: int, chars: int | None
+) -> bool:
+    """Give the binding its own summary length (None: the bot's); False when there is no
+    such binding. A length outside SUMMARY_CHARS_MIN..SUMMARY_CHARS_MAX is a ValueError."""
+    if chars is not None and not SUMMARY_CHARS_MIN <= chars <= SUMMARY_CHARS_MAX:
+        raise ValueError(
+            f"a summary length is {SUMMARY_CHARS_MIN}..{SUMMARY_CHARS_MAX} characters, not {chars}"
+        )
+    binding = await session.get(Subscription, (chat_id, category_id))
+    if binding is None:
+        return False
+    binding.summary_chars = chars
+    await session.flush()
+    return True
+
+
+async def set_languages(
+    session: AsyncSession, chat_id: int, category_id: int, languages: Iterable[str]
+) -> bool:
+    """Set the languages besides Arabic the binding takes (none: Arabic only); False when
+    there is no such binding. A code not in LANGUAGES ("ar" included) is a ValueError."""
+    wanted = set(languages)
+    if unknown := wanted - set(LANGUAGES):
+        raise ValueError(f"unknown language codes: {sorted(unknown)}; known: {LANGUAGES}")
+    binding = await session.get(Subscription, (chat_id, category_id))
+    if binding is None:
+        return False
+    # Stored in one order, so that a value is one JSON text whatever order it was set in.
+    binding.languages = [code for code in LANGUAGES if code in wanted] or None
+    await session.flush()
+    return True
 
 
 async def bind(

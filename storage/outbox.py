@@ -27,13 +27,16 @@ async def plan(
     now: datetime,
     *,
     threads: Mapping[tuple[int, int], int] | None = None,
+    lengths: Mapping[tuple[int, int], int] | None = None,
 ) -> None:
     """Stage (article id, chat id, priority, status) deliveries; an existing pair is kept.
-    `threads` gives the forum topic of an (article id, chat id) that goes to one.
+    `threads` gives the forum topic of an (article id, chat id) that goes to one, `lengths`
+    the summary length of one whose binding has its own.
 
     Rows keep the caller's order: within a priority, ids are the sending order.
     """
     topics = threads or {}
+    summaries = lengths or {}
     values = [
         {
             "article_id": article_id,
@@ -44,6 +47,7 @@ async def plan(
             "next_attempt_at": now,
             "created_at": now,
             "message_thread_id": topics.get((article_id, chat_id)),
+            "summary_chars": summaries.get((article_id, chat_id)),
         }
         for article_id, chat_id, priority, status in rows
     ]

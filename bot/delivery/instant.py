@@ -13,7 +13,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +53,7 @@ class Job:
     token: str
     thread_id: int | None = None  # the forum topic it goes to
     broadcast_id: int | None = None
+    summary_chars: int | None = None  # its binding's summary length; None: the style's
 
     @property
     def subject(self) -> Subject:
@@ -68,7 +69,7 @@ class _Round:
 
     token: str
     deadline: float  # loop time after which no send of it starts
-    posts: dict[int, Post]
+    posts: dict[tuple[int, int | None], Post]  # (article id, summary length) → its post
     malformed: set[Subject]
     # Chats that refused the bot during the round (403): their rows are dropped with the chat,
     # and none of them is sent, however soon the chat's next turn comes.
@@ -112,7 +113,9 @@ class InstantSender:
             return 0
         deadline = loop_now + self.settings.sending_window
         batch = _Round(token, deadline, {}, set())
-        await self._format(batch, {job.article_id for job in jobs if job.article_id is not None})
+        await self._format(
+            batch, {(j.article_id, j.summary_chars) for j in jobs if j.article_id is not None}
+        )
         await self._broadcasts(batch, {j.broadcast_id for j in jobs if j.broadcast_id is not None})
         return await self._send_all(batch, jobs)
 
@@ -225,19 +228,24 @@ class InstantSender:
                         continue
                     jobs.append(Job(row.id, row.article_id, row.chat_id, recipient,
                                     row.attempts, token, thread_id=row.message_thread_id,
-                                    broadcast_id=row.broadcast_id))  # fmt: skip
+                                    broadcast_id=row.broadcast_id,
+                                    summary_chars=row.summary_chars))  # fmt: skip
             await session.flush()
             await outbox.hold_leased(session, digest_rows, token)
         return jobs
 
-    async def _format(self, batch: _Round, article_ids: set[int]) -> None:
-        """Format each article on its own: one that cannot be formatted fails its rows."""
+    async def _format(self, batch: _Round, wanted: set[tuple[int, int | None]]) -> None:
+        """Format each article on its own, once per summary length its rows ask for: one
+        that cannot be formatted fails its rows."""
         async with self.sessions() as session:
-            articles = await articles_by_ids(session, article_ids)
+            articles = await articles_by_ids(session, {article_id for article_id, _ in wanted})
         broken: dict[int, str] = {}
-        for article_id, article in articles.items():
+        for article_id, length in wanted:
+            if (article := articles.get(article_id)) is None or article_id in broken:
+                continue
+            style = self.style if length is None else replace(self.style, summary_max_chars=length)
             try:
-                batch.posts[article_id] = format_post(post_source(article), self.style)
+                batch.posts[article_id, length] = format_post(post_source(article), style)
             except Exception as exc:
                 logger.exception("article %s cannot be formatted", article_id)
                 broken[article_id] = f"could not format the article: {exc!r}"
@@ -270,7 +278,7 @@ class InstantSender:
                     return
                 sending = self.publisher.send_text(job.chat_id, html, silent=silent)
             else:
-                post = batch.posts.get(job.article_id or 0)
+                post = batch.posts.get((job.article_id or 0, job.summary_chars))
                 if post is None:
                     self._record(job, Outcome(DeliveryStatus.DROPPED, error="article was deleted"))
                     return

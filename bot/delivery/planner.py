@@ -3,6 +3,8 @@
 The audience of an article is every active chat following one of its categories (channels,
 groups and readers), plus every reader with a keyword alert that the article matches, minus
 the readers who muted a word in it. Readers in a digest mode get the row held for the digest.
+An article that is not Arabic (Persian, Urdu, Hebrew, English in an Arabic section) goes only
+to the channel and group bindings that take its language; readers and alerts get Arabic only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class NewArticle:
     categories: Sequence[int]
     terms: str  # index_terms of title and text, space-separated
     language: str | None = "ar"  # detect_language's code; only bindings taking it get others
+
+    @property
+    def script(self) -> str:
+        """The language as bindings name it: detect_language's None (Latin or another
+        script) is channels.LATIN."""
+        return self.language or channels.LATIN
 
 
 class _KeywordIndex:
@@ -82,25 +90,28 @@ async def plan_deliveries(
     followers = await channels.followers(
         session, {category for article in articles for category in article.categories}
     )
-    by_category: dict[int, list[tuple[int, ChatKind]]] = {}
-    topics: dict[tuple[int, int], int] = {}  # (category, chat) → its forum topic
-    for category_id, chat_id, kind, thread_id in followers:
-        by_category.setdefault(category_id, []).append((chat_id, kind))
-        if thread_id is not None:
-            topics[category_id, chat_id] = thread_id
+    by_category: dict[int, list[channels.Follower]] = {}
+    for follower in followers:
+        by_category.setdefault(follower.category_id, []).append(follower)
     if keywords is None:
         keywords = await Keywords.load(session)
     alerts, mutes = keywords.alerts, keywords.mutes
 
     audiences: list[tuple[int, dict[int, ChatKind]]] = []
     threads: dict[tuple[int, int], int] = {}
+    lengths: dict[tuple[int, int], int] = {}
     for article in articles:
-        audience = {
-            chat_id: kind
+        arabic = article.script == "ar"
+        # The bindings that take the article: every one for Arabic, else a channel's or a
+        # group's that asks for its language (a reader's never does).
+        taking = [
+            follower
             for category in article.categories
-            for chat_id, kind in by_category.get(category, ())
-        }
-        if alerts or mutes:
+            for follower in by_category.get(category, ())
+            if arabic or (follower.kind is not ChatKind.PRIVATE and follower.takes(article.script))
+        ]
+        audience = {follower.chat_id: follower.kind for follower in taking}
+        if arabic and (alerts or mutes):
             words = set(article.terms.split())
             for chat_id in alerts.chats(article.terms, words):
                 audience.setdefault(chat_id, ChatKind.PRIVATE)
@@ -109,11 +120,13 @@ async def plan_deliveries(
                     del audience[chat_id]
         audiences.append((article.id, audience))
         # One post per chat: a forum gets it in the topic of the article's first category
-        # that the chat binds to a topic.
-        for category in reversed(article.categories):
-            for chat_id, _ in by_category.get(category, ()):
-                if (thread := topics.get((category, chat_id))) is not None:
-                    threads[article.id, chat_id] = thread
+        # that the chat binds to a topic, with the summary length of its first category that
+        # has one (taking is in the article's order of categories: the first one wins).
+        for follower in reversed(taking):
+            if follower.thread_id is not None:
+                threads[article.id, follower.chat_id] = follower.thread_id
+            if follower.summary_chars is not None:
+                lengths[article.id, follower.chat_id] = follower.summary_chars
 
     people = {chat for _, audience in audiences for chat, kind in audience.items()
               if kind is ChatKind.PRIVATE}  # fmt: skip
@@ -130,5 +143,5 @@ async def plan_deliveries(
         for article_id, audience in audiences
         for chat_id, kind in audience.items()
     ]
-    await outbox.plan(session, rows, now, threads=threads)
+    await outbox.plan(session, rows, now, threads=threads, lengths=lengths)
     return len(rows)

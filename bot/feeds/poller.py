@@ -21,7 +21,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,8 @@ from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_C
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=24)
+# Posted to every follower; an entry in another language only to the channel and group
+# bindings that take it (the planner decides).
 POSTED_LANGUAGES = frozenset({"ar"})
 
 
@@ -444,6 +446,7 @@ class Poller:
                         defaults=state.category_ids, labels=entry.labels, terms=entry.terms
                     ),
                     entry.terms,
+                    entry.language,
                 ),
             )
             for entry in entries
@@ -466,7 +469,7 @@ class Poller:
             categories = rules.categoriser.categorise(
                 defaults=state.category_ids, labels=entry.labels, terms=entry.terms
             )
-            article_now = NewArticle(article.id, categories, entry.terms)
+            article_now = NewArticle(article.id, categories, entry.terms, entry.language)
             candidates.append(_Candidate(entry, article_now, copy=True))
         return candidates
 
@@ -477,13 +480,12 @@ class Poller:
         rules: _Rules,
         outcome: FeedOutcome,
     ) -> None:
-        """Plan deliveries of what this poll may post: Arabic, recent, and not a flood."""
-        # Non-Arabic entries are kept for the archive but not posted: Nashra publishes
-        # Arabic news (Urdu, Persian and Hebrew feeds look alike but are not).
-        postable = [c for c in candidates if c.entry.language in POSTED_LANGUAGES]
+        """Plan deliveries of what this poll may post: recent, and not a flood. Entries
+        that are not Arabic go only where a binding takes their language (the planner's
+        rule): Urdu, Persian and Hebrew feeds look alike but are not Arabic."""
         oldest = self.clock() - self.settings.max_entry_age
-        recent = [c for c in postable if c.entry.published_at >= oldest]
-        outcome.too_old = len(postable) - len(recent)
+        recent = [c for c in candidates if c.entry.published_at >= oldest]
+        outcome.too_old = len(candidates) - len(recent)
         recent.sort(key=lambda candidate: candidate.entry.published_at)  # stable: oldest first
         posted = recent[-self.settings.max_posts :]
         outcome.over_limit = len(recent) - len(posted)
@@ -504,9 +506,7 @@ class Poller:
             session, (c.article.id for c in posted if c.copy)
         )
         articles = [
-            NewArticle(c.article.id, everything[c.article.id], c.article.terms)
-            if c.copy
-            else c.article
+            replace(c.article, categories=everything[c.article.id]) if c.copy else c.article
             for c in posted
         ]
         outcome.planned = await plan_deliveries(session, articles, self.clock(), rules.keywords)
