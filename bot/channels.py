@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,10 +45,18 @@ CHANNEL_ADD = "channel.add"
 CHANNEL_BIND = "channel.bind"
 CHANNEL_UNBIND = "channel.unbind"
 CHANNEL_REMOVE = "channel.remove"
+CHANNEL_SUMMARY = "channel.summary"
+CHANNEL_LANGUAGES = "channel.languages"
 REMOVED_BY_ADMIN = "removed by an admin"
 BOT_REMOVED = "the bot was removed from the chat"
 CANNOT_POST = "the bot may not post there"
 TOPIC_NAME_CHARS = 128  # Telegram's longest topic name
+# The summary lengths an operator picks for a binding, by name; «medium» is the bot's own
+# SUMMARY_MAX_CHARS (None: the binding follows the setting).
+# The languages a binding may take besides Arabic (storage.channels.LATIN: Latin script).
+LANGUAGES = channels.LANGUAGES
+SUMMARY_LENGTHS: dict[str, int | None] = {"short": 200, "medium": None, "long": 700,
+                                           "detailed": 1000}  # fmt: skip
 
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}", re.ASCII)
 _CHAT_ID = re.compile(r"-?[0-9]{1,19}", re.ASCII)
@@ -109,6 +117,26 @@ class Check:
 class BoundCategory:
     name: str
     thread_id: int | None
+    summary_chars: int | None = None  # None: the bot's SUMMARY_MAX_CHARS
+    languages: tuple[str, ...] = ()  # besides Arabic (storage.channels.LANGUAGES)
+    category_id: int | None = None
+
+    @classmethod
+    def of(cls, binding: channels.Binding) -> BoundCategory:
+        return cls(binding.name, binding.thread_id, binding.summary_chars, binding.languages,
+                   binding.category_id)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BindingSettings:
+    """One binding of a chat as its settings screen shows it."""
+
+    card: ChannelCard
+    category_id: int
+    name: str
+    summary_chars: int | None  # None: `default_chars`
+    languages: tuple[str, ...]  # besides Arabic
+    default_chars: int  # the bot's SUMMARY_MAX_CHARS
 
 
 @dataclass(frozen=True)
@@ -333,11 +361,19 @@ def _state(chat: Chat | ChatFacts | None, bound: Sequence[BoundCategory]) -> dic
     """A chat as the audit log keeps it, before or after a change."""
     if chat is None:
         return None
-    bindings = [
-        {"category": b.name, "topic": b.thread_id} if b.thread_id else {"category": b.name}
-        for b in bound
-    ]
-    return {"chat_id": chat.id, "title": chat.title, "categories": bindings}
+    return {"chat_id": chat.id, "title": chat.title, "categories": [_bound(b) for b in bound]}
+
+
+def _bound(binding: BoundCategory) -> dict[str, Any]:
+    """A binding as the audit log keeps it: what it has besides its category."""
+    kept: dict[str, Any] = {"category": binding.name}
+    if binding.thread_id:
+        kept["topic"] = binding.thread_id
+    if binding.summary_chars is not None:
+        kept["summary_chars"] = binding.summary_chars
+    if binding.languages:
+        kept["languages"] = list(binding.languages)
+    return kept
 
 
 class ChannelService:
@@ -349,10 +385,12 @@ class ChannelService:
         bot: Bot,
         *,
         clock: Callable[[], datetime] = utcnow,
+        summary_chars: int = 400,
     ) -> None:
         self.sessions = sessions
         self.bot = bot
         self.clock = clock
+        self.summary_chars = summary_chars  # the bot's SUMMARY_MAX_CHARS, «medium»
 
     # ------------------------------------------------------------------ Telegram
 
@@ -432,7 +470,7 @@ class ChannelService:
             threads, created = await self._topics(facts, found, kept)
         async with self.sessions.begin() as session:
             stored = await session.get(Chat, facts.id)
-            old = _state(stored, [BoundCategory(b.name, b.thread_id) for b in before])
+            old = _state(stored, [BoundCategory.of(b) for b in before])
             await bind_chat(session, facts, found, threads)
             card = await self._card(session, facts.id)
             assert card is not None
@@ -482,7 +520,7 @@ class ChannelService:
             facts = checked.facts
             threads, _ = await self._topics(facts, [category], {})
         async with self.sessions.begin() as session:
-            old = _state(chat, [BoundCategory(b.name, b.thread_id) for b in before])
+            old = _state(chat, [BoundCategory.of(b) for b in before])
             if bound:
                 await channels.unbind(session, chat_id, [category_id])
             else:
@@ -501,7 +539,7 @@ class ChannelService:
             chat = await session.get(Chat, chat_id)
             if card is None or chat is None:
                 return None
-            bound = [BoundCategory(b.name, b.thread_id) for b in card.bindings]
+            bound = list(card.bindings)
             before = _state(chat, bound)
             # Written first and counted: another admin's removal at the same moment leaves
             # this one nothing to unbind or stop, and it is told the chat is gone.
@@ -511,6 +549,62 @@ class ChannelService:
             await catalog.deactivate_chat(session, chat_id, REMOVED_BY_ADMIN)
             await self._record(session, actor, CHANNEL_REMOVE, before, None)
         return card
+
+    async def binding(self, chat_id: int, category_id: int) -> BindingSettings | None:
+        """One binding's settings screen; None when the chat or the binding is gone."""
+        async with self.sessions() as session:
+            return await self._binding(session, chat_id, category_id)
+
+    async def set_length(
+        self, actor: Person, chat_id: int, category_id: int, chars: int | None
+    ) -> BindingSettings | None:
+        """Give the binding its own summary length (None: the bot's); None when the binding
+        is gone or the length is out of bounds (a forged button)."""
+        if (
+            chars is not None
+            and not channels.SUMMARY_CHARS_MIN <= chars <= channels.SUMMARY_CHARS_MAX
+        ):
+            return None
+        return await self._change(
+            actor, chat_id, category_id, CHANNEL_SUMMARY,
+            lambda session, _: channels.set_summary_chars(session, chat_id, category_id, chars),
+        )  # fmt: skip
+
+    async def toggle_language(
+        self, actor: Person, chat_id: int, category_id: int, code: str
+    ) -> BindingSettings | None:
+        """Take that language in the binding too, or stop taking it (Arabic is always taken);
+        None when the binding is gone or the code unknown."""
+        if code not in channels.LANGUAGES:
+            return None
+
+        async def toggle(session: AsyncSession, languages: tuple[str, ...]) -> bool:
+            wanted = set(languages) ^ {code}
+            return await channels.set_languages(session, chat_id, category_id, wanted)
+
+        return await self._change(actor, chat_id, category_id, CHANNEL_LANGUAGES, toggle)
+
+    async def _change(
+        self,
+        actor: Person,
+        chat_id: int,
+        category_id: int,
+        action: str,
+        change: Callable[[AsyncSession, tuple[str, ...]], Awaitable[bool]],
+    ) -> BindingSettings | None:
+        """Change one binding's settings and audit it, in one transaction."""
+        async with self.sessions.begin() as session:
+            before = await self._binding(session, chat_id, category_id)
+            if before is None or not await change(session, before.languages):
+                return None
+            after = await self._binding(session, chat_id, category_id)
+            assert after is not None
+            chat = await session.get(Chat, chat_id)
+            await self._record(
+                session, actor, action, _state(chat, before.card.bindings),
+                _state(chat, after.card.bindings),
+            )  # fmt: skip
+        return after
 
     async def membership(
         self, facts: ChatFacts, old: ChatMember, new: ChatMember
@@ -527,7 +621,7 @@ class ChannelService:
                 else:
                     reason = BOT_REMOVED if change is Membership.REMOVED else CANNOT_POST
                     await catalog.deactivate_chat(session, facts.id, reason)
-            bound = [BoundCategory(b.name, b.thread_id)
+            bound = [BoundCategory.of(b)
                      for b in await channels.bindings(session, facts.id)]  # fmt: skip
         return MembershipNews(change, facts, promoted, problem, bound)
 
@@ -545,12 +639,29 @@ class ChannelService:
             return None
         if counts is None:
             counts = await channels.sent_counts(session, [chat_id])
-        bound = [BoundCategory(b.name, b.thread_id)
+        bound = [BoundCategory.of(b)
                  for b in await channels.bindings(session, chat_id)]  # fmt: skip
         return ChannelCard(
             chat.id, chat.kind, chat.title, chat.username, chat.active,
             chat.deactivated_reason, bound, counts.get(chat_id, 0),
             await channels.last_error(session, chat_id),
+        )  # fmt: skip
+
+    async def _binding(
+        self, session: AsyncSession, chat_id: int, category_id: int
+    ) -> BindingSettings | None:
+        card = await self._card(session, chat_id)
+        if card is None:
+            return None
+        found = [
+            b for b in await channels.bindings(session, chat_id) if b.category_id == category_id
+        ]
+        if not found:
+            return None
+        binding = found[0]
+        return BindingSettings(
+            card, category_id, binding.name, binding.summary_chars, binding.languages,
+            self.summary_chars,
         )  # fmt: skip
 
     async def _record(

@@ -206,7 +206,9 @@ class Services:
             menus=menus,
             admins=admins,
             categories=CategoryService(sessions, clock=wall_clock),
-            channels=ChannelService(sessions, bot, clock=wall_clock),
+            channels=ChannelService(
+                sessions, bot, clock=wall_clock, summary_chars=settings.summary_max_chars
+            ),
             sources=sources,
             broadcasts=broadcasts,
             stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),

@@ -5,7 +5,9 @@ Pure: the handlers (handlers/channels.py) ask the channel service and send what 
 return. Replies are HTML (titles and names escaped); notices are plain text. Callback data:
 "ch:l:<offset>" a page of the list, "ch:e:<chat>" its categories, "ch:t:<chat>:<category>"
 a category on or off, "ch:d:<chat>" done, "ch:r:<chat>" asks to remove, "ch:x:<chat>"
-removes.
+removes; a binding's settings: "ch:s:<chat>" its categories to choose from, "ch:b:<chat>:
+<category>" one binding, "ch:n:<chat>:<category>:<chars>" its summary length (0: the bot's),
+"ch:g:<chat>:<category>:<language>" a language besides Arabic on or off.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels import (
+    LANGUAGES,
+    SUMMARY_LENGTHS,
     AddResult,
+    BindingSettings,
     BoundCategory,
     ChannelCard,
     ChatFacts,
@@ -65,11 +70,31 @@ def bindings_text(
         if binding.thread_id is not None:
             thread = number(binding.thread_id, language)
             name = text("channel_topic", language_code, name=name, thread=thread)
+        if settings := _settings(binding, language_code):
+            name = text("channel_binding_settings", language_code, name=name, settings=settings)
         shown.append(name)
     listed = ("، " if language == "ar" else ", ").join(shown)
     if most is not None and len(bindings) > most:
         listed += " " + text("more", language_code, n=number(len(bindings) - most, language))
     return listed
+
+
+def _settings(binding: BoundCategory, language_code: str | None) -> str:
+    """A binding's settings that are not the bot's own: «الملخص ٢٠٠ حرف؛ العربية والفارسية»."""
+    parts = []
+    if binding.summary_chars is not None:
+        chars = plural("chars", binding.summary_chars, language_code)
+        parts.append(text("channel_setting_length", language_code, chars=chars))
+    if binding.languages:
+        names = _languages(binding.languages, language_code)
+        parts.append(text("channel_setting_languages", language_code, names=names))
+    return ("؛ " if language_of(language_code) == "ar" else "; ").join(parts)
+
+
+def _languages(codes: Sequence[str], language_code: str | None) -> str:
+    """الفارسية والأردية / Persian, Urdu."""
+    joint = " و" if language_of(language_code) == "ar" else ", "
+    return joint.join(text(f"language_{code}", language_code) for code in codes)
 
 
 def usage(language_code: str | None) -> str:
@@ -154,7 +179,106 @@ def picker(
                 text("channel_back_button", language_code), callback_data=f"{PREFIX}l:0"
             )
         )
+        if bindings:
+            settings = InlineKeyboardButton(
+                text("channel_settings_button", language_code), callback_data=f"{PREFIX}s:{chat_id}"
+            )
+            rows.append([settings])
     return InlineKeyboardMarkup([*rows, last])
+
+
+def settings_menu(card: ChannelCard, language_code: str | None) -> tuple[str, InlineKeyboardMarkup]:
+    """The chat's bindings to choose one from, with their settings shown."""
+    message = text("channel_settings_choose", language_code, chat=escape(name_of(card)))
+    message += "\n" + bindings_text(card.bindings, language_code)
+    keys = [
+        InlineKeyboardButton(
+            text("channel_binding_button", language_code, name=_short(b.name)),
+            callback_data=f"{PREFIX}b:{card.id}:{b.category_id}",
+        )
+        for b in card.bindings
+        if b.category_id is not None
+    ]
+    rows = [keys[i : i + 2] for i in range(0, len(keys), 2)]
+    back = InlineKeyboardButton(
+        text("channel_settings_back", language_code), callback_data=f"{PREFIX}e:{card.id}"
+    )
+    return directed(message, language_code), InlineKeyboardMarkup([*rows, [back]])
+
+
+def length_text(chars: int | None, default: int, language_code: str | None) -> str:
+    """«متوسط (الافتراضي)، ٤٠٠ حرف», «قصير، ٢٠٠ حرف», or a length no button gives."""
+    amount = plural("chars", default if chars is None else chars, language_code)
+    named = [name for name, preset in SUMMARY_LENGTHS.items() if preset == chars]
+    if not named:
+        return amount
+    name = text(f"channel_length_{named[0]}", language_code)
+    if chars is None:
+        name = text("channel_length_default", language_code, name=name)
+    return text("channel_length_named", language_code, name=name, chars=amount)
+
+
+def _length_buttons(
+    found: BindingSettings, language_code: str | None
+) -> list[InlineKeyboardButton]:
+    """«قصير · ٢٠٠» «✅ متوسط · ٤٠٠» «طويل · ٧٠٠» «مفصّل · ١٠٠٠» (0 in the data: the bot's)."""
+    language = language_of(language_code)
+    buttons = []
+    for key, preset in SUMMARY_LENGTHS.items():
+        chars = found.default_chars if preset is None else preset
+        name = text(f"channel_length_{key}", language_code)
+        label = text("channel_length_button", language_code, name=name, n=number(chars, language))
+        mark = "✅ " if preset == found.summary_chars else ""
+        data = f"{PREFIX}n:{found.card.id}:{found.category_id}:{preset or 0}"
+        buttons.append(InlineKeyboardButton(mark + label, callback_data=data))
+    return buttons
+
+
+def binding_screen(
+    found: BindingSettings, language_code: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One binding: its summary length and languages, each a button (✅ = chosen)."""
+    chat, category = found.card.id, found.category_id
+    languages = (
+        text("channel_setting_languages", language_code,
+             names=_languages(found.languages, language_code))
+        if found.languages
+        else text("channel_arabic_only", language_code)
+    )  # fmt: skip
+    message = text(
+        "channel_binding_screen", language_code, chat=escape(name_of(found.card)),
+        name=escape(found.name), languages=languages,
+        length=length_text(found.summary_chars, found.default_chars, language_code),
+    )  # fmt: skip
+    lengths = _length_buttons(found, language_code)
+    toggles = [
+        InlineKeyboardButton(
+            ("✅ " if code in found.languages else "") + text(f"language_{code}", language_code),
+            callback_data=f"{PREFIX}g:{chat}:{category}:{code}",
+        )
+        for code in LANGUAGES
+    ]
+    last = [
+        InlineKeyboardButton(
+            text("channel_binding_back", language_code), callback_data=f"{PREFIX}s:{chat}"
+        ),
+        InlineKeyboardButton(text("done_button", language_code), callback_data=f"{PREFIX}d:{chat}"),
+    ]
+    rows = [lengths[:2], lengths[2:], toggles[:2], toggles[2:], last]
+    return directed(message, language_code), InlineKeyboardMarkup(rows)
+
+
+def binding_toast(
+    found: BindingSettings, action: str, language: str | None, language_code: str | None
+) -> str | None:
+    """What a binding's button did: the length now, or the language on or off."""
+    if action == "n":
+        length = length_text(found.summary_chars, found.default_chars, language_code)
+        return text("channel_length_set", language_code, length=length)
+    if action == "g" and language is not None:
+        key = "channel_language_on" if language in found.languages else "channel_language_off"
+        return text(key, language_code, name=text(f"language_{language}", language_code))
+    return None
 
 
 def choose(card: ChannelCard, language_code: str | None) -> str:

@@ -11,7 +11,7 @@ import re
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
-from bot.channels import AddResult, ChatFacts, ChatRef, kind_of
+from bot.channels import LANGUAGES, AddResult, BindingSettings, ChatFacts, ChatRef, kind_of
 from bot.context import NashraContext
 from bot.text.messages import text
 from handlers import admin_views, channel_views, readers
@@ -24,8 +24,11 @@ from handlers.admin import (
 )
 
 _CHAT = r"-?[0-9]{1,19}"
+_BINDING = rf"{_CHAT}:[0-9]{{1,9}}"
 BUTTON_DATA = re.compile(
-    rf"^ch:(?:l:[0-9]{{1,6}}|[edrx]:{_CHAT}|t:{_CHAT}:[0-9]{{1,9}})$", re.ASCII
+    rf"^ch:(?:l:[0-9]{{1,6}}|[edrxs]:{_CHAT}|[tb]:{_BINDING}|n:{_BINDING}:[0-9]{{1,4}}"
+    rf"|g:{_BINDING}:(?:{'|'.join(LANGUAGES)}))$",
+    re.ASCII,
 )
 
 
@@ -91,6 +94,7 @@ async def on_button(
     """The buttons of /channels, of /addchannel and of the joined-chat notice."""
     assert BUTTON_DATA.match(query.data or "")  # the handler's pattern
     action, *values = (query.data or "").split(":")[1:]
+    language = values.pop() if action == "g" else None
     numbers = [int(value) for value in values]
     if any(not -(2**63) <= n < 2**63 for n in numbers):  # forged: past a BIGINT
         await query.answer(text("button_stale", operator.lang))
@@ -101,6 +105,8 @@ async def on_button(
         await edit_in_place(query, *channel_views.overview(cards, numbers[0], operator.lang))
     elif action == "t":
         await _toggle(context, operator, query, numbers[0], numbers[1])
+    elif action in ("b", "n", "g"):
+        await _on_binding(context, operator, query, action, numbers, language)
     else:
         await _on_chat(context, operator, query, action, numbers[0])
 
@@ -126,6 +132,8 @@ async def _on_chat(
         await edit_in_place(query, channel_views.done(card, lang), None)
     elif action == "r" and card is not None:
         await edit_in_place(query, *channel_views.remove_ask(card, lang))
+    elif action == "s" and card is not None:
+        await edit_in_place(query, *channel_views.settings_menu(card, lang))
     elif action == "x" and (gone := await channels.remove(operator.person, chat_id)):
         await edit_in_place(query, channel_views.removed(gone, lang), None)
 
@@ -148,6 +156,35 @@ async def _toggle(
         categories = await channels.categories()
         markup = channel_views.picker(chat_id, categories, result.card.bindings, lang, back=True)
         await edit_in_place(query, channel_views.choose(result.card, lang), markup)
+
+
+async def _on_binding(
+    context: NashraContext,
+    operator: Operator,
+    query: CallbackQuery,
+    action: str,
+    numbers: list[int],
+    language: str | None,
+) -> None:
+    """A binding's button: its settings (b), a summary length (n, 0 the bot's), a language
+    on or off (g)."""
+    channels = context.services.channels
+    lang = operator.lang
+    chat_id, category = numbers[0], numbers[1]
+    found: BindingSettings | None
+    if action == "n":
+        chars = numbers[2] or None
+        found = await channels.set_length(operator.person, chat_id, category, chars)
+    elif action == "g" and language is not None:
+        found = await channels.toggle_language(operator.person, chat_id, category, language)
+    else:
+        found = await channels.binding(chat_id, category)
+    if found is None:
+        stale = action == "n" and await channels.binding(chat_id, category) is not None
+        await query.answer(text("button_stale" if stale else "channel_binding_gone", lang))
+        return
+    await query.answer(channel_views.binding_toast(found, action, language, lang))
+    await edit_in_place(query, *channel_views.binding_screen(found, lang))
 
 
 async def membership(update: Update, context: NashraContext) -> None:

@@ -954,6 +954,57 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_channel.bind": {"ar": "إضافة تصنيف لقناة", "en": "category added to a channel"},
     "audit_channel.unbind": {"ar": "إزالة تصنيف من قناة", "en": "category removed from a channel"},
     "audit_channel.remove": {"ar": "إزالة قناة", "en": "channel removed"},
+    "audit_channel.summary": {"ar": "تغيير طول الملخص في قناة", "en": "channel summary length set"},
+    "audit_channel.languages": {"ar": "تغيير لغات قناة", "en": "channel languages set"},
+    # A binding's own settings (issue 9): its summary length, the languages besides Arabic.
+    "channel_settings_button": {"ar": "⚙️ طول الملخص واللغات", "en": "⚙️ Summary length, languages"},
+    "channel_settings_choose": {
+        "ar": "⚙️ إعدادات النشر في {chat}: اختر تصنيفاً لتغيير طول ملخص أخباره واللغات التي "
+        "تُنشر بها.",
+        "en": "⚙️ Posting settings of {chat}: choose a category to set the length of its "
+        "summaries and the languages posted.",
+    },
+    "channel_settings_back": {"ar": "↩️ التصنيفات", "en": "↩️ Categories"},
+    "channel_binding_back": {"ar": "↩️ رجوع", "en": "↩️ Back"},
+    "channel_binding_button": {"ar": "⚙️ {name}", "en": "⚙️ {name}"},
+    "channel_binding_screen": {
+        "ar": (
+            "⚙️ {chat} — <b>{name}</b>\n"
+            "طول الملخص: {length}\n"
+            "اللغات: {languages}\n"
+            "العربية تُنشر دائماً. أخبار اللغات الأخرى (الفارسية والأردية والعبرية، والإنجليزية "
+            "في قسم عربي) لا تُنشر هنا إلا إذا اخترتها."
+        ),
+        "en": (
+            "⚙️ {chat} — <b>{name}</b>\n"
+            "Summary length: {length}\n"
+            "Languages: {languages}\n"
+            "Arabic is always posted. News in other languages (Persian, Urdu, Hebrew, English "
+            "in an Arabic section) is posted here only if you choose it."
+        ),
+    },
+    "channel_length_short": {"ar": "قصير", "en": "Short"},
+    "channel_length_medium": {"ar": "متوسط", "en": "Medium"},
+    "channel_length_long": {"ar": "طويل", "en": "Long"},
+    "channel_length_detailed": {"ar": "مفصّل", "en": "Detailed"},
+    "channel_length_default": {"ar": "{name} (الافتراضي)", "en": "{name} (the default)"},
+    "channel_length_named": {"ar": "{name}، {chars}", "en": "{name}, {chars}"},
+    "channel_length_button": {"ar": "{name} · {n}", "en": "{name} · {n}"},
+    "channel_setting_length": {"ar": "الملخص {chars}", "en": "summary of {chars}"},
+    "channel_setting_languages": {"ar": "العربية و{names}", "en": "Arabic, {names}"},
+    "channel_binding_settings": {"ar": "{name} [{settings}]", "en": "{name} [{settings}]"},
+    "channel_arabic_only": {"ar": "العربية وحدها", "en": "Arabic only"},
+    "channel_length_set": {"ar": "طول الملخص الآن: {length}", "en": "Summary length now: {length}"},
+    "channel_language_on": {"ar": "تُنشر فيه الآن أيضاً: {name}", "en": "Now posted too: {name}"},
+    "channel_language_off": {"ar": "لم تعد تُنشر فيه: {name}", "en": "No longer posted: {name}"},
+    "channel_binding_gone": {
+        "ar": "لم يعد هذا التصنيف مرتبطاً بهذه القناة أو المجموعة.",
+        "en": "That category is no longer bound to that channel or group.",
+    },
+    "language_fa": {"ar": "الفارسية", "en": "Persian"},
+    "language_ur": {"ar": "الأردية", "en": "Urdu"},
+    "language_he": {"ar": "العبرية", "en": "Hebrew"},
+    "language_latn": {"ar": "اللاتينية (كالإنجليزية)", "en": "Latin script (English…)"},
     # Sources (issue 8): /addfeed, /feeds and a feed's card, OPML import and /export.
     "addfeed_usage": {
         "ar": (
@@ -1402,6 +1453,17 @@ TEXTS: dict[str, dict[str, str]] = {
 
 # CLDR plural categories → wording. Arabic: zero, one, two, few (3–10), many (11–99), other.
 PLURALS: dict[str, dict[str, dict[str, str]]] = {
+    "chars": {
+        "ar": {
+            "zero": "{n} حرف",
+            "one": "حرف واحد",
+            "two": "حرفان",
+            "few": "{n} أحرف",
+            "many": "{n} حرفاً",
+            "other": "{n} حرف",
+        },
+        "en": {"one": "{n} character", "other": "{n} characters"},
+    },
     "keywords": {
         "ar": {
             "zero": "لا كلمات",
