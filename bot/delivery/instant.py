@@ -26,7 +26,7 @@ from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post, PostStyle, format_post, post_source
 from storage import broadcasts, catalog, outbox
 from storage.articles import articles_by_ids
-from storage.models import ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from storage.models import Article, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -243,9 +243,8 @@ class InstantSender:
         for article_id, length in wanted:
             if (article := articles.get(article_id)) is None or article_id in broken:
                 continue
-            style = self.style if length is None else replace(self.style, summary_max_chars=length)
             try:
-                batch.posts[article_id, length] = format_post(post_source(article), style)
+                batch.posts[article_id, length] = self._post(article, length)
             except Exception as exc:
                 logger.exception("article %s cannot be formatted", article_id)
                 broken[article_id] = f"could not format the article: {exc!r}"
@@ -256,6 +255,16 @@ class InstantSender:
                         session, article_id, reason, self.clock(), token=batch.token
                     )
             batch.malformed |= {("article", article_id) for article_id in broken}
+
+    def _post(self, article: Article, length: int | None) -> Post:
+        """The article's post; at a binding's own length, summarised again from its text (the
+        stored summary is the bot's length)."""
+        if length is None:
+            return format_post(post_source(article), self.style)
+        source = post_source(article)
+        if source.text.strip():
+            source = replace(source, summary="")
+        return format_post(source, replace(self.style, summary_max_chars=length))
 
     async def _broadcasts(self, batch: _Round, broadcast_ids: set[int]) -> None:
         """The broadcasts' texts, sent as their authors previewed them."""

@@ -12,7 +12,7 @@ from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
 from bot.text.arabic import index_terms
 from storage import catalog, channels, readers
 from storage.feeds import add_feed
-from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from storage.models import Category, Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, tzinfo=UTC)
@@ -174,3 +174,100 @@ async def test_a_forum_gets_one_post_in_the_topic_of_the_articles_first_category
         (both, forum, 46),
         (general, forum, None),
     ]
+
+
+# ---------------------------------------------------------------------- issue 9: bindings
+
+
+async def _languages_world(session: AsyncSession) -> tuple[int, int, dict[str, int]]:
+    """CHANNEL (Arabic only), a Persian group, a group taking every language, and readers
+    ALICE (politics) and CAROL (a keyword alert on «طهران»); the ids of سياسة and رياضة."""
+    politics, sport = await world(session)
+    groups = {"fa": -1101, "all": -1102}
+    for chat_id in groups.values():
+        await catalog.upsert_chat(session, chat_id, ChatKind.GROUP)
+        await catalog.subscribe(session, chat_id, [await session.get(Category, politics)])
+    await channels.set_languages(session, groups["fa"], politics, ["fa"])
+    await channels.set_languages(session, groups["all"], politics, channels.LANGUAGES)
+    # A reader's binding cannot be given other languages by the console; even stored, it is
+    # not followed: readers get Arabic only.
+    await channels.set_languages(session, ALICE, politics, channels.LANGUAGES)
+    await readers.add_keyword(session, CAROL, "طهران", keyword_term("طهران"), mute=False)
+    return politics, sport, groups
+
+
+@pytest.mark.parametrize(
+    ("language", "reached"),
+    [
+        ("ar", {CHANNEL, ALICE, CAROL, -1101, -1102}),
+        ("fa", {-1101, -1102}),
+        ("ur", {-1102}),
+        ("he", {-1102}),
+        (None, {-1102}),  # Latin script (English in an Arabic section): "latn"
+    ],
+)
+async def test_an_article_not_in_arabic_reaches_only_the_bindings_that_take_it(
+    sessions: async_sessionmaker[AsyncSession], language: str | None, reached: set[int]
+) -> None:
+    async with sessions.begin() as session:
+        politics, _, _ = await _languages_world(session)
+        article_id = await article(session, "خبر من طهران")
+        new = NewArticle(article_id, [politics], terms("خبر من طهران", ""), language)
+        assert await plan_deliveries(session, [new], NOW) == len(reached)
+    assert set(await audience(sessions)) == reached
+
+
+async def test_a_language_taken_by_another_binding_of_the_chat_still_counts(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A chat bound to two of the article's categories gets it through the one that takes
+    its language, in that binding's topic."""
+    forum = -1103
+    async with sessions.begin() as session:
+        politics, sport = await catalog.ensure_categories(session, ["سياسة", "رياضة"])
+        await catalog.upsert_chat(session, forum, ChatKind.GROUP)
+        await channels.bind(session, forum, [politics], 45)
+        await channels.bind(session, forum, [sport], 46)
+        await channels.set_languages(session, forum, sport.id, ["ur"])
+        article_id = await article(session, "خبر")
+        new = NewArticle(article_id, [politics.id, sport.id], "", "ur")
+        assert await plan_deliveries(session, [new], NOW) == 1
+    async with sessions() as session:
+        [row] = (await session.scalars(select(Delivery))).all()
+    assert (row.chat_id, row.message_thread_id) == (forum, 46)
+
+
+async def test_each_row_records_the_summary_length_of_its_binding(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The article's first category bound in the chat with a length gives it (as topics)."""
+    short, long_, plain = -1201, -1202, -1203
+    async with sessions.begin() as session:
+        politics, sport, economy = await catalog.ensure_categories(
+            session, ["سياسة", "رياضة", "اقتصاد"]
+        )
+        for chat_id in (short, long_, plain):
+            await catalog.upsert_chat(session, chat_id, ChatKind.CHANNEL)
+            await catalog.subscribe(session, chat_id, [politics, sport, economy])
+        await channels.set_summary_chars(session, short, sport.id, 200)
+        await channels.set_summary_chars(session, short, economy.id, 1000)
+        await channels.set_summary_chars(session, long_, politics.id, 700)
+        await channels.set_summary_chars(session, long_, economy.id, 1000)
+        article_id = await article(session, "خبر")
+        new = NewArticle(article_id, [economy.id, sport.id, politics.id], "")
+        assert await plan_deliveries(session, [new], NOW) == 3
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery))).all()
+    assert {row.chat_id: row.summary_chars for row in rows} == {
+        short: 1000, long_: 1000, plain: None,
+    }  # fmt: skip
+    async with sessions.begin() as session:
+        other = await article(session, "خبر آخر")
+        new = NewArticle(other, [sport.id, politics.id], "")
+        await plan_deliveries(session, [new], NOW)
+    async with sessions() as session:
+        query = select(Delivery).where(Delivery.article_id == other)
+        rows = (await session.scalars(query)).all()
+    assert {row.chat_id: row.summary_chars for row in rows} == {
+        short: 200, long_: 700, plain: None,
+    }  # fmt: skip

@@ -469,3 +469,41 @@ async def test_rows_given_back_are_written_in_one_statement(
     rows = await deliveries(sessions)
     assert [row.status for row in rows] == [DeliveryStatus.SENT] + [PENDING] * 3
     assert len({row.next_attempt_at for row in rows[1:]}) == 3  # each at its own turn
+
+
+async def test_a_binding_with_a_short_summary_gets_a_shorter_post_of_the_same_article(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    """One long article to three channels: one bound at 200 characters, one at the default
+    (the stored summary), one at 1,000; each gets its own post, whole sentences only."""
+    short, default, detailed = CHANNEL, CHANNEL - 1, CHANNEL - 2
+    sentences = [
+        f"قال المتحدث باسم الوزارة في المؤتمر الصحفي رقم {n} إن المفاوضات مستمرة بين الأطراف."
+        for n in range(1, 25)
+    ]
+    body = " ".join(sentences)
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=NOW)
+        for chat_id in (short, default, detailed):
+            telegram.add_chat(chat_id, "channel")
+            await channel(session, chat_id, [category])
+        # As the parser stores it: the summary at the bot's length, and the whole text.
+        row = article_row(feed.id, "long", when=NOW, title="مفاوضات", text=body,
+                          summary=" ".join(sentences[:4]))  # fmt: skip
+        [article_id] = await store_articles(session, [row], [category])
+        plan = [(article_id, chat_id, 0, PENDING) for chat_id in (short, default, detailed)]
+        lengths = {(article_id, short): 200, (article_id, detailed): 1000}
+        await outbox.plan(session, plan, NOW, lengths=lengths)
+    assert await make_sender(sessions, publisher, FrozenClock(NOW)).drain_once() == 3
+    posts = {chat_id: telegram.sent(chat_id)[0].text for chat_id in (short, default, detailed)}
+    assert len(posts[short]) < len(posts[default]) < len(posts[detailed])
+    said = {chat_id: [s for s in sentences if s in post] for chat_id, post in posts.items()}
+    assert said[default] == sentences[:4]  # the stored summary, as before
+    assert 1 <= len(said[short]) < 4
+    assert len(said[detailed]) > 4
+    for chat_id, post in posts.items():
+        # No sentence is cut: the summary is whole sentences of the body, in their order.
+        summary = post.split("\n\n")[1]
+        assert summary == " ".join(said[chat_id])
+    assert {row.summary_chars for row in await deliveries(sessions)} == {200, None, 1000}
