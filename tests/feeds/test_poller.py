@@ -14,7 +14,7 @@ from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollSettings, backoff
 from bot.feeds.workers import ParserPool
 from bot.text.arabic import _stem_folded, _word_index_document_terms, stem
-from storage import catalog
+from storage import catalog, channels
 from storage.feeds import add_feed
 from storage.models import Article, ChatKind, Delivery, Feed
 from storage.search import Filters, Match, newest_matches
@@ -562,6 +562,60 @@ async def test_an_entry_published_long_before_it_is_seen_is_stored_not_posted(
     assert sorted((await deliveries_by_chat(sessions))[CHANNEL]) == sorted(
         ["خبر بلا تاريخ", "خبر رقم 2 عن حلب"]
     )
+    await the_poller.fetcher.close()
+
+
+PERSIAN = (
+    "خبرگزاری ایران گزارش داد که مذاکرات هسته‌ای در وین ادامه دارد و هیئت‌های گفتگو پیشرفت "
+    "کرده‌اند. نمایندگان گفتند که گام بعدی هفته آینده برداشته می‌شود."
+)
+
+
+async def test_entries_not_in_arabic_go_only_where_a_binding_takes_their_language(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    """A Persian and an English entry in an Arabic section: stored, and planned only for the
+    group that takes Persian; not for the Arabic channel nor its reader. An old one of them
+    counts as too old like any other."""
+    group, reader = -1009876543210, 77
+    url = feed_server.set("f.xml", rss([item(0)]))
+    feed_id = await setup_feed(sessions, url)
+    async with sessions.begin() as session:
+        categories = await catalog.ensure_categories(session, ["سياسة"])
+        await catalog.upsert_chat(session, group, ChatKind.GROUP, title="مجموعة")
+        await catalog.upsert_chat(session, reader, ChatKind.PRIVATE)
+        await catalog.subscribe(session, group, categories)
+        await catalog.subscribe(session, reader, categories)
+        await channels.set_languages(session, group, categories[0].id, ["fa"])
+    clock = FrozenClock(START)
+    the_poller = poller(sessions, clock, max_entry_age=timedelta(hours=48))
+    await the_poller.tick()
+    persian = {
+        "title": "مذاکرات هسته‌ای در وین",
+        "guid": "fa",
+        "description": PERSIAN,
+        "link": "https://news.example.sy/fa",
+        "pubDate": "Sat, 10 Jan 2026 08:00:00 GMT",
+    }
+    english = {"title": "Talks go on in Vienna", "guid": "en", "link": "https://news.example.sy/en",
+               "description": "Ceasefire talks continue in Vienna as delegates report progress.",
+               "pubDate": "Sat, 10 Jan 2026 08:30:00 GMT"}  # fmt: skip
+    old = {**persian, "guid": "fa-old", "link": "https://news.example.sy/fa-old",
+           "pubDate": "Wed, 07 Jan 2026 08:00:00 GMT"}  # fmt: skip
+    feed_server.set("f.xml", rss([item(1), english, persian, old, item(0)]))
+    clock.advance(minutes=6)
+    report = await the_poller.tick()
+    assert (report.new_articles, report.planned, report.too_old) == (4, 4, 1)
+    assert await deliveries_by_chat(sessions) == {
+        CHANNEL: ["خبر رقم 1 عن حلب"],
+        group: ["خبر رقم 1 عن حلب", persian["title"]],  # oldest first
+        reader: ["خبر رقم 1 عن حلب"],
+    }
+    async with sessions() as session:
+        query = select(Article.language).where(
+            Article.feed_id == feed_id, Article.original_title == english["title"]
+        )
+        assert (await session.scalars(query)).all() == [None]  # stored, posted nowhere
     await the_poller.fetcher.close()
 
 
