@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import poll_feeds, services_of
-from bot.channels import CHANNEL_ADD, CHANNEL_BIND, CHANNEL_REMOVE, CHANNEL_UNBIND
+from bot.channels import (
+    CHANNEL_ADD,
+    CHANNEL_BIND,
+    CHANNEL_LANGUAGES,
+    CHANNEL_REMOVE,
+    CHANNEL_SUMMARY,
+    CHANNEL_UNBIND,
+)
 from bot.context import NashraApp
 from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.errors import DeliveryError, SendOutcome
@@ -606,3 +613,136 @@ async def test_channels_are_paged(app: NashraApp, telegram: FakeTelegram) -> Non
     await press(telegram, ADMIN, second, "ch:l:999")  # past the end: the last page
     [last] = [m for m in telegram.sent(ADMIN) if m.message_id == first.message_id]
     assert "٩. قناة 8" in last.text
+
+
+# ---------------------------------------------------------------------- a binding's settings
+
+
+def _edited(telegram: FakeTelegram, message: StoredMessage) -> StoredMessage:
+    [now] = [m for m in telegram.sent(ADMIN) if m.message_id == message.message_id]
+    return now
+
+
+async def test_a_bindings_summary_length_and_languages_from_the_console(
+    app_on_both: NashraApp, telegram: FakeTelegram
+) -> None:
+    app = app_on_both
+    telegram.add_chat(CHANNEL, "channel", title="أخبار سوريا", username="akhbar_sy")
+    await say(telegram, ADMIN, "/addchannel @akhbar_sy سياسة رياضة")
+    politics = await category_id(app, "سياسة")
+    listing = await say(telegram, ADMIN, "/channels")
+    await press(telegram, ADMIN, listing, f"ch:e:{CHANNEL}")
+    assert buttons(_edited(telegram, listing))[f"ch:s:{CHANNEL}"] == "⚙️ طول الملخص واللغات"
+    await press(telegram, ADMIN, listing, f"ch:s:{CHANNEL}")
+    menu = _edited(telegram, listing)
+    assert menu.text.startswith("⚙️ إعدادات النشر في أخبار سوريا")
+    assert buttons(menu)[f"ch:b:{CHANNEL}:{politics}"] == "⚙️ سياسة"
+    await press(telegram, ADMIN, listing, f"ch:b:{CHANNEL}:{politics}")
+    screen = _edited(telegram, listing)
+    assert "طول الملخص: متوسط (الافتراضي)، ٤٠٠ حرف" in screen.text
+    assert "اللغات: العربية وحدها" in screen.text
+    assert buttons(screen) == {
+        f"ch:n:{CHANNEL}:{politics}:200": "قصير · ٢٠٠",
+        f"ch:n:{CHANNEL}:{politics}:0": "✅ متوسط · ٤٠٠",
+        f"ch:n:{CHANNEL}:{politics}:700": "طويل · ٧٠٠",
+        f"ch:n:{CHANNEL}:{politics}:1000": "مفصّل · ١٠٠٠",
+        f"ch:g:{CHANNEL}:{politics}:fa": "الفارسية",
+        f"ch:g:{CHANNEL}:{politics}:ur": "الأردية",
+        f"ch:g:{CHANNEL}:{politics}:he": "العبرية",
+        f"ch:g:{CHANNEL}:{politics}:latn": "اللاتينية (كالإنجليزية)",
+        f"ch:s:{CHANNEL}": "↩️ رجوع",
+        f"ch:d:{CHANNEL}": "تم ✔️",
+    }
+    assert all(len(data.encode()) <= 64 for data in buttons(screen))
+
+    toast = await press(telegram, ADMIN, screen, f"ch:n:{CHANNEL}:{politics}:200")
+    assert toast == "طول الملخص الآن: قصير، ٢٠٠ حرف"
+    assert "✅ قصير · ٢٠٠" in buttons(_edited(telegram, listing)).values()
+    toast = await press(telegram, ADMIN, screen, f"ch:g:{CHANNEL}:{politics}:fa")
+    assert toast == "تُنشر فيه الآن أيضاً: الفارسية"
+    await press(telegram, ADMIN, screen, f"ch:g:{CHANNEL}:{politics}:latn")
+    screen = _edited(telegram, listing)
+    assert "اللغات: العربية والفارسية واللاتينية (كالإنجليزية)" in screen.text
+    assert buttons(screen)[f"ch:g:{CHANNEL}:{politics}:fa"] == "✅ الفارسية"
+    assert await press(telegram, ADMIN, screen, f"ch:g:{CHANNEL}:{politics}:latn") == (
+        "لم تعد تُنشر فيه: اللاتينية (كالإنجليزية)"
+    )
+    async with services_of(app).sessions() as session:
+        found = {b.name: b for b in await channels.bindings(session, CHANNEL)}
+    assert (found["سياسة"].summary_chars, found["سياسة"].languages) == (200, ("fa",))
+    assert (found["رياضة"].summary_chars, found["رياضة"].languages) == (None, ())
+
+    # /channels shows what is not the bot's own; the planner follows it.
+    listing = await say(telegram, ADMIN, "/channels")
+    assert "التصنيفات: رياضة، سياسة [الملخص ٢٠٠ حرف؛ العربية والفارسية]" in listing.text
+    telegram.users[ADMIN].language_code = "en"
+    english = await say(telegram, ADMIN, "/channels")
+    assert "Categories: رياضة, سياسة [summary of 200 characters; Arabic, Persian]" in english.text
+    async with services_of(app).sessions.begin() as session:
+        feed = await add_feed(session, "https://news.example.ir/feed")
+        [article_id] = (
+            await insert_articles(session, [article_row(feed.id, "fa", when=YESTERDAY)])
+        ).values()
+        new = NewArticle(article_id, [politics], "", "fa")
+        assert await plan_deliveries(session, [new], YESTERDAY) == 1
+        [row] = (await session.scalars(select(Delivery))).all()
+    assert (row.chat_id, row.summary_chars) == (CHANNEL, 200)
+
+    # Back to the default; each change is in the audit log, with the binding as it was.
+    await press(telegram, ADMIN, screen, f"ch:n:{CHANNEL}:{politics}:0")
+    assert "Summary length: Medium (the default), 400 characters" in _edited(telegram, screen).text
+    assert await audit(app) == [CHANNEL_ADD] + [CHANNEL_SUMMARY, *[CHANNEL_LANGUAGES] * 3,
+                                                CHANNEL_SUMMARY]  # fmt: skip
+    async with services_of(app).sessions() as session:
+        last = await session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert last is not None
+    assert {"category": "سياسة", "summary_chars": 200, "languages": ["fa"]} in (
+        last.before["categories"]  # type: ignore[index]
+    )
+    assert {"category": "سياسة", "languages": ["fa"]} in last.after["categories"]  # type: ignore[index]
+    assert "summary length" in (await say(telegram, ADMIN, "/audit")).text
+
+
+async def test_a_stale_or_forged_binding_button_changes_nothing(
+    app_on_both: NashraApp, telegram: FakeTelegram
+) -> None:
+    app = app_on_both
+    telegram.add_chat(CHANNEL, "channel", title="أخبار", username="akhbar_sy")
+    await say(telegram, ADMIN, "/addchannel @akhbar_sy سياسة")
+    politics, sport = await category_id(app, "سياسة"), await category_id(app, "رياضة")
+    listing = await say(telegram, ADMIN, "/channels")
+    # A length no button gives and past the bounds; a category the chat does not have.
+    assert await press(telegram, ADMIN, listing, f"ch:n:{CHANNEL}:{politics}:9999") == text(
+        "button_stale"
+    )
+    gone = text("channel_binding_gone")
+    assert await press(telegram, ADMIN, listing, f"ch:g:{CHANNEL}:{sport}:fa") == gone
+    assert await press(telegram, ADMIN, listing, f"ch:b:{CHANNEL - 5}:{politics}") == gone
+    # A language code that is not one: no handler takes it (the console's stale button).
+    assert await press(telegram, ADMIN, listing, f"ch:g:{CHANNEL}:{politics}:en") == text(
+        "button_stale"
+    )
+    async with services_of(app).sessions() as session:
+        [binding] = await channels.bindings(session, CHANNEL)
+    assert (binding.summary_chars, binding.languages) == (None, ())
+    assert await audit(app) == [CHANNEL_ADD]
+
+
+@pytest.mark.parametrize("data", ["ch:n:{chat}:{category}:200", "ch:g:{chat}:{category}:fa",
+                                  "ch:b:{chat}:{category}", "ch:s:{chat}"])  # fmt: skip
+async def test_a_reader_pressing_a_bindings_button_is_refused(
+    app_on_both: NashraApp, telegram: FakeTelegram, data: str
+) -> None:
+    app = app_on_both
+    telegram.add_chat(CHANNEL, "channel", title="أخبار", username="akhbar_sy")
+    await say(telegram, ADMIN, "/addchannel @akhbar_sy سياسة")
+    politics = await category_id(app, "سياسة")
+    message = await say(telegram, READER, "/help")
+    edits = len(telegram.calls_of("editMessageText"))
+    toast = await press(telegram, READER, message, data.format(chat=CHANNEL, category=politics))
+    assert toast == text("admin_refused")
+    assert len(telegram.calls_of("editMessageText")) == edits
+    async with services_of(app).sessions() as session:
+        [binding] = await channels.bindings(session, CHANNEL)
+    assert (binding.summary_chars, binding.languages) == (None, ())
+    assert await audit(app) == [CHANNEL_ADD]
