@@ -16,7 +16,7 @@ from bot.feeds.parse import Entry, ParsedFeed
 from bot.feeds.poller import POSTED_LANGUAGES, article_values, fallback_domain, load_categoriser
 from bot.news.dedupe import source_domain
 from bot.news.formatter import Post, PostStyle, format_post, post_source
-from storage import catalog
+from storage import catalog, channels
 from storage.feeds import feed_by_url
 from storage.models import Article, Category, ChatKind
 
@@ -42,8 +42,9 @@ class PreviewItem:
 
     @property
     def posted(self) -> bool:
-        """Only Arabic entries are posted (the poller's rule)."""
-        return self.entry.language in POSTED_LANGUAGES
+        """Arabic entries are posted; others only where a binding takes their language (the
+        planner's rule)."""
+        return self.entry.language in POSTED_LANGUAGES or bool(self.channels)
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,12 @@ async def preview_feed(
         ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
         chosen = [categories[i] for i in ids if i in categories]
         article = entry_article(entry, parsed, url, fetched_at, chosen)
-        followers = await catalog.subscribers(session, ids)
-        groups = sorted({chat for _, chat, kind in followers if kind is not ChatKind.PRIVATE})
+        # As the planner has it: other languages only for the bindings that take them.
+        language = entry.language or channels.LATIN
+        followers = [f for f in await channels.followers(session, ids) if f.takes(language)]
+        if language not in POSTED_LANGUAGES:
+            followers = [f for f in followers if f.kind is not ChatKind.PRIVATE]
+        groups = sorted({f.chat_id for f in followers if f.kind is not ChatKind.PRIVATE})
         chats = {chat.id: chat for chat in await catalog.active_chats(session, groups)}
         items.append(
             PreviewItem(
@@ -100,7 +105,7 @@ async def preview_feed(
                     else Destination(i, None, None)
                     for i in groups
                 ],  # fmt: skip
-                readers=len({chat for _, chat, kind in followers if kind is ChatKind.PRIVATE}),
+                readers=len({f.chat_id for f in followers if f.kind is ChatKind.PRIVATE}),
             )
         )
     title = parsed.title or source_domain(url) or url

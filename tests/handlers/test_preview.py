@@ -17,7 +17,7 @@ from bot.context import NashraApp
 from bot.news.formatter import format_post, post_source
 from bot.text.messages import text
 from handlers.operations import PREVIEW_DEFAULT, PREVIEW_MOST
-from storage import catalog
+from storage import catalog, channels
 from storage.feeds import add_feed
 from storage.models import Article, AuditEntry, ChatKind, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
@@ -244,3 +244,24 @@ async def test_a_page_with_feeds_lists_their_preview_commands(
         assert f"/preview {sport}" in read(answer)
         assert "code" in {entity["type"] for entity in answer.entities}
         assert await count(app, Feed) == 0
+
+
+async def test_an_entry_not_in_arabic_goes_where_a_binding_takes_its_language(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer
+) -> None:
+    """As the planner has it: the English entry goes only to the channel that takes Latin
+    script, not to the Arabic one nor to a reader; then it is not «not posted»."""
+    english = {**ENTRIES[1], "category": "سوريا محلي"}
+    url = feed_server.set("en.xml", rss([english], title="عنب بلدي"))
+    async with console() as app:
+        await say(telegram, READER, "/start")
+        await destinations(app)  # an Arabic channel of «سوريا محلي»
+        async with services_of(app).sessions.begin() as session:
+            [local] = await catalog.ensure_categories(session, ["سوريا محلي"])
+            facts = ChatFacts(CHANNEL - 1, ChatKind.CHANNEL, "Aleppo News", "aleppo_en")
+            await bind_chat(session, facts, [local], {local.id: None})
+            await channels.set_languages(session, CHANNEL - 1, local.id, [channels.LATIN])
+            await catalog.subscribe(session, READER, [local])
+        heading, _ = await answers(telegram, ADMIN, f"/preview {url}", 2)
+        [item] = read(heading).split("\n\n")[-1:]
+        assert item == "١. Talks resume in Geneva\nالتصنيفات: سوريا محلي\nإلى: @aleppo_en"
