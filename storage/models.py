@@ -322,7 +322,8 @@ class Subscription(Base):
     message_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     # A channel binding's own summary length in characters; None: SUMMARY_MAX_CHARS.
     summary_chars: Mapped[int | None] = mapped_column()
-    # Languages besides Arabic that a binding takes (["en", "ur"]); None or []: Arabic only.
+    # Languages besides Arabic that a binding takes (storage.channels.LANGUAGES: "fa", "ur",
+    # "he", "latn" for Latin script); None or []: Arabic only.
     languages: Mapped[list[str] | None] = mapped_column(JSON)
 
 
