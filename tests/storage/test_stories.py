@@ -218,13 +218,8 @@ async def test_two_processes_storing_one_story_at_once_decide_in_turn(
         store(StoryDesk(), feed_ids[0], True), second()
     )
     async with sessions() as session:
-        rows = dict((await session.execute(select(Delivery.id, Delivery.id))).all())
-        del rows
-        from storage.models import Article
-
-        roots = (
-            await session.execute(select(Article.feed_id, Article.story_id).order_by(Article.id))
-        ).all()
+        query = select(Article.feed_id, Article.story_id).order_by(Article.id)
+        roots = (await session.execute(query)).all()
     assert first_found is None
     assert second_found is not None
     assert [story_id is None for _, story_id in roots] == [True, False]
