@@ -175,13 +175,18 @@ async def lease_edits(
 
 
 async def finish_edit(
-    session: AsyncSession, delivery_id: int, token: str, *, again_at: datetime | None = None
+    session: AsyncSession,
+    delivery_id: int,
+    token: str,
+    now: datetime,
+    *,
+    again_at: datetime | None = None,
 ) -> None:
-    """An edit is done (or given up): the row is free. `again_at`: try it again then."""
+    """An edit is done (or given up): the row is free now. `again_at`: try it again then."""
     await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.lease_token == token)
-        .values(edit_due_at=again_at, lease_token=None)
+        .values(edit_due_at=again_at, lease_token=None, next_attempt_at=now)
     )
 
 

@@ -166,7 +166,7 @@ class InstantSender:
             async with self.sessions.begin() as session:
                 await outbox.give_back_each(session, postponed, batch.token)
                 for delivery_id in abandoned:
-                    await stories.finish_edit(session, delivery_id, batch.token)
+                    await stories.finish_edit(session, delivery_id, batch.token, self.clock())
         self.pacer.forget(self.pacer.clock() - 60)
         return attempted
 
@@ -261,7 +261,7 @@ class InstantSender:
             for row in rows:
                 chat = chats.get(row.chat_id)
                 if chat is None or row.article_id is None or row.message_id is None:
-                    await stories.finish_edit(session, row.id, token)
+                    await stories.finish_edit(session, row.id, token, now)
                     continue
                 recipient = Recipient.of(chat, self.style.timezone)
                 jobs.append(Job(row.id, row.article_id, row.chat_id, recipient, row.attempts,
@@ -348,7 +348,9 @@ class InstantSender:
             except DeliveryError as exc:
                 again = await self._edit_failed(batch, job, exc)
         async with self.sessions.begin() as session:
-            await stories.finish_edit(session, job.delivery_id, job.token, again_at=again)
+            await stories.finish_edit(
+                session, job.delivery_id, job.token, self.clock(), again_at=again
+            )
 
     async def _edit_failed(self, batch: _Round, job: Job, error: DeliveryError) -> datetime | None:
         """When to try a failed edit again, or None to give it up."""

@@ -127,13 +127,15 @@ async def test_sent_posts_are_marked_leased_and_finished_for_an_edit(
         assert (leased.id, leased.message_id) == (row.id, 7)
     async with sessions.begin() as session:  # held: nobody else takes it meanwhile
         assert await stories.lease_edits(session, later, limit=10, lease=LEASE, token="x") == []
-        await stories.finish_edit(session, row.id, "x")  # not the holder's token: nothing
-        await stories.finish_edit(session, row.id, "e", again_at=later + timedelta(minutes=5))
+        await stories.finish_edit(session, row.id, "x", later)  # not the holder's token: nothing
+        await stories.finish_edit(
+            session, row.id, "e", later, again_at=later + timedelta(minutes=5)
+        )
     async with sessions.begin() as session:
         assert await stories.lease_edits(session, later, limit=10, lease=LEASE, token="y") == []
         again = later + timedelta(minutes=5)
         [leased] = await stories.lease_edits(session, again, limit=10, lease=LEASE, token="y")
-        await stories.finish_edit(session, row.id, "y")
+        await stories.finish_edit(session, row.id, "y", again)
     edited = await delivery(sessions, ids["first"], CHANNEL)
     assert (edited.edit_due_at, edited.lease_token, edited.status) == (
         None, None, DeliveryStatus.SENT,
