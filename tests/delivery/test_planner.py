@@ -12,7 +12,7 @@ from bot.delivery.planner import NewArticle, keyword_term, plan_deliveries
 from bot.text.arabic import index_terms
 from storage import catalog, channels, readers
 from storage.feeds import add_feed
-from storage.models import Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
+from storage.models import Category, Chat, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 from tests.factories import article_row, store_articles
 
 NOW = datetime(2026, 1, 11, tzinfo=UTC)
@@ -174,3 +174,30 @@ async def test_a_forum_gets_one_post_in_the_topic_of_the_articles_first_category
         (both, forum, 46),
         (general, forum, None),
     ]
+
+
+async def test_a_story_told_again_reaches_only_the_chats_without_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The channel and Alice have the story: their posts are marked for an edit; Carol, a
+    digest reader, has it held: nothing is marked; Bob follows sport only and gets the copy."""
+    async with sessions.begin() as session:
+        politics, sport = await world(session)
+        carol = await session.get(Chat, CAROL)
+        assert carol is not None
+        carol.delivery_mode = DeliveryMode.DAILY
+        await catalog.subscribe(session, CAROL, [await session.get_one(Category, politics)])
+        first = await article(session, "انسحاب المقاتلين من حي الشيخ مقصود")
+        await plan_deliveries(session, [NewArticle(first, [politics], "")], NOW)
+        copy = await article(session, "حلب: انسحاب المقاتلين من الشيخ مقصود")
+        again = await article(session, "انسحاب آخر المقاتلين من الشيخ مقصود")
+        told = [NewArticle(copy, [politics, sport], "", story=first),
+                NewArticle(again, [politics, sport], "", story=first)]  # fmt: skip
+        assert await plan_deliveries(session, told, NOW) == 1
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.id))).all()
+    assert [(row.article_id, row.chat_id) for row in rows if row.article_id != first] == [
+        (copy, BOB)  # the second copy finds the first one planned for Bob just now
+    ]
+    marked = {row.chat_id for row in rows if row.edit_due_at is not None}
+    assert marked == {CHANNEL, ALICE}
