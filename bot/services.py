@@ -176,6 +176,7 @@ class Services:
             channel_lost=notices.channel_lost,
         )
         poller = Poller(sessions, fetcher, parsers, poll_settings(settings))
+        await poller.stories.load(sessions, wall_clock())
         # The operators' sources: their checks go through the poller's fetcher and parsers.
         sources = SourceService(
             sessions,
@@ -219,7 +220,7 @@ class Services:
         """One poll of the due feeds: wake the sender for what was planned, and tell the
         admins of every feed that was disabled."""
         report = await self.poller.tick()
-        if report.planned:
+        if report.planned or report.same_story:  # sends, or edits naming other outlets
             self.sender.wake()
         for outcome in report.disabled:
             await self.notices.feed_disabled(

@@ -54,9 +54,7 @@ async def newsroom(session: AsyncSession, now: datetime) -> None:
     def at(days: float, key: str, feed_id: int) -> dict[str, object]:
         return article_row(feed_id, key, when=now - timedelta(days=days))
 
-    today = await store_articles(
-        session, [at(0, f"t{i}", enab.id) for i in range(3)], [politics]
-    )
+    today = await store_articles(session, [at(0, f"t{i}", enab.id) for i in range(3)], [politics])
     await store_articles(session, [at(3, f"w{i}", enab.id) for i in range(2)], [economy])
     await store_articles(session, [at(10, "old", enab.id)], [politics])  # in the chart only
     await store_articles(session, [at(20, "older", enab.id)], [politics])  # nowhere

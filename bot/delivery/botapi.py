@@ -115,10 +115,32 @@ class BotApiPublisher:
         }
         return await self.call("sendMessage", payload)
 
+    async def edit(self, chat_id: int, message_id: int, post: Post, *, as_photo: bool) -> None:
+        """Edit a sent post to `post`: its text, or its caption when it went as a photo."""
+        payload: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "parse_mode": "HTML",
+        }
+        if keyboard := post.keyboard():
+            payload["reply_markup"] = {"inline_keyboard": keyboard}
+        if as_photo:
+            payload["caption"] = post.caption
+            await self._call("editMessageCaption", payload)
+        else:
+            payload["text"] = post.text
+            payload["link_preview_options"] = link_preview(post)
+            await self._call("editMessageText", payload)
+
     async def call(self, method: str, payload: dict[str, Any]) -> int:
         """Call a sending method; return the message id or raise DeliveryError."""
         if self.paid_broadcast:
             payload["allow_paid_broadcast"] = True
+        answer = await self._call(method, payload)
+        return int(answer["result"]["message_id"])
+
+    async def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Call a Bot API method; return Telegram's answer or raise DeliveryError."""
         try:
             async with self._client().post(self._endpoint + method, json=payload) as response:
                 answer = await response.json(content_type=None)
@@ -132,5 +154,5 @@ class BotApiPublisher:
         if not isinstance(answer, dict):
             raise DeliveryError("Telegram answered with no JSON", SendOutcome.RETRY)
         if answer.get("ok"):
-            return int(answer["result"]["message_id"])
+            return answer
         raise outcome_of(status, answer)

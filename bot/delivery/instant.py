@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.recorder import OutcomeRecorder
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post, PostStyle, format_post, post_source
-from storage import broadcasts, catalog, outbox
+from storage import broadcasts, catalog, outbox, stories
 from storage.articles import articles_by_ids
 from storage.models import Article, ChatKind, Delivery, DeliveryMode, DeliveryStatus
 
@@ -36,6 +36,14 @@ PENDING = DeliveryStatus.PENDING
 PROVEN_KEPT = 10_000
 # A global pause longer than this ends the round: the rows go back rather than wait leased.
 LONGEST_PAUSE = 2.0  # seconds
+# Edits of sent posts (naming a story's other outlets) leased per round, after the sends.
+EDITS_PER_ROUND = 50
+# An edit that failed for a passing reason is tried again after this; a post whose story has
+# left the same-story window is not edited any more.
+EDIT_RETRY = timedelta(minutes=5)
+EDIT_WINDOW = timedelta(hours=72)
+# Telegram's answer to an edit that changes nothing: the post says it already.
+NOT_MODIFIED = "message is not modified"
 
 # What a delivery sends: ("article", id) or ("broadcast", id).
 Subject = tuple[str, int]
@@ -54,6 +62,10 @@ class Job:
     thread_id: int | None = None  # the forum topic it goes to
     broadcast_id: int | None = None
     summary_chars: int | None = None  # its binding's summary length; None: the style's
+    # An edit of the sent post `edit_of` (its message id), not a send; as_photo: its caption.
+    edit_of: int | None = None
+    as_photo: bool = False
+    sent_at: datetime | None = None
 
     @property
     def subject(self) -> Subject:
@@ -109,6 +121,7 @@ class InstantSender:
         loop_now = self.pacer.clock()
         token = uuid.uuid4().hex
         jobs = await self._lease(token)
+        jobs += await self._lease_edits(token)
         if not jobs:
             return 0
         deadline = loop_now + self.settings.sending_window
@@ -123,11 +136,13 @@ class InstantSender:
         postponed: dict[int, datetime] = {}
         queued: dict[int, int] = {}
         attempted = 0
+        abandoned: list[int] = []  # edits of a post that cannot be formatted or reached
         for index, job in enumerate(jobs):
-            if job.subject in batch.malformed:
-                continue  # failed with its article (or broadcast)
-            if job.chat_id in batch.gone:
-                continue  # dropped with its chat
+            if job.subject in batch.malformed or job.chat_id in batch.gone:
+                # Failed with its article (or broadcast), or dropped with its chat.
+                if job.edit_of is not None:
+                    abandoned.append(job.delivery_id)
+                continue
             wait = self.pacer.chat_ready_in(job.chat_id)
             if wait > 0:
                 # Not this chat's turn yet: give the row back for when it will be.
@@ -150,9 +165,11 @@ class InstantSender:
                 postponed[job.delivery_id] = self.clock()
                 continue
             attempted += 1
-        if postponed:
+        if postponed or abandoned:
             async with self.sessions.begin() as session:
                 await outbox.give_back_each(session, postponed, batch.token)
+                for delivery_id in abandoned:
+                    await stories.finish_edit(session, delivery_id, batch.token, self.clock())
         self.pacer.forget(self.pacer.clock() - 60)
         return attempted
 
@@ -234,17 +251,42 @@ class InstantSender:
             await outbox.hold_leased(session, digest_rows, token)
         return jobs
 
+    async def _lease_edits(self, token: str) -> list[Job]:
+        """Sent posts to edit: their story has been told by another outlet since."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = await stories.lease_edits(
+                session, now, limit=EDITS_PER_ROUND, lease=self.settings.lease, token=token
+            )
+            chats = {
+                c.id: c for c in await catalog.active_chats(session, {r.chat_id for r in rows})
+            }
+            jobs: list[Job] = []
+            for row in rows:
+                chat = chats.get(row.chat_id)
+                if chat is None or row.article_id is None or row.message_id is None:
+                    await stories.finish_edit(session, row.id, token, now)
+                    continue
+                recipient = Recipient.of(chat, self.style.timezone)
+                jobs.append(Job(row.id, row.article_id, row.chat_id, recipient, row.attempts,
+                                token, thread_id=row.message_thread_id,
+                                summary_chars=row.summary_chars, edit_of=row.message_id,
+                                as_photo=row.as_photo, sent_at=row.sent_at))  # fmt: skip
+        return jobs
+
     async def _format(self, batch: _Round, wanted: set[tuple[int, int | None]]) -> None:
-        """Format each article on its own, once per summary length its rows ask for: one
-        that cannot be formatted fails its rows."""
+        """Format each article on its own, once per summary length its rows ask for, naming
+        its story's other outlets: one that cannot be formatted fails its rows."""
         async with self.sessions() as session:
             articles = await articles_by_ids(session, {article_id for article_id, _ in wanted})
+            outlets = await stories.other_outlets(session, articles)
         broken: dict[int, str] = {}
         for article_id, length in wanted:
             if (article := articles.get(article_id)) is None or article_id in broken:
                 continue
             try:
-                batch.posts[article_id, length] = self._post(article, length)
+                also = outlets.get(article_id, ())
+                batch.posts[article_id, length] = self._post(article, length, also)
             except Exception as exc:
                 logger.exception("article %s cannot be formatted", article_id)
                 broken[article_id] = f"could not format the article: {exc!r}"
@@ -256,12 +298,12 @@ class InstantSender:
                     )
             batch.malformed |= {("article", article_id) for article_id in broken}
 
-    def _post(self, article: Article, length: int | None) -> Post:
+    def _post(self, article: Article, length: int | None, also: Sequence[tuple[str, str]]) -> Post:
         """The article's post; at a binding's own length, summarised again from its text (the
         stored summary is the bot's length)."""
+        source = replace(post_source(article), also=also)
         if length is None:
-            return format_post(post_source(article), self.style)
-        source = post_source(article)
+            return format_post(source, self.style)
         if source.text.strip():
             source = replace(source, summary="")
         return format_post(source, replace(self.style, summary_max_chars=length))
@@ -286,6 +328,9 @@ class InstantSender:
                     self._record(job, gone)
                     return
                 sending = self.publisher.send_text(job.chat_id, html, silent=silent)
+            elif job.edit_of is not None:
+                await self._edit(batch, job)
+                return
             else:
                 post = batch.posts.get((job.article_id or 0, job.summary_chars))
                 if post is None:
@@ -307,6 +352,47 @@ class InstantSender:
             logger.exception("delivery %s failed unexpectedly", job.delivery_id)
         finally:
             self._slots.release()
+
+    async def _edit(self, batch: _Round, job: Job) -> None:
+        """Edit a sent post to its text now (naming its story's other outlets). Done when
+        Telegram takes it or says nothing changed; given up when the message cannot be edited;
+        tried again later after a passing failure, within the same-story window."""
+        assert job.edit_of is not None
+        post = batch.posts.get((job.article_id or 0, job.summary_chars))
+        again: datetime | None = None
+        if post is not None:
+            try:
+                await self.publisher.edit(job.chat_id, job.edit_of, post, as_photo=job.as_photo)
+            except DeliveryError as exc:
+                again = await self._edit_failed(batch, job, exc)
+        async with self.sessions.begin() as session:
+            await stories.finish_edit(
+                session, job.delivery_id, job.token, self.clock(), again_at=again
+            )
+
+    async def _edit_failed(self, batch: _Round, job: Job, error: DeliveryError) -> datetime | None:
+        """When to try a failed edit again, or None to give it up."""
+        now = self.clock()
+        if NOT_MODIFIED in str(error).lower():
+            return None
+        outcome = error.outcome
+        if outcome in (SendOutcome.RATE_LIMITED, SendOutcome.REFUSED):
+            seconds = error.retry_after or 1.0
+            if outcome is SendOutcome.RATE_LIMITED:
+                self.pacer.too_many(job.chat_id, job.recipient.kind, seconds)
+            else:
+                self.pacer.pause(seconds)
+            return now + timedelta(seconds=seconds)
+        if outcome is SendOutcome.CHAT_GONE:
+            batch.gone.add(job.chat_id)
+            await retire_chat(self.sessions, job.chat_id, str(error), self.channel_lost)
+            return None
+        recent = job.sent_at is None or job.sent_at > now - EDIT_WINDOW
+        if outcome is SendOutcome.RETRY and recent:
+            logger.info("edit of delivery %s failed, again later: %s", job.delivery_id, error)
+            return now + EDIT_RETRY
+        logger.warning("edit of delivery %s given up: %s", job.delivery_id, error)
+        return None
 
     def _prove(self, subject: Subject) -> None:
         if len(self._proven) >= PROVEN_KEPT:

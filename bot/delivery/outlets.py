@@ -30,6 +30,10 @@ class Publisher(Protocol):
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int: ...
 
+    async def edit(self, chat_id: int, message_id: int, post: Post, *, as_photo: bool) -> None:
+        """Make a sent post say what `post` says now (its caption, when it went as a photo)."""
+        ...
+
 
 class ChannelLost(Protocol):
     """Tells the operators that a channel or group no longer takes the bot's posts."""

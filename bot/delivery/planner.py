@@ -5,6 +5,8 @@ groups and readers), plus every reader with a keyword alert that the article mat
 the readers who muted a word in it. Readers in a digest mode get the row held for the digest.
 An article that is not Arabic (Persian, Urdu, Hebrew, English in an Arabic section) goes only
 to the channel and group bindings that take its language; readers and alerts get Arabic only.
+An article that tells a story again (another outlet's copy) does not go to a chat that has the
+story: there the earlier post is marked for an edit that names the other outlets.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text.keywords import keyword_term as keyword_term
-from storage import channels, outbox, readers
+from storage import channels, outbox, readers, stories
 from storage.models import ChatKind, DeliveryMode, DeliveryStatus
 
 # Channels and groups go before people in the outbox (lower priority sends first).
@@ -29,6 +31,7 @@ class NewArticle:
     categories: Sequence[int]
     terms: str  # index_terms of title and text, space-separated
     language: str | None = "ar"  # detect_language's code; only bindings taking it get others
+    story: int | None = None  # the first article of the story it tells again, if any
 
     @property
     def script(self) -> str:
@@ -128,6 +131,7 @@ async def plan_deliveries(
             if follower.summary_chars is not None:
                 lengths[article.id, follower.chat_id] = follower.summary_chars
 
+    await _once_per_story(session, articles, audiences, now)
     people = {chat for _, audience in audiences for chat, kind in audience.items()
               if kind is ChatKind.PRIVATE}  # fmt: skip
     modes = await readers.chat_modes(session, people)
@@ -145,3 +149,34 @@ async def plan_deliveries(
     ]
     await outbox.plan(session, rows, now, threads=threads, lengths=lengths)
     return len(rows)
+
+
+async def _once_per_story(
+    session: AsyncSession,
+    articles: Sequence[NewArticle],
+    audiences: list[tuple[int, dict[int, ChatKind]]],
+    now: datetime,
+) -> None:
+    """Take out of each audience the chats that have the article's story already (stored
+    before, or planned in this very call), and mark their post for an edit."""
+    told = [article for article in articles if article.story is not None]
+    if not told:
+        return
+    chats = {chat for article, (_, audience) in zip(articles, audiences, strict=True)
+             if article.story is not None for chat in audience}  # fmt: skip
+    having = await stories.chats_with(session, {a.story for a in told if a.story}, chats)
+    planned: dict[int, set[int]] = {}  # story → chats planned a post of it in this call
+    edits: list[int] = []
+    for article, (_, audience) in zip(articles, audiences, strict=True):
+        story = article.story or article.id
+        before = having.get(story, {})
+        this_call = planned.setdefault(story, set())
+        for chat_id in list(audience):
+            if chat_id in this_call:
+                del audience[chat_id]  # the post planned just now will name this outlet too
+            elif (earlier := before.get(chat_id)) is not None:
+                del audience[chat_id]
+                if earlier.status is not DeliveryStatus.HELD:
+                    edits.append(earlier.delivery_id)
+        this_call.update(audience)
+    await stories.request_edits(session, edits, now)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,11 +33,12 @@ from bot.delivery.planner import Keywords, NewArticle, plan_deliveries
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import Entry, ParsedFeed
+from bot.feeds.story_desk import Candidate, StoryDesk
 from bot.feeds.workers import ParserPool
 from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
 from storage import articles as article_store
-from storage import catalog
+from storage import catalog, stories
 from storage.articles import StoredArticle
 from storage.feeds import lease_due_feeds, lease_feed
 from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_CHARS, Feed
@@ -83,6 +85,7 @@ class FeedOutcome:
     new: int = 0
     shared: int = 0  # articles stored from another feed that now reach this feed's chats too
     planned: int = 0
+    same_story: int = 0  # new articles telling a story stored before (not sent again)
     too_long: int = 0  # entries skipped: a value longer than its column
     too_old: int = 0  # stored, not posted: published long before this poll
     over_limit: int = 0  # stored, not posted: beyond max_posts in this poll
@@ -104,6 +107,10 @@ class TickReport:
     @property
     def planned(self) -> int:
         return sum(outcome.planned for outcome in self.outcomes)
+
+    @property
+    def same_story(self) -> int:
+        return sum(outcome.same_story for outcome in self.outcomes)
 
     @property
     def disabled(self) -> list[FeedOutcome]:
@@ -229,8 +236,10 @@ class Poller:
         settings: PollSettings | None = None,
         *,
         clock: Callable[[], datetime] = _utcnow,
+        stories: StoryDesk | None = None,
     ) -> None:
         self.sessions = sessions
+        self.stories = stories or StoryDesk()
         self.fetcher = fetcher
         self.parsers = parsers
         self.settings = settings or PollSettings()
@@ -254,11 +263,13 @@ class Poller:
             report = TickReport(list(outcomes))
             if states:
                 logger.info(
-                    "polled %d feeds: %d new articles, %d deliveries planned, %d errors; "
+                    "polled %d feeds: %d new articles (%d telling a story stored before), "
+                    "%d deliveries planned, %d errors; "
                     "not posted: %d too old, %d over the per-poll limit; %d entries skipped "
                     "(too long)",
                     len(states),
                     report.new_articles,
+                    report.same_story,
                     report.planned,
                     sum(1 for outcome in outcomes if outcome.error),
                     report.too_old,
@@ -311,12 +322,13 @@ class Poller:
             last_modified = _header(
                 "Last-Modified", result.last_modified, LAST_MODIFIED_CHARS, state.url
             )
-            async with self._writers, self.sessions.begin() as session:
+            # The same-story desk, when a poll takes it, is held until the commit.
+            async with AsyncExitStack() as desk, self._writers, self.sessions.begin() as session:
                 feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
                 if feed is None:  # deleted while we fetched
                     return outcome
                 if parsed is not None:
-                    skipped = await self._store(session, feed, state, parsed, rules, outcome)
+                    skipped = await self._store(session, feed, state, parsed, rules, outcome, desk)
                     feed.body_hash = body_hash
                     feed.primed = True
                     feed.last_error = "; ".join(filter(None, [parsed.warning, skipped])) or None
@@ -365,6 +377,7 @@ class Poller:
         parsed: ParsedFeed,
         rules: _Rules,
         outcome: FeedOutcome,
+        desk: AsyncExitStack,
     ) -> str | None:
         """Store the poll's new entries and plan what may be posted; return what was skipped."""
         entries, skipped = self._storable(parsed.entries, outcome)
@@ -373,11 +386,23 @@ class Poller:
         if not entries:
             return skipped
         stored = await article_store.stored_by_links(session, (e.canonical_link for e in entries))
-        fresh = [entry for entry in entries if entry.canonical_link not in stored]
-        ids = await self._insert(session, state, parsed, _first_of_each_link(fresh))
+        fresh = _first_of_each_link([e for e in entries if e.canonical_link not in stored])
+        made = await self.parsers.fingerprints([(entry.title, entry.text) for entry in fresh])
+        prints = [
+            Candidate(entry.key, print_, entry.published_at)
+            for entry, print_ in zip(fresh, made, strict=True)
+        ]
+        decided: dict[str, int | str | None] = {}
+        if prints:
+            await desk.enter_async_context(self.stories.deciding())
+            await self.stories.catch_up(session, self.clock())
+            decided = self.stories.decide(prints)
+        ids = await self._insert(session, state, parsed, fresh, prints)
         new = [entry for entry in fresh if entry.key in ids]
+        story_of = await self._join_stories(session, decided, ids)
+        outcome.same_story = len(story_of)
         copies = await self._copies(session, state, entries, ids, stored)
-        candidates = self._tag_new(state, rules, new, ids)
+        candidates = self._tag_new(state, rules, new, ids, story_of)
         candidates += self._tag_copies(state, rules, copies)
         await article_store.tag_articles(
             session,
@@ -416,7 +441,12 @@ class Poller:
         return copies
 
     async def _insert(
-        self, session: AsyncSession, state: FeedState, parsed: ParsedFeed, entries: list[Entry]
+        self,
+        session: AsyncSession,
+        state: FeedState,
+        parsed: ParsedFeed,
+        entries: list[Entry],
+        prints: list[Candidate],
     ) -> dict[str, int]:
         fallback = fallback_domain(parsed, state.url)
         now = self.clock()
@@ -425,17 +455,40 @@ class Poller:
                 "feed_id": state.id,
                 "key": entry.key,
                 **article_values(entry, fallback, now),
+                "fingerprint": candidate.fingerprint.to_bytes(),
                 # The index's terms, from the parser's worker (headline = original title).
                 article_store.TITLE_TERMS: entry.title_terms,
                 article_store.TEXT_TERMS: entry.text_terms,
             }
-            for entry in entries
+            for entry, candidate in zip(entries, prints, strict=True)
         ]
         return await article_store.insert_articles(session, rows)
 
     @staticmethod
+    async def _join_stories(
+        session: AsyncSession, decided: Mapping[str, int | str | None], ids: Mapping[str, int]
+    ) -> dict[int, int]:
+        """Record which inserted articles tell an earlier story; return article id → the
+        story's first article."""
+        earlier = {found for found in decided.values() if isinstance(found, int)}
+        roots = await stories.roots(session, earlier)
+        story_of: dict[int, int] = {}
+        for key, found in decided.items():
+            if key not in ids or found is None:
+                continue
+            root = roots.get(found) if isinstance(found, int) else ids.get(found)
+            if root is not None and root != ids[key]:
+                story_of[ids[key]] = root
+        await stories.set_story(session, story_of.items())
+        return story_of
+
+    @staticmethod
     def _tag_new(
-        state: FeedState, rules: _Rules, entries: list[Entry], ids: dict[str, int]
+        state: FeedState,
+        rules: _Rules,
+        entries: list[Entry],
+        ids: dict[str, int],
+        story_of: Mapping[int, int],
     ) -> list[_Candidate]:
         return [
             _Candidate(
@@ -447,6 +500,7 @@ class Poller:
                     ),
                     entry.terms,
                     entry.language,
+                    story=story_of.get(ids[entry.key]),
                 ),
             )
             for entry in entries

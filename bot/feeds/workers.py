@@ -28,6 +28,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.news.stories import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,10 @@ def _parse_marked(
         return parse(body, fetched_at, summary_chars)
     finally:
         os.unlink(marker)
+
+
+def _fingerprints(articles: list[tuple[str, str]]) -> list[Fingerprint]:
+    return [fingerprint(headline, text) for headline, text in articles]
 
 
 def _was_running(marker: str) -> bool:
@@ -131,6 +136,22 @@ class ParserPool:
                     return await self._parse_alone(digest, body, fetched_at, summary_chars)
                 # Never started: caught in another body's crash; the new pool takes it.
         raise ParserCrashed("feed parser processes keep dying; this body was not parsed")
+
+    async def fingerprints(self, articles: list[tuple[str, str]]) -> list[Fingerprint]:
+        """The same-story fingerprints of (headline, text) pairs, computed in a worker (they
+        stem every word). A worker dying here is not the articles' fault: the pool is replaced
+        and they are fingerprinted in a thread."""
+        if not articles:
+            return []
+        if self.workers > 0:
+            pool = self._pool()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    pool, _fingerprints, articles
+                )
+            except BrokenProcessPool:
+                self._replace(pool)
+        return await asyncio.to_thread(_fingerprints, articles)
 
     def _replace(self, broken: Executor) -> None:
         if self._executor is broken:

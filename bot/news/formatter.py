@@ -166,9 +166,11 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
         summary_source = article.text
         summary = summarise(article.text, style.summary_max_chars, headline=headline)
 
+    also = also_reported(article.also)
+
     def render() -> str:
         notice = disclaimer(original_title, domain, article.fetched_at, style)
-        return _render(headline, summary, notice, url, domain, tags)
+        return _render(headline, summary, notice, url, domain, tags, also)
 
     # Shorten what matters least first; the disclaimer's wording and the link are never cut.
     text = render()
@@ -195,8 +197,37 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
     )
 
 
+ALSO_REPORTED = "وردت أيضاً في: "
+ALSO_MORE = " وغيرها"
+ALSO_NAMED = 3  # outlets named; more are «وغيرها»
+_ALSO_NAME_CHARS = 60
+
+
+def also_reported(outlets: Sequence[tuple[str, str]]) -> str:
+    """The line that names the story's other outlets, linked, as HTML: «وردت أيضاً في: عنب
+    بلدي، الجزيرة نت، سانا وغيرها»; "" when there are none."""
+    named = [
+        f'<a href="{escape_attr(link.strip())}">{escape(name)}</a>'
+        for name, link in (
+            (truncate_words(_one_line(name), _ALSO_NAME_CHARS), link)
+            for name, link in outlets[:ALSO_NAMED]
+        )
+        if is_web_url(link) and name
+    ]
+    if not named:
+        return ""
+    more = ALSO_MORE if len(outlets) > ALSO_NAMED else ""
+    return ALSO_REPORTED + "، ".join(named) + more
+
+
 def _render(
-    headline: str, summary: str, notice: str, url: str, domain: str, tags: Sequence[str]
+    headline: str,
+    summary: str,
+    notice: str,
+    url: str,
+    domain: str,
+    tags: Sequence[str],
+    also: str = "",
 ) -> str:
     paragraphs: list[str] = []
     if headline:
@@ -209,6 +240,8 @@ def _render(
     paragraphs.append(escape(rtl_text(notice)))
     if url:
         paragraphs.append(f'{SOURCE_LABEL}<a href="{escape_attr(url)}">{escape(domain or url)}</a>')
+    if also:
+        paragraphs.append(also)
     if tags:
         # Hashtags are made of word characters only; a mark, if any, lands before the first "#".
         paragraphs.append(rtl_paragraph(" ".join(tags)))

@@ -271,3 +271,30 @@ async def test_each_row_records_the_summary_length_of_its_binding(
     assert {row.chat_id: row.summary_chars for row in rows} == {
         short: 200, long_: 700, plain: None,
     }  # fmt: skip
+
+
+async def test_a_story_told_again_reaches_only_the_chats_without_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The channel and Alice have the story: their posts are marked for an edit; Carol, a
+    digest reader, has it held: nothing is marked; Bob follows sport only and gets the copy."""
+    async with sessions.begin() as session:
+        politics, sport = await world(session)
+        carol = await session.get(Chat, CAROL)
+        assert carol is not None
+        carol.delivery_mode = DeliveryMode.DAILY
+        await catalog.subscribe(session, CAROL, [await session.get_one(Category, politics)])
+        first = await article(session, "انسحاب المقاتلين من حي الشيخ مقصود")
+        await plan_deliveries(session, [NewArticle(first, [politics], "")], NOW)
+        copy = await article(session, "حلب: انسحاب المقاتلين من الشيخ مقصود")
+        again = await article(session, "انسحاب آخر المقاتلين من الشيخ مقصود")
+        told = [NewArticle(copy, [politics, sport], "", story=first),
+                NewArticle(again, [politics, sport], "", story=first)]  # fmt: skip
+        assert await plan_deliveries(session, told, NOW) == 1
+    async with sessions() as session:
+        rows = (await session.scalars(select(Delivery).order_by(Delivery.id))).all()
+    assert [(row.article_id, row.chat_id) for row in rows if row.article_id != first] == [
+        (copy, BOB)  # the second copy finds the first one planned for Bob just now
+    ]
+    marked = {row.chat_id for row in rows if row.edit_due_at is not None}
+    assert marked == {CHANNEL, ALICE}

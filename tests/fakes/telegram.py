@@ -60,6 +60,8 @@ def _suffix(file_name: str) -> str:
     """The extension Telegram keeps in a file's path ("documents/file_3.opml")."""
     name = file_name.rsplit("/", 1)[-1]
     return "." + name.rsplit(".", 1)[1][:10] if "." in name else ""
+
+
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
