@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -50,12 +53,35 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+@asynccontextmanager
+async def _migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection and its transaction for migrations.
+
+    On SQLite without foreign keys: a batch migration copies a table and drops the old one, and
+    with foreign keys on, that drop deletes every row referring to it (ON DELETE CASCADE: the
+    search index, the deliveries). The pragma is read outside a transaction only, so it is set
+    before the migrations' transaction begins, and set back after it.
+    """
+    async with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to `revision` with the Alembic migrations."""
-    async with engine.begin() as connection:
+    async with _migrating(engine) as connection:
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
+    async with _migrating(engine) as connection:
         await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -15,9 +15,9 @@ from storage import catalog, outbox
 from storage.articles import insert_articles
 from storage.db import downgrade, upgrade
 from storage.feeds import add_feed
-from storage.models import Base, Chat, ChatKind, Delivery, DeliveryStatus
+from storage.models import Base, Chat, ChatKind, Delivery, DeliveryStatus, article_categories
 from storage.search import include_name
-from tests.factories import article_row
+from tests.factories import article_row, store_articles
 
 PENDING = DeliveryStatus.PENDING
 
@@ -96,3 +96,22 @@ async def test_chat_ids_are_64_bit(sessions: async_sessionmaker[AsyncSession]) -
         chat = await session.get(Chat, big)
         assert chat is not None
         assert chat.created_at.tzinfo is not None
+
+
+async def test_upgrading_through_a_table_copy_keeps_what_refers_to_the_table(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """0014 copies `articles` on SQLite (batch mode, to add a foreign key): the old table's
+    drop must not cascade to the deliveries, categories and index rows that refer to it."""
+    async with sessions.begin() as session:
+        feed = await add_feed(session, "https://a.example/feed", now=NOW)
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        ids = await store_articles(session, [article(feed.id, "k", "https://a.example/1")],
+                                   [category])  # fmt: skip
+        await catalog.upsert_chat(session, -100, ChatKind.CHANNEL)
+        await outbox.plan(session, [(ids[0], -100, 0, PENDING)], NOW)
+    await downgrade(engine, "0013")
+    await upgrade(engine)
+    async with sessions() as session:
+        assert (await session.scalars(select(Delivery.article_id))).all() == ids
+        assert await session.scalar(select(func.count()).select_from(article_categories)) == 1
