@@ -63,14 +63,18 @@ class PageReader:
 
     async def read(self, entries: Iterable[Entry]) -> dict[str, Entry]:
         """The thin ones of `entries`, by key, with their page's text or the reason they kept
-        the feed's. The first `per_poll` thin entries are read, so the caller puts first what
-        matters most; one link is fetched once however many entries share it."""
+        the feed's. The pages of the first `per_poll` links are read (the caller puts first
+        what matters most), the others not; one link is fetched once however many entries
+        share it."""
+        budget = self.settings.per_poll
         wanted = [entry for entry in entries if self.wants(entry)]
         links = list(dict.fromkeys(entry.link for entry in wanted if entry.link))
-        links = links[: self.settings.per_poll]
-        if not links:
+        if not links or budget == 0:  # PAGES_PER_POLL=0: pages are never fetched
             return {}
-        pages = await self._fetch_all(links)
+        pages = await self._fetch_all(links[:budget])
+        pages |= {
+            link: f"not fetched: over the {budget} pages of a poll" for link in links[budget:]
+        }
         chosen = [(entry, pages[entry.link]) for entry in wanted if entry.link in pages]
         return await asyncio.to_thread(_filled, chosen)
 
@@ -134,7 +138,7 @@ def _with_page(entry: Entry, page: _Page | str) -> Entry:
         return replace(entry, page_error=page)
     image = entry.image or page.image
     if len(page.text) <= len(entry.text):
-        return replace(entry, image=image)
+        return replace(entry, image=image, page_error="the page says no more than the feed")
     return with_terms(replace(entry, image=image, full_text=True, text=page.text))
 
 
