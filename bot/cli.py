@@ -17,9 +17,10 @@ from bot.channels import ChatFacts, ChatProblem, ChatRef, bind_chat, kind_of, pa
 from bot.config import Settings
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
+from bot.feeds.pages import PageReader
 from bot.feeds.parse import parse_feed
-from bot.preview import preview_feed
-from bot.services import fetch_limits, post_style
+from bot.preview import preview_feed, read_pages
+from bot.services import fetch_limits, page_settings, post_style
 from bot.sources import FEED_ADD, FEED_ENABLE, FEED_PAUSE, FEED_REMOVE, feed_state
 from bot.text.arabic import normalise
 from storage import admins, catalog, channels, outbox
@@ -67,11 +68,10 @@ async def dispatch(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
 
 
-async def _read_feed(settings: Settings, source: str) -> tuple[bytes, str]:
+async def _read_feed(fetcher: Fetcher, source: str) -> tuple[bytes, str]:
     """The feed's bytes and the URL its links are relative to."""
     if source.startswith(("http://", "https://")):
-        async with Fetcher(fetch_limits(settings)) as fetcher:
-            result = await fetcher.fetch(source)
+        result = await fetcher.fetch(source)
         return result.body, result.url
     path = Path(source)
     try:
@@ -84,12 +84,17 @@ async def _read_feed(settings: Settings, source: str) -> tuple[bytes, str]:
 async def preview(settings: Settings, session: AsyncSession, source: str, limit: int) -> int:
     """Print exactly the posts Nashra would send for the newest entries of a feed."""
     fetched_at = datetime.now(UTC)
-    try:
-        body, url = await _read_feed(settings, source)
-        parsed = await asyncio.to_thread(parse_feed, body, fetched_at, settings.summary_max_chars)
-    except FeedError as exc:
-        print(f"تعذّرت قراءة المصدر / cannot use this feed: {source}\n  {exc}", file=sys.stderr)
-        return 1
+    async with Fetcher(fetch_limits(settings)) as fetcher:
+        try:
+            body, url = await _read_feed(fetcher, source)
+            parsed = await asyncio.to_thread(
+                parse_feed, body, fetched_at, settings.summary_max_chars
+            )
+        except FeedError as exc:
+            print(f"تعذّرت قراءة المصدر / cannot use this feed: {source}\n  {exc}", file=sys.stderr)
+            return 1
+        # Thin entries with their article pages, as the poller would post them.
+        parsed = await read_pages(parsed, limit, PageReader(fetcher, page_settings(settings)))
     # As a bot with inline mode on sends them (`nashra run` asks getMe), «شارك» included.
     style = post_style(settings, inline_mode=True)
     shown = await preview_feed(session, parsed, url, fetched_at, style, limit, source=source)

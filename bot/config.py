@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(default=32, ge=1, le=1000)
     fetch_per_host: int = Field(default=4, ge=1, le=100)
     allow_private_feeds: bool = False
+    fulltext_min_chars: int = Field(default=400, ge=0, le=100_000)
+    pages_per_poll: int = Field(default=10, ge=0, le=1000)
+    page_timeout_seconds: float = Field(default=8.0, gt=0, le=300)
+    page_concurrency: int = Field(default=8, ge=1, le=1000)
+    page_max_bytes: int = Field(default=2_000_000, ge=10_000)
     parse_workers: int = Field(default=2, ge=0, le=64)
     max_feed_failures: int = Field(default=20, ge=1)
     max_internal_failures: int = Field(default=10, ge=1)

@@ -3,15 +3,18 @@
 `nashra preview FEED` prints this, `/preview URL` shows it in the operator's chat and /addfeed
 shows the newest entry: one function, so that the three cannot disagree with the poller.
 Nothing is stored: the articles are built as the poller would build them and thrown away.
+A thin entry is shown with its article page's text, as the poller would post it: `read_pages`
+fetches those pages first, before any database session is opened.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.feeds.pages import PageReader
 from bot.feeds.parse import Entry, ParsedFeed
 from bot.feeds.poller import POSTED_LANGUAGES, article_values, fallback_domain, load_categoriser
 from bot.news.dedupe import source_domain
@@ -66,6 +69,21 @@ def entry_article(
     return article
 
 
+def _shown(parsed: ParsedFeed, limit: int) -> list[Entry]:
+    return list(reversed(parsed.entries))[: max(limit, 0)]
+
+
+async def read_pages(parsed: ParsedFeed, limit: int, pages: PageReader | None) -> ParsedFeed:
+    """The parsed feed with the article pages of the thin entries among the newest `limit`
+    that would be posted, read as the poller reads them (None: the feed's text only)."""
+    if pages is None:
+        return parsed
+    read = await pages.read(e for e in _shown(parsed, limit) if e.language in POSTED_LANGUAGES)
+    if not read:
+        return parsed
+    return replace(parsed, entries=[read.get(entry.key, entry) for entry in parsed.entries])
+
+
 async def preview_feed(
     session: AsyncSession,
     parsed: ParsedFeed,
@@ -83,7 +101,7 @@ async def preview_feed(
     categories = {category.id: category for category in await catalog.all_categories(session)}
     categoriser = await load_categoriser(session)
     items = []
-    for entry in list(reversed(parsed.entries))[: max(limit, 0)]:
+    for entry in _shown(parsed, limit):
         ids = categoriser.categorise(defaults=defaults, labels=entry.labels, terms=entry.terms)
         chosen = [categories[i] for i in ids if i in categories]
         article = entry_article(entry, parsed, url, fetched_at, chosen)

@@ -27,6 +27,7 @@ from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.retention import prune_outbox
 from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.feeds.pages import PageReader, PageSettings
 from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
 from bot.menus import CommandMenus
@@ -64,6 +65,16 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
         allow_private=settings.allow_private_feeds,
+    )
+
+
+def page_settings(settings: Settings) -> PageSettings:
+    return PageSettings(
+        min_chars=settings.fulltext_min_chars,
+        per_poll=settings.pages_per_poll,
+        timeout_seconds=settings.page_timeout_seconds,
+        concurrency=settings.page_concurrency,
+        max_bytes=settings.page_max_bytes,
     )
 
 
@@ -153,6 +164,8 @@ class Services:
             raise
         sessions = make_sessions(engine)
         fetcher = Fetcher(fetch_limits(settings))
+        # One for the process: the poller's polls and the previews share its bounds.
+        pages = PageReader(fetcher, page_settings(settings))
         parsers = ParserPool(settings.parse_workers)
         style = post_style(settings, inline_mode=inline_mode)
         publisher = BotApiPublisher(
@@ -175,7 +188,7 @@ class Services:
             pacer=pacer,
             channel_lost=notices.channel_lost,
         )
-        poller = Poller(sessions, fetcher, parsers, poll_settings(settings))
+        poller = Poller(sessions, fetcher, parsers, poll_settings(settings), pages=pages)
         await poller.stories.load(sessions, wall_clock())
         # The operators' sources: their checks go through the poller's fetcher and parsers.
         sources = SourceService(
@@ -184,6 +197,7 @@ class Services:
             parsers,
             poller,
             style,
+            pages=pages,
             summary_chars=settings.summary_max_chars,
             wake=sender.wake,
             clock=wall_clock,

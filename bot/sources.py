@@ -27,12 +27,13 @@ from bot import opml
 from bot.admins import Person
 from bot.errors import AddressNotAllowed, FeedError, ParseError
 from bot.feeds.fetch import Fetcher, FetchResult
+from bot.feeds.pages import PageReader
 from bot.feeds.parse import ParsedFeed
 from bot.feeds.poller import FeedOutcome, Poller
 from bot.feeds.workers import ParserPool
 from bot.news.dedupe import source_domain
 from bot.news.formatter import Post, PostStyle
-from bot.preview import FeedPreview, preview_feed
+from bot.preview import FeedPreview, preview_feed, read_pages
 from bot.text.arabic import normalise
 from storage import admins as audit
 from storage import catalog
@@ -290,6 +291,7 @@ class SourceService:
         poller: Poller,
         style: PostStyle,
         *,
+        pages: PageReader | None = None,
         summary_chars: int = 400,
         wake: Callable[[], None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
@@ -299,6 +301,7 @@ class SourceService:
         self.parsers = parsers
         self.poller = poller
         self.style = style
+        self.pages = pages  # thin entries are previewed with their article page's text
         self.summary_chars = summary_chars
         self.wake = wake  # the sender: deliveries were planned
         self.clock = clock
@@ -458,9 +461,10 @@ class SourceService:
 
     async def _preview(self, checked: Checked, limit: int = 1) -> FeedPreview:
         """The newest entries as the feed's channels would get them."""
+        parsed = await read_pages(checked.parsed, limit, self.pages)  # no connection held
         async with self.sessions() as session:
             return await preview_feed(
-                session, checked.parsed, checked.url, checked.fetched_at, self.style, limit
+                session, parsed, checked.url, checked.fetched_at, self.style, limit
             )
 
     async def preview(self, url: str, limit: int) -> PreviewResult:

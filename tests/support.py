@@ -40,9 +40,12 @@ def seed_dir() -> Path:
 def make_settings(**values: Any) -> Settings:
     """Settings from explicit values, never from a developer's .env file.
 
-    Private feed addresses are allowed: the tests' feed servers listen on loopback.
+    Private feed addresses are allowed: the tests' feed servers listen on loopback. No article
+    page is fetched unless a test asks (PAGES_PER_POLL): the tests' entries link to made-up
+    sites, and no test reaches the internet.
     """
     values.setdefault("allow_private_feeds", True)
+    values.setdefault("pages_per_poll", 0)
     return load_settings(_env_file=None, **values)
 
 

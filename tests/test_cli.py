@@ -58,6 +58,8 @@ def test_token_is_read_from_dotenv_and_never_printed(tmp_path: Path) -> None:
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.delenv("BOT_TOKEN", raising=False)
+    # The corpus feeds link to real sites: their article pages are not fetched in tests.
+    monkeypatch.setenv("PAGES_PER_POLL", "0")
     path = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
     return path
@@ -134,6 +136,7 @@ def test_a_fresh_install_labels_a_feed_s_sections_on_both_databases(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PAGES_PER_POLL", "0")  # the entry's link is made up
     feed = tmp_path / "local.xml"
     item = {"title": "انسحاب من حي الشيخ مقصود", "link": "https://news.example.sy/1",
             "category": "سوريا محلي", "description": "<p>خبر محلي.</p>"}  # fmt: skip

@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.feeds.pages import PageSettings
+from bot.services import page_settings
 from tests.support import REPO, make_settings
 
 ENV_EXAMPLE = REPO / ".env.example"
@@ -45,11 +47,23 @@ def test_env_example_lists_exactly_the_settings() -> None:
         ({"global_rate_per_second": 100}, "PAID_BROADCAST"),
         ({"log_level": "LOUD"}, "LOG_LEVEL"),
         ({"search_command_timeout_seconds": 0}, "SEARCH_COMMAND_TIMEOUT_SECONDS"),
+        ({"page_timeout_seconds": 0}, "PAGE_TIMEOUT_SECONDS"),
+        ({"pages_per_poll": -1}, "PAGES_PER_POLL"),
     ],
 )
 def test_bad_values_name_the_setting(values: dict[str, object], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         make_settings(**values)
+
+
+def test_article_page_defaults_reach_the_page_reader() -> None:
+    """Thin entries (under 400 characters) get their pages, ten a poll, eight at once, within
+    eight seconds; the tests' own settings fetch none (make_settings)."""
+    settings = load_settings(_env_file=None)
+    assert page_settings(settings) == PageSettings(
+        min_chars=400, per_poll=10, timeout_seconds=8.0, concurrency=8, max_bytes=2_000_000
+    )
+    assert make_settings().pages_per_poll == 0
 
 
 def test_parsing() -> None:

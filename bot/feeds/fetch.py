@@ -10,6 +10,7 @@ aiohttp's errors are translated into FetchError here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
 )
+# What an article page is asked for with (bot/feeds/pages.py).
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class FetchLimits:
 
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_UNBOUNDED = contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class FetchResult:
     url: str
     etag: str | None
     last_modified: str | None
+    content_type: str | None = None  # the Content-Type header, as sent
 
     @property
     def not_modified(self) -> bool:
@@ -123,28 +128,43 @@ class Fetcher:
         return self._hosts[host]
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        max_bytes: int | None = None,
+        slots: asyncio.Semaphore | None = None,
     ) -> FetchResult:
-        """GET the feed, conditionally; raise FetchError with a reason an operator can read."""
+        """GET the feed, conditionally; raise FetchError with a reason an operator can read.
+
+        An article page asks for HTML (`accept`), may have a smaller size cap than a feed
+        (`max_bytes`, never above the fetcher's own) and a bound of its own kind (`slots`,
+        taken after the host's slot, like the global one); the guard, redirects and the
+        per-host and global bounds are the same."""
         start = _http_url(url)
+        limit = min(max_bytes or self.limits.max_bytes, self.limits.max_bytes)
         headers = {}
+        if accept:
+            headers["Accept"] = accept
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         # The host's slot first: feeds waiting for a busy host must not hold global slots
         # that feeds of other hosts could use.
-        async with self._host_bound(start), self._overall:
+        async with self._host_bound(start), slots or _UNBOUNDED, self._overall:
             try:
                 # One deadline for the whole chain: each hop is a request of its own to aiohttp.
                 async with asyncio.timeout(self.limits.timeout_seconds):
-                    return await self._follow(start, headers)
+                    return await self._follow(start, headers, limit)
             except TimeoutError:
                 raise FetchError(f"timed out after {self.limits.timeout_seconds:g} s") from None
             except aiohttp.ClientResponseError as exc:
                 raise FetchError(f"HTTP {exc.status} {exc.message}".strip()) from None
 
-    async def _follow(self, start: URL, headers: dict[str, str]) -> FetchResult:
+    async def _follow(self, start: URL, headers: dict[str, str], limit: int) -> FetchResult:
         """Request `start` and its redirects, checking every hop's host before contacting it."""
         url = start
         for hop in range(self.limits.max_redirects + 1):
@@ -155,7 +175,7 @@ class Fetcher:
                 ) as response:
                     location = response.headers.get("Location")
                     if response.status not in REDIRECTS or location is None:
-                        return await self._read(response, str(url))
+                        return await self._read(response, str(url), limit)
                     target = _redirect(url, location)
             except AddressNotAllowed as refused:
                 raise refused if hop == 0 else refused.via(start.raw_host or "") from None
@@ -166,7 +186,7 @@ class Fetcher:
             url = target
         raise FetchError(f"more than {self.limits.max_redirects} redirects")
 
-    async def _read(self, response: aiohttp.ClientResponse, url: str) -> FetchResult:
+    async def _read(self, response: aiohttp.ClientResponse, url: str, limit: int) -> FetchResult:
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         if response.status == 304:
@@ -174,24 +194,26 @@ class Fetcher:
         if response.status >= 300:
             raise FetchError(f"HTTP {response.status} {response.reason or ''}".strip())
         declared = response.content_length
-        if declared is not None and declared > self.limits.max_bytes:
-            raise FetchError(self._too_large())
+        if declared is not None and declared > limit:
+            raise FetchError(_too_large(limit))
         body = bytearray()
         try:
             async for chunk in response.content.iter_chunked(64 * 1024):
-                if len(body) + len(chunk) > self.limits.max_bytes:
-                    raise FetchError(self._too_large())
+                if len(body) + len(chunk) > limit:
+                    raise FetchError(_too_large(limit))
                 body.extend(chunk)
         except aiohttp.ClientPayloadError as exc:
             # Since aiohttp 3.13.3 one network read never inflates without bound: 3.13 refuses
             # one that would pass 32 MiB, 3.14 hands it over in bounded chunks.
             if isinstance(exc.__cause__, DecompressSizeError):
-                raise FetchError(self._too_large()) from None
+                raise FetchError(_too_large(limit)) from None
             raise
-        return FetchResult(response.status, bytes(body), url, etag, last_modified)
+        content_type = response.headers.get("Content-Type")
+        return FetchResult(response.status, bytes(body), url, etag, last_modified, content_type)
 
-    def _too_large(self) -> str:
-        return f"body larger than {self.limits.max_bytes:,} bytes"
+
+def _too_large(limit: int) -> str:
+    return f"body larger than {limit:,} bytes"
 
 
 def _http_url(url: str) -> URL:

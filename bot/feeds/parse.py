@@ -49,6 +49,11 @@ class Entry:
     # not computed (storage computes them).
     title_terms: tuple[str, ...] | None = None
     text_terms: tuple[str, ...] | None = None
+    # The text is the article page's, fetched because the feed's was thin (bot/feeds/pages.py);
+    # page_error says why a wanted page was not used.
+    full_text: bool = False
+    page_error: str | None = None
+    image: str | None = None
 
 
 @dataclass(frozen=True)

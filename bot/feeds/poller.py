@@ -3,7 +3,8 @@
 Every feed is polled on its own schedule. One tick:
 1. leases the due feeds (one short transaction);
 2. fetches them concurrently (the Fetcher bounds concurrency overall and per host);
-3. parses changed bodies in worker processes;
+3. parses changed bodies in worker processes, and reads the article pages of the thin entries
+   it will post (bot/feeds/pages.py), before any transaction;
 4. stores each feed's new entries, oldest first, and plans their deliveries, in one
    transaction per feed, so a crash leaves either all of a feed's poll or none of it.
 An entry whose link is already stored (another feed's copy of the story) is not stored again:
@@ -32,6 +33,7 @@ from sqlalchemy.orm import lazyload
 from bot.delivery.planner import Keywords, NewArticle, plan_deliveries
 from bot.errors import FeedError
 from bot.feeds.fetch import Fetcher
+from bot.feeds.pages import PageReader
 from bot.feeds.parse import Entry, ParsedFeed
 from bot.feeds.story_desk import Candidate, StoryDesk
 from bot.feeds.workers import ParserPool
@@ -224,6 +226,9 @@ def article_values(entry: Entry, fallback: str, fetched_at: datetime) -> dict[st
         "language": entry.language,
         "published_at": entry.published_at,
         "fetched_at": fetched_at,
+        "image_url": entry.image,
+        "full_text": entry.full_text,
+        "page_error": entry.page_error,
     }
 
 
@@ -235,6 +240,7 @@ class Poller:
         parsers: ParserPool,
         settings: PollSettings | None = None,
         *,
+        pages: PageReader | None = None,
         clock: Callable[[], datetime] = _utcnow,
         stories: StoryDesk | None = None,
     ) -> None:
@@ -243,6 +249,7 @@ class Poller:
         self.fetcher = fetcher
         self.parsers = parsers
         self.settings = settings or PollSettings()
+        self.pages = pages  # None: entries keep their feed's text, however thin
         self.clock = clock
         self._tick_lock = asyncio.Lock()
         # Storing is bounded apart from fetching: a feed holds a database connection only
@@ -318,6 +325,7 @@ class Poller:
                 parsed = await self.parsers.parse(
                     result.body, fetched_at, self.settings.summary_chars
                 )
+                parsed = await self._with_pages(state, parsed)
             etag = _header("ETag", result.etag, ETAG_CHARS, state.url)
             last_modified = _header(
                 "Last-Modified", result.last_modified, LAST_MODIFIED_CHARS, state.url
@@ -350,6 +358,38 @@ class Poller:
             reason = f"internal error: {type(exc).__name__}: {exc}"
             await self._failed(state, reason, outcome, internal=True)
         return outcome
+
+    async def _with_pages(self, state: FeedState, parsed: ParsedFeed) -> ParsedFeed:
+        """The parsed feed with the article pages of its thin entries that this poll will
+        post: the feed is primed, the entry is new, in a posted language, recent, and among
+        the `max_posts` newest (the choices of _store and _plan, made ahead from a short
+        read). Fetched before the store's transaction: no connection waits on the web."""
+        if self.pages is None or not state.primed:
+            return parsed
+        entries = [entry for entry in parsed.entries if _too_long(entry) is None]
+        async with self.sessions() as session:
+            known = await article_store.known_keys(session, state.id, (e.key for e in entries))
+            entries = [entry for entry in entries if entry.key not in known]
+            if not any(self.pages.wants(entry) for entry in entries):
+                return parsed
+            links = (entry.canonical_link for entry in entries)
+            stored = await article_store.stored_by_links(session, links)
+        # As _plan orders its candidates: the new articles, then other feeds' copies.
+        fresh = [entry for entry in entries if entry.canonical_link not in stored]
+        copies = [entry for entry in entries if entry.canonical_link in stored]
+        oldest = self.clock() - self.settings.max_entry_age
+        postable = [
+            entry
+            for entry in fresh + copies
+            if entry.language in POSTED_LANGUAGES and entry.published_at >= oldest
+        ]
+        postable.sort(key=lambda entry: entry.published_at)
+        posted = postable[-self.settings.max_posts :]
+        new = [entry for entry in reversed(posted) if entry.canonical_link not in stored]
+        read = await self.pages.read(new)  # the newest first: they are what the budget buys
+        if not read:
+            return parsed
+        return replace(parsed, entries=[read.get(entry.key, entry) for entry in parsed.entries])
 
     def _storable(
         self, entries: Sequence[Entry], outcome: FeedOutcome

@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.news.summary import summarise, truncate_words
+from bot.news.summary import extract, summarise, truncate_words
 from bot.text.dates import format_date
 from bot.text.html import (
     RLM,
@@ -54,7 +54,7 @@ class PostSource:
     headline: str
     original_title: str  # as the outlet titled it
     text: str  # clean plain-text body, may be empty
-    summary: str  # precomputed; empty means "summarise text"
+    summary: str  # the parser's lead summary: the post's when there is no text
     link: str
     source_domain: str
     fetched_at: datetime  # aware
@@ -160,11 +160,15 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
     domain = article.source_domain.strip() or _domain_of(article.link)
     url = article_url(article)
     tags = _hashtags(article.categories)
-    if article.summary.strip():
-        summary_source = summary = article.summary.strip()
+    # The extractive summary of the text (the article page's when the feed was thin); the
+    # stored summary, as it is, only for an article without text (old rows, headline-only
+    # entries), shortened to its lead sentences if the post is too long.
+    if article.text.strip():
+        summary_source, shorten = article.text, extract
+        summary = extract(article.text, style.summary_max_chars, headline=headline)
     else:
-        summary_source = article.text
-        summary = summarise(article.text, style.summary_max_chars, headline=headline)
+        summary_source = summary = article.summary.strip()
+        shorten = summarise
 
     also = also_reported(article.also)
 
@@ -175,7 +179,7 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
     # Shorten what matters least first; the disclaimer's wording and the link are never cut.
     text = render()
     while (over := telegram_length(text) - TELEGRAM_TEXT_LIMIT) > 0 and summary:
-        summary = summarise(summary_source, len(summary) - over, headline=headline)
+        summary = shorten(summary_source, len(summary) - over, headline=headline)
         text = render()
     while (over := telegram_length(text) - TELEGRAM_TEXT_LIMIT) > 0 and headline:
         headline = truncate_words(headline, len(headline) - over)

@@ -18,6 +18,8 @@ from bot.news.formatter import (
     link_preview,
     share_query,
 )
+from bot.news.summary import extract
+from bot.text.arabic import split_sentences
 from bot.text.html import RLM, telegram_length
 from tests.support import SEED as SEED_DIR
 
@@ -134,17 +136,28 @@ def test_reference_post_shows_the_disclaimer_verbatim() -> None:
     assert DISCLAIMER_LINE_2 in visible
 
 
-def test_summary_is_lead_sentences_within_the_budget() -> None:
-    post = format_post(_reference(), replace(STYLE, summary_max_chars=200))
-    summary = _paragraphs(post.text)[1]
+def test_summary_is_whole_sentences_of_the_text_within_the_budget() -> None:
+    """The extractive summary (issue 9): the text's most central sentences, whole and in the
+    article's order, not merely its lead."""
+    article = _reference()
+    post = format_post(article, replace(STYLE, summary_max_chars=200))
+    summary = html.unescape(_paragraphs(post.text)[1])
     assert len(summary) <= 200
-    assert summary.endswith(".")
-    assert summary.startswith("شهدت مدينة حلب")
+    assert summary == extract(article.text, 200, headline=HEADLINE)
+    sentences = split_sentences(summary)
+    assert len(sentences) >= 2
+    places = [article.text.index(sentence) for sentence in sentences]
+    assert places == sorted(places)
 
 
-def test_precomputed_summary_is_used_as_given() -> None:
-    post = format_post(_reference(summary="ملخص جاهز من قبل."), STYLE)
+def test_the_stored_summary_is_used_as_given_when_there_is_no_text() -> None:
+    post = format_post(_reference(text="", summary="ملخص جاهز من قبل."), STYLE)
     assert _paragraphs(post.text)[1] == "ملخص جاهز من قبل."
+
+
+def test_the_text_is_summarised_even_when_a_summary_is_stored() -> None:
+    post = format_post(_reference(summary="ملخص جاهز من قبل."), STYLE)
+    assert "ملخص جاهز" not in post.text
 
 
 def test_no_summary_paragraph_without_a_body() -> None:
@@ -158,6 +171,7 @@ def test_latin_headline_and_lines_get_rlm_outside_the_markup() -> None:
     post = format_post(
         _reference(
             headline="iPhone 17 يصل إلى دمشق",
+            text="",
             summary="Apple أعلنت الخبر اليوم.\n2026 عام الإطلاق.\nوفي دمشق ترحيب.",
             categories=["Tech", "تقنية"],
         ),
@@ -213,21 +227,28 @@ def test_domain_is_taken_from_the_link_when_missing() -> None:
 
 
 def test_a_long_body_never_exceeds_the_limit() -> None:
-    sentence = "أعلنت مديرية الصحة في حلب سقوط مدنيين وإصابة آخرين في الأيام الماضية. "
-    body = (sentence * (20_000 // len(sentence) + 1))[:20_000]
-    assert len(body) == 20_000
+    # Four long sentences with no word in common: together they pass the limit.
+    news = [
+        "حلب أمطار غزيرة", "حمص انقطاع الكهرباء", "درعا افتتاح مدرسة", "إدلب وصول قافلة",
+        "الرقة ارتفاع الأسعار", "طرطوس مهرجان بحري",
+    ]  # fmt: skip
+    sentences = [" ".join([words] * 80) + "." for words in news]
+    body = " ".join(sentences)
+    assert len(" ".join(sentences[:4])) > TELEGRAM_TEXT_LIMIT  # the summary's four at most
     post = format_post(_reference(text=body), replace(STYLE, summary_max_chars=100_000))
     assert telegram_length(post.text) <= TELEGRAM_TEXT_LIMIT
-    assert telegram_length(post.text) > TELEGRAM_TEXT_LIMIT - len(sentence)  # not over-cut
+    # Not over-cut: one sentence fewer than would pass the limit.
+    assert telegram_length(post.text) > TELEGRAM_TEXT_LIMIT - len(sentences[0]) - 1
     summary = _paragraphs(post.text)[1]
-    assert summary.endswith("الماضية.")  # shortened at a sentence end
+    assert summary.endswith(".")  # shortened at a sentence end
+    assert all(sentence in sentences for sentence in split_sentences(summary))
     assert f"{DISCLAIMER_LINE_1}\n{DISCLAIMER_LINE_2}" in post.text
     assert _paragraphs(post.text)[0] == f"<b>{HEADLINE}</b>"
 
 
 def test_a_long_precomputed_summary_without_sentence_ends_is_cut_at_a_word() -> None:
     summary = "كلمة " * 4_000 + "😀" * 100
-    post = format_post(_reference(summary=summary), STYLE)
+    post = format_post(_reference(text="", summary=summary), STYLE)
     assert telegram_length(post.text) <= TELEGRAM_TEXT_LIMIT
     assert _paragraphs(post.text)[1].endswith("كلمة…")
 
@@ -246,7 +267,7 @@ def test_headline_is_cut_only_when_the_summary_is_gone() -> None:
 def test_entities_count_once_towards_the_limit() -> None:
     # "&" is five characters in HTML but one for Telegram: the post must not be over-cut.
     body = "أ & ب " * 2_000 + "."
-    post = format_post(_reference(summary=body), STYLE)
+    post = format_post(_reference(text="", summary=body), STYLE)
     assert TELEGRAM_TEXT_LIMIT - 10 <= telegram_length(post.text) <= TELEGRAM_TEXT_LIMIT
     assert len(post.text) > TELEGRAM_TEXT_LIMIT
 
