@@ -299,14 +299,9 @@ class InstantSender:
             batch.malformed |= {("article", article_id) for article_id in broken}
 
     def _post(self, article: Article, length: int | None, also: Sequence[tuple[str, str]]) -> Post:
-        """The article's post; at a binding's own length, summarised again from its text (the
-        stored summary is the bot's length)."""
-        source = replace(post_source(article), also=also)
-        if length is None:
-            return format_post(source, self.style)
-        if source.text.strip():
-            source = replace(source, summary="")
-        return format_post(source, replace(self.style, summary_max_chars=length))
+        """The article's post, summarised at its binding's length (None: the bot's)."""
+        style = self.style if length is None else replace(self.style, summary_max_chars=length)
+        return format_post(replace(post_source(article), also=also), style)
 
     async def _broadcasts(self, batch: _Round, broadcast_ids: set[int]) -> None:
         """The broadcasts' texts, sent as their authors previewed them."""
