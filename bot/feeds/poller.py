@@ -215,6 +215,7 @@ def article_values(entry: Entry, fallback: str, fetched_at: datetime) -> dict[st
         "language": entry.language,
         "published_at": entry.published_at,
         "fetched_at": fetched_at,
+        "image_url": entry.image,
     }
 
 
