@@ -108,8 +108,11 @@ class BotApiPublisher:
     ) -> Sent:
         """The post, in the forum topic `thread_id` when there is one: as a photo when it has
         one, and as text, once, when Telegram refuses the picture."""
-        payload: dict[str, Any] = {"chat_id": chat_id, "parse_mode": "HTML",
-                                   "disable_notification": silent}  # fmt: skip
+        payload: dict[str, Any] = {
+            "chat_id": chat_id,
+            "parse_mode": "HTML",
+            "disable_notification": silent,
+        }
         if thread_id is not None:
             payload["message_thread_id"] = thread_id
         if keyboard := post.keyboard():

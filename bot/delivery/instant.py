@@ -19,14 +19,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.outlets import (
-    ChannelLost,
-    Publisher,
-    Recipient,
-    SenderSettings,
-    Sent,
-    retire_chat,
-)  # fmt: skip
+from bot.delivery import outlets
+from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings, retire_chat
 from bot.delivery.pacing import Pacer
 from bot.delivery.recorder import OutcomeRecorder
 from bot.errors import DeliveryError, SendOutcome
@@ -366,8 +360,8 @@ class InstantSender:
         self._record(job, Outcome(PENDING, error=reason, attempts=attempts, next_attempt_at=later))
 
 
-async def _as_sent(message_id: Awaitable[int]) -> Sent:
-    return Sent(await message_id)
+async def _as_sent(message_id: Awaitable[int]) -> outlets.Sent:
+    return outlets.Sent(await message_id)
 
 
 def _finish(row: Delivery, status: DeliveryStatus, reason: str) -> None:
