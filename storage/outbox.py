@@ -85,7 +85,9 @@ async def lease_due(
     return rows
 
 
-_OUTCOME_COLUMNS = ("status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at")
+_OUTCOME_COLUMNS = (
+    "status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at", "as_photo",
+)  # fmt: skip
 _table = Delivery.__table__
 # One executemany per write; Core, because the ORM's bulk update costs more per row.
 _RECORD = (

@@ -9,13 +9,16 @@ is never logged.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import aiohttp
 
-from bot.delivery.outlets import SEND_TIMEOUT
+from bot.delivery.outlets import SEND_TIMEOUT, Sent
 from bot.errors import DeliveryError, SendOutcome
 from bot.news.formatter import Post, link_preview
+
+logger = logging.getLogger(__name__)
 
 BOT_REFUSED_PAUSE = 60.0  # seconds
 # 400 answers that mean the chat is gone for good, not that the message is wrong.
@@ -24,6 +27,13 @@ _GONE = ("chat not found", "have no rights to send", "not enough rights", "need 
 _MALFORMED = (
     "can't parse", "message is too long", "text is empty", "entities", "entity",
     "button", "reply markup", "wrong http url", "url host is empty", "too long",
+)  # fmt: skip
+# 400 answers of sendPhoto about the picture at the address given: Telegram could not fetch
+# it, or it is not a picture it takes. The post goes as text instead.
+_PICTURE_REFUSED = (
+    "wrong file identifier/http url specified", "failed to get http url content",
+    "wrong type of the web page content", "image_process_failed", "photo_invalid_dimensions",
+    "wrong remote file identifier specified", "photo_save_file_invalid",
 )  # fmt: skip
 
 
@@ -53,6 +63,12 @@ def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
     if code == 400:
         return DeliveryError(description, SendOutcome.REJECTED)
     return DeliveryError(description, SendOutcome.RETRY)
+
+
+def picture_refused(error: DeliveryError) -> bool:
+    """Whether a failed sendPhoto was about its picture, not the chat or the caption."""
+    rejected = error.outcome in (SendOutcome.REJECTED, SendOutcome.MALFORMED)
+    return rejected and any(marker in str(error).lower() for marker in _PICTURE_REFUSED)
 
 
 class BotApiPublisher:
@@ -89,11 +105,11 @@ class BotApiPublisher:
 
     async def send(
         self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
-    ) -> int:
-        """The post, in the forum topic `thread_id` when there is one."""
+    ) -> Sent:
+        """The post, in the forum topic `thread_id` when there is one: as a photo when it has
+        one, and as text, once, when Telegram refuses the picture."""
         payload: dict[str, Any] = {
             "chat_id": chat_id,
-            "text": post.text,
             "parse_mode": "HTML",
             "disable_notification": silent,
         }
@@ -101,8 +117,18 @@ class BotApiPublisher:
             payload["message_thread_id"] = thread_id
         if keyboard := post.keyboard():
             payload["reply_markup"] = {"inline_keyboard": keyboard}
-        payload["link_preview_options"] = link_preview(post)
-        return await self.call("sendMessage", payload)
+        if post.photo:
+            photo = payload | {"photo": post.photo, "caption": post.caption}
+            try:
+                return Sent(await self.call("sendPhoto", photo), as_photo=True)
+            except DeliveryError as error:
+                if not picture_refused(error):
+                    raise
+                logger.info("picture %s refused in chat %s (%s): sent as text",
+                            post.photo, chat_id, error)  # fmt: skip
+            post = post.as_text()
+        text = payload | {"text": post.text, "link_preview_options": link_preview(post)}
+        return Sent(await self.call("sendMessage", text))
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
         """A plain HTML message (a digest part), without link previews."""
@@ -125,6 +151,8 @@ class BotApiPublisher:
         if keyboard := post.keyboard():
             payload["reply_markup"] = {"inline_keyboard": keyboard}
         if as_photo:
+            if not post.caption:  # the post no longer fits a caption: left as it was
+                raise DeliveryError("the post no longer fits a caption", SendOutcome.REJECTED)
             payload["caption"] = post.caption
             await self._call("editMessageCaption", payload)
         else:

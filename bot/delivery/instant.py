@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery import outlets
 from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings, retire_chat
 from bot.delivery.pacing import Pacer
 from bot.delivery.recorder import OutcomeRecorder
@@ -322,7 +323,7 @@ class InstantSender:
                     gone = Outcome(DeliveryStatus.DROPPED, error="broadcast was deleted")
                     self._record(job, gone)
                     return
-                sending = self.publisher.send_text(job.chat_id, html, silent=silent)
+                sending = _as_sent(self.publisher.send_text(job.chat_id, html, silent=silent))
             elif job.edit_of is not None:
                 await self._edit(batch, job)
                 return
@@ -336,11 +337,13 @@ class InstantSender:
                     job.chat_id, post, silent=silent, thread_id=job.thread_id
                 )
             try:
-                message_id = await sending
+                sent = await sending
             except DeliveryError as exc:
                 await self._failed(batch, job, exc, html)
             else:
-                self._record(job, Outcome(DeliveryStatus.SENT, message_id=message_id))
+                done = Outcome(DeliveryStatus.SENT, message_id=sent.message_id,
+                               as_photo=sent.as_photo)  # fmt: skip
+                self._record(job, done)
                 self._prove(job.subject)
         except Exception:
             # A failure here must not take the other sends down; the lease brings the row back.
@@ -455,6 +458,10 @@ class InstantSender:
         self._record(job, Outcome(PENDING, error=reason, attempts=attempts, next_attempt_at=later))
 
 
+async def _as_sent(message_id: Awaitable[int]) -> outlets.Sent:
+    return outlets.Sent(await message_id)
+
+
 def _finish(row: Delivery, status: DeliveryStatus, reason: str) -> None:
     row.status = status
     row.last_error = reason
@@ -470,6 +477,7 @@ class Outcome:
     error: str | None = None
     attempts: int | None = None
     next_attempt_at: datetime | None = None
+    as_photo: bool = False
 
     def row(self, job: Job, now: datetime) -> dict[str, Any]:
         """A row for `outbox.record`."""
@@ -482,4 +490,5 @@ class Outcome:
             "sent_at": now if self.status is DeliveryStatus.SENT else None,
             "attempts": job.attempts if self.attempts is None else self.attempts,
             "next_attempt_at": self.next_attempt_at or now,
+            "as_photo": self.as_photo,
         }

@@ -23,10 +23,18 @@ SEND_TIMEOUT = 30.0  # seconds
 RECORD_ALLOWANCE = 5.0  # seconds
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A post Telegram accepted: its message, and whether it went as a photo."""
+
+    message_id: int
+    as_photo: bool = False
+
+
 class Publisher(Protocol):
     async def send(
         self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
-    ) -> int: ...
+    ) -> Sent: ...
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int: ...
 

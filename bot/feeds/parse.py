@@ -6,12 +6,15 @@ feedparser is given bytes, never a URL, so that it does no network I/O of its ow
 from __future__ import annotations
 
 import calendar
+import html
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
@@ -20,6 +23,7 @@ from bot.news.dedupe import canonical_link, entry_key
 from bot.news.summary import summarise
 from bot.text.arabic import article_terms, detect_language, indexable_text_terms
 from bot.text.html import html_to_text
+from storage.models import LINK_CHARS
 
 # Dates before this are placeholders (Hugo's year 1, Unix 0), not publication times.
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
@@ -53,6 +57,8 @@ class Entry:
     # page_error says why a wanted page was not used.
     full_text: bool = False
     page_error: str | None = None
+    # The entry's picture: an absolute http(s) address, None for none (else og:image of the
+    # page, when one was read).
     image: str | None = None
 
 
@@ -86,6 +92,94 @@ def _body_html(entry: Any) -> str:
     return max(candidates, key=len)
 
 
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp")
+_URL_SAFE = "/:@!$&'()*+,;=?%~-._"
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+# Counters and share buttons that feeds put in their HTML as pictures (WordPress's comment
+# count, FeedBurner's flare): never the article's picture.
+_TRACKERS = (
+    "feeds.wordpress.com/", "pixel.wp.com/", "stats.wordpress.com/", "feeds.feedburner.com/",
+    "feedads.g.doubleclick.net/", "www.facebook.com/tr",
+)  # fmt: skip
+# WordPress turns ":)" into a picture; a post that opens with one has no picture of its own.
+_SMILEYS = ("/wp-includes/images/smilies/", "s.w.org/images/core/emoji/")
+
+
+def _image(raw: Any, body_html: str, link: str | None) -> str | None:
+    """The entry's picture: media:content, media:thumbnail, an image enclosure, else the first
+    picture of its HTML; the first candidate that is a usable address."""
+    for candidate, width, height in _image_candidates(raw, body_html):
+        if (url := _image_address(candidate, link)) and not _is_decoration(url, width, height):
+            return url
+    return None
+
+
+def _image_candidates(raw: Any, body_html: str) -> Iterable[tuple[str, object, object]]:
+    for media in raw.get("media_content") or ():
+        kind = str(media.get("type") or "").lower()
+        url = str(media.get("url") or "")
+        if (
+            media.get("medium") == "image"
+            or kind.startswith("image/")
+            or (not kind and not media.get("medium") and _looks_like_image(url))
+        ):
+            yield url, media.get("width"), media.get("height")
+    # A feed may list a picture's sizes as several thumbnails: the largest is the picture.
+    thumbnails = list(raw.get("media_thumbnail") or ())
+    thumbnails.sort(key=_declared_area, reverse=True)
+    for thumbnail in thumbnails:
+        yield str(thumbnail.get("url") or ""), thumbnail.get("width"), thumbnail.get("height")
+    # feedparser lists RSS's <enclosure> and Atom's <link rel="enclosure"> as links.
+    for link in raw.get("links") or ():
+        if link.get("rel") == "enclosure" and str(link.get("type") or "").startswith("image/"):
+            yield str(link.get("href") or ""), None, None
+    for tag in _IMG_TAG.finditer(body_html):
+        attributes = {
+            name.lower(): html.unescape(value.strip("\"'"))
+            for name, value in _ATTRIBUTE.findall(tag.group())
+        }
+        yield attributes.get("src", ""), attributes.get("width"), attributes.get("height")
+
+
+def _declared_area(thumbnail: Any) -> int:
+    try:
+        return int(thumbnail.get("width") or 0) * int(thumbnail.get("height") or 0)
+    except ValueError:
+        return 0
+
+
+def _looks_like_image(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(_IMAGE_SUFFIXES)
+
+
+def _image_address(candidate: str, link: str | None) -> str | None:
+    """An absolute http(s) address that fits the column, resolving a relative one against
+    the entry's link; None for data: URIs and anything else."""
+    candidate = _storable(candidate).strip()
+    if not candidate or candidate.lower().startswith("data:"):
+        return None
+    try:
+        url = urljoin(link or "", candidate)
+        parts = urlsplit(url)
+    except ValueError:  # an invalid IPv6 host, say
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    # Arabic file names and spaces, percent-encoded as a browser sends them; escapes stay.
+    path, query, fragment = (quote(part, safe=_URL_SAFE) for part in parts[2:])
+    url = urlunsplit((parts.scheme, parts.netloc, path, query, fragment))
+    return url if len(url) <= LINK_CHARS else None
+
+
+def _is_decoration(url: str, width: object, height: object) -> bool:
+    """A tracking pixel (1×1, or a known counter) or a smiley, not a picture."""
+    if str(width).strip() in ("0", "1") and str(height).strip() in ("0", "1"):
+        return True
+    address = url.split("://", 1)[1].lower()
+    return address.startswith(_TRACKERS) or any(part in address for part in _SMILEYS)
+
+
 def _storable(value: str) -> str:
     # feedparser keeps NUL characters (its loose parser), and PostgreSQL refuses them in text
     # columns, with the whole poll of the feed.
@@ -114,7 +208,8 @@ def _entry(
     raw: Any, fetched_at: datetime, summary_chars: int, repeated: frozenset[str] = frozenset()
 ) -> Entry | None:
     title = " ".join(_storable(html_to_text(raw.get("title") or "")).split())
-    text = _storable(html_to_text(_body_html(raw)))
+    body_html = _body_html(raw)
+    text = _storable(html_to_text(body_html))
     link = _storable(raw.get("link") or "") or None
     if not title and not text:
         return None
@@ -141,6 +236,7 @@ def _entry(
         terms=" ".join(terms.index),
         title_terms=tuple(terms.title),
         text_terms=indexable_text_terms(terms.text),
+        image=_image(raw, body_html, link),
     )
 
 

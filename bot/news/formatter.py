@@ -1,16 +1,18 @@
-"""Telegram posts: an article as HTML text (headline, summary, disclaimer, link, hashtags)."""
+"""Telegram posts: an article as HTML text (headline, summary, disclaimer, link, hashtags),
+and, when it has a picture, as a photo with that text as its caption."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.news.summary import extract, summarise, truncate_words
+from bot.text.arabic import split_sentences
 from bot.text.dates import format_date
 from bot.text.html import (
     RLM,
@@ -24,6 +26,7 @@ from bot.text.html import (
 from storage.models import Article
 
 TELEGRAM_TEXT_LIMIT = 4096  # characters of a message after entity parsing, in UTF-16 units
+TELEGRAM_CAPTION_LIMIT = 1024  # the same, for a photo's caption
 # Telegram cuts an inline query at 256 characters; a few headline words find the article.
 SHARE_QUERY_CHARS = 120
 SHARE_QUERY_WORDS = 10
@@ -84,13 +87,21 @@ class Post:
     """A post ready to send with parse_mode=HTML; button_url is empty when there is no link.
 
     share_query is what the «شارك» button types after the bot's name in the chat the reader
-    picks (switch_inline_query): the headline's words, so that the article comes first."""
+    picks (switch_inline_query): the headline's words, so that the article comes first.
+
+    With a picture, `photo` is its address and `caption` the post fitted to a caption: it goes
+    as a photo. `text` is always the whole post as a message, what goes when Telegram refuses
+    the picture; `preview_url` is the picture that message's link preview shows when the post
+    is too long for a caption ("" shows the article's page)."""
 
     text: str
     button_text: str
     button_url: str
     share_text: str = ""
     share_query: str = ""
+    photo: str = ""
+    caption: str = ""
+    preview_url: str = ""
 
     def keyboard(self) -> list[list[dict[str, str]]]:
         """The post's inline keyboard as Bot API JSON: «اقرأ المزيد» and «شارك» in one row."""
@@ -101,9 +112,16 @@ class Post:
             row.append({"text": self.share_text, "switch_inline_query": self.share_query})
         return [row] if row else []
 
+    def as_text(self) -> Post:
+        """The post as a text message, its link preview the article's page."""
+        return replace(self, photo="", caption="", preview_url="")
+
 
 def link_preview(post: Post) -> dict[str, object]:
-    """Bot API link_preview_options of a post: the article's page, or none without a link."""
+    """Bot API link_preview_options of a post as text: its picture large when it has one and
+    no caption holds it, else the article's page, or none without a link."""
+    if post.preview_url:
+        return {"url": post.preview_url, "prefer_large_media": True}
     return {"url": post.button_url} if post.button_url else {"is_disabled": True}
 
 
@@ -154,7 +172,8 @@ def hashtag(category: str) -> str:
 
 
 def format_post(article: PostSource, style: PostStyle) -> Post:
-    """Build the Telegram post of an article, at most TELEGRAM_TEXT_LIMIT long."""
+    """Build the Telegram post of an article, at most TELEGRAM_TEXT_LIMIT long; with its
+    picture, also its caption form, at most TELEGRAM_CAPTION_LIMIT long."""
     headline = _one_line(article.headline) or _one_line(article.original_title)
     original_title = _one_line(article.original_title) or headline
     domain = article.source_domain.strip() or _domain_of(article.link)
@@ -192,12 +211,24 @@ def format_post(article: PostSource, style: PostStyle) -> Post:
         original_title = truncate_words(original_title, len(original_title) - over)
         text = render()
 
+    picture = article.image.strip() if is_web_url(article.image) else ""
+    caption = ""
+    if picture:
+        notice = disclaimer(original_title, domain, article.fetched_at, style)
+        caption = fit_caption(
+            lambda shown: _render(headline, shown, notice, url, domain, tags, also),
+            summary,
+            lambda max_chars: shorten(summary_source, max_chars, headline=headline),
+        )
     return Post(
         text=text,
         button_text=style.read_more_label,
         button_url=url,
         share_text=style.share_label if style.inline_mode else "",
         share_query=share_query(headline or original_title) if style.inline_mode else "",
+        photo=picture if caption else "",
+        caption=caption,
+        preview_url="" if caption else picture,
     )
 
 
@@ -222,6 +253,25 @@ def also_reported(outlets: Sequence[tuple[str, str]]) -> str:
         return ""
     more = ALSO_MORE if len(outlets) > ALSO_NAMED else ""
     return ALSO_REPORTED + "، ".join(named) + more
+
+
+def fit_caption(render: Callable[[str], str], summary: str, shorten: Callable[[int], str]) -> str:
+    """The post rendered with `summary` shortened (by `shorten`, to at most so many
+    characters) until it fits a caption; "" when even one sentence of the summary would not
+    fit with the rest, or the rest alone when there is no summary."""
+    caption = render(summary)
+    sentences = split_sentences(summary)
+    shortest = len(sentences[0]) if sentences else 0
+    while (over := telegram_length(caption) - TELEGRAM_CAPTION_LIMIT) > 0 and summary:
+        budget = len(summary) - over
+        if budget < shortest:
+            return ""
+        shorter = shorten(budget)
+        if not shorter or len(shorter) >= len(summary):
+            return ""
+        summary = shorter
+        caption = render(summary)
+    return caption if telegram_length(caption) <= TELEGRAM_CAPTION_LIMIT else ""
 
 
 def _render(

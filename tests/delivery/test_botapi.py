@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.botapi import BOT_REFUSED_PAUSE, outcome_of
+from bot.delivery.botapi import BOT_REFUSED_PAUSE, outcome_of, picture_refused
 from bot.errors import SendOutcome
 
 
@@ -61,3 +61,28 @@ def test_a_refused_bot_names_the_settings_to_check() -> None:
 def test_a_migration_carries_the_new_chat() -> None:
     answer = {"error_code": 400, "parameters": {"migrate_to_chat_id": -1001}}
     assert outcome_of(400, answer).new_chat_id == -1001
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "refused"),
+    [
+        (400, "Bad Request: wrong file identifier/HTTP URL specified", True),
+        (400, "Bad Request: failed to get HTTP URL content", True),
+        (400, "Bad Request: wrong type of the web page content", True),
+        (400, "Bad Request: IMAGE_PROCESS_FAILED", True),
+        (400, "Bad Request: PHOTO_INVALID_DIMENSIONS", True),
+        (400, "Bad Request: wrong remote file identifier specified: Wrong character", True),
+        (400, "Bad Request: PHOTO_SAVE_FILE_INVALID", True),
+        # The caption, the chat, the rate: what a text message would meet as well.
+        (400, "Bad Request: message caption is too long", False),
+        (400, "Bad Request: can't parse entities: unclosed tag", False),
+        (400, "Bad Request: chat not found", False),
+        (403, "Forbidden: bot was kicked from the channel chat", False),
+        (429, "Too Many Requests: retry after 5", False),
+        (502, "Bad Gateway", False),
+    ],
+)
+def test_a_picture_telegram_refuses(status: int, description: str, refused: bool) -> None:
+    """sendPhoto's answers about the picture alone send the post as text instead."""
+    answer = {"ok": False, "error_code": status, "description": description}
+    assert picture_refused(outcome_of(status, answer)) is refused

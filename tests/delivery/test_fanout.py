@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.outlets import Sent
 from bot.delivery.pacing import Limits
 from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.delivery.sender import Sender, SenderSettings
@@ -341,7 +342,7 @@ class TakenAway:
 
     async def send(
         self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
-    ) -> int:
+    ) -> Sent:
         return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:
@@ -389,7 +390,7 @@ class SwitchingMode:
 
     async def send(
         self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
-    ) -> int:
+    ) -> Sent:
         return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 
     async def send_text(self, chat_id: int, html: str, *, silent: bool = False) -> int:

@@ -36,7 +36,7 @@ def sent(delivery_id: int, token: str) -> dict[str, object]:
     return {
         "delivery_id": delivery_id, "token": token, "status": DeliveryStatus.SENT,
         "last_error": None, "message_id": 7, "sent_at": NOW, "attempts": 0,
-        "next_attempt_at": NOW,
+        "next_attempt_at": NOW, "as_photo": False,
     }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.botapi import BotApiPublisher
+from bot.delivery.outlets import Sent
 from bot.delivery.sender import Sender
 from bot.news.formatter import Post, PostStyle
 from storage import catalog, outbox
@@ -61,7 +62,7 @@ class RefusingOutcomes:
 
     async def send(
         self, chat_id: int, post: Post, *, silent: bool = False, thread_id: int | None = None
-    ) -> int:
+    ) -> Sent:
         await execute(self.engine, REFUSE[self.engine.dialect.name])
         return await self.publisher.send(chat_id, post, silent=silent, thread_id=thread_id)
 

@@ -165,6 +165,16 @@ class StoredMessage:
         options = self.params.get("link_preview_options") or {}
         return bool(self.params.get("disable_web_page_preview") or options.get("is_disabled"))
 
+    @property
+    def caption(self) -> str:
+        """A media message's caption as Telegram shows it (entities parsed), "" for none."""
+        return str(self.extra.get("caption", ""))
+
+    @property
+    def has_media(self) -> bool:
+        """A photo or a document: its caption can be edited, its text cannot."""
+        return "photo" in self.extra or "document" in self.extra
+
 
 @dataclass
 class FakeChat:
@@ -656,6 +666,10 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         # Files users sent and documents the bot sent: file_id → (file_path, bytes).
         self.files: dict[str, tuple[str, bytes]] = {}
+        # Photos sent by address, which the fake does not download: file_id → the address.
+        self.photo_urls: dict[str, str] = {}
+        # Addresses Telegram would not take a photo from, with the reason it gives.
+        self._refused_photos: dict[str, str] = {}
         self._file_ids = itertools.count(1)
 
         self._updates: list[JSON] = []
@@ -683,6 +697,7 @@ class FakeTelegram:
             "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageCaption": self._edit_message_caption,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
@@ -696,7 +711,7 @@ class FakeTelegram:
             # Files (issue 8: OPML import and /export).
             "getFile": self._get_file,
             "sendDocument": self._send_document,
-            "sendPhoto": self._send_photo,  # /stats's chart
+            "sendPhoto": self._send_photo,  # /stats's chart (an upload), posts (an address)
         }
         self._methods = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -975,6 +990,11 @@ class FakeTelegram:
         """The bytes of a photo the bot sent."""
         return self.files[message.extra["photo"][-1]["file_id"]][1]
 
+    def photo_address(self, message: StoredMessage) -> str:
+        """The address of a photo the bot sent by address ("" for an upload or no photo)."""
+        sizes = message.extra.get("photo") or [{}]
+        return self.photo_urls.get(sizes[-1].get("file_id", ""), "")
+
     def document(self, message: StoredMessage) -> tuple[str, bytes]:
         """The file name and the bytes of a document the bot sent."""
         document = message.extra["document"]
@@ -1051,6 +1071,13 @@ class FakeTelegram:
         self._faults.append(
             _Fault(method.lower(), status, description, parameters, chat_id, times, after)
         )
+
+    def refuse_photo(
+        self, url: str, reason: str = "wrong file identifier/HTTP URL specified"
+    ) -> None:
+        """Answer sendPhoto with this address 400 "Bad Request: <reason>", as Telegram does
+        when it cannot fetch the picture or cannot take what it fetched."""
+        self._refused_photos[url] = reason
 
     def delay(self, method: str, seconds: float) -> None:
         """Make every call of ``method`` wait ``seconds`` before being handled (0 resets)."""
@@ -1511,11 +1538,31 @@ class FakeTelegram:
 
     async def _edit_message_text(self, params: JSON) -> JSON:
         message = self._bot_message(params, "edit")
+        if message.has_media:
+            raise bad_request("there is no text in the message to edit")
         text, entities = self._formatted_text(
             params.get("text"), params.get("parse_mode"), params.get("entities")
         )
         markup = self._reply_markup(params)
         return self._edit(message, text, entities, markup)
+
+    async def _edit_message_caption(self, params: JSON) -> JSON:
+        """A photo's or a document's new caption (none removes it) and keyboard."""
+        message = self._bot_message(params, "edit")
+        if not message.has_media:
+            raise bad_request("there is no caption in the message to edit")
+        caption = self._caption(params)
+        markup = self._reply_markup(params)
+        old = {key: message.extra[key] for key in ("caption", "caption_entities")
+               if key in message.extra}  # fmt: skip
+        if (old, message.reply_markup) == (caption, markup):
+            raise bad_request(NOT_MODIFIED)
+        for key in ("caption", "caption_entities"):
+            message.extra.pop(key, None)
+        message.extra |= caption
+        message.reply_markup = markup
+        message.edit_date = int(time.time())
+        return self.message_api(message)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
         message = self._bot_message(params, "edit")
@@ -1722,8 +1769,16 @@ class FakeTelegram:
 
     async def _send_photo(self, params: JSON) -> JSON:
         """sendPhoto with an uploaded PNG, checked as Telegram checks a photo: at most 10 MB,
-        width + height at most 10000, the longer side at most 20 times the shorter."""
+        width + height at most 10000, the longer side at most 20 times the shorter; or with
+        the http(s) address of a picture, which Telegram would download (the fake takes any
+        address but those refused with refuse_photo)."""
         chat = self._writable_chat(params)
+        thread_id = self._topic_of(chat, params)
+        topic = {} if thread_id is None else {"message_thread_id": thread_id,
+                                              "is_topic_message": True}  # fmt: skip
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith(("http://", "https://")):
+            return self._send_photo_by_address(chat, photo, params, topic)
         _, data = self._upload(params, "photo")
         if len(data) > MAX_PHOTO_BYTES:
             raise bad_request("PHOTO_SAVE_FILE_INVALID")
@@ -1739,8 +1794,26 @@ class FakeTelegram:
             "height": height, "file_size": len(data),
         }]  # fmt: skip
         markup = self._reply_markup(params)
-        self._check_rate(chat, paid=False)
+        self._check_rate(chat, paid=bool(params.get("allow_paid_broadcast")))
         self._note_send(chat)
+        extra |= topic
+        return self.message_api(self._store(chat, "", [], markup, params=params, extra=extra))
+
+    def _send_photo_by_address(self, chat: FakeChat, url: str, params: JSON, topic: JSON) -> JSON:
+        if _url_problem(url) is not None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if url in self._refused_photos:
+            raise bad_request(self._refused_photos[url])
+        extra = self._caption(params)
+        file_id = f"AgACAgIAAx{next(self._file_ids):08d}url"
+        self.photo_urls[file_id] = url
+        # One size, as for a small picture; the fake never learns its real dimensions.
+        extra["photo"] = [{"file_id": file_id, "file_unique_id": f"U{file_id}",
+                           "width": 800, "height": 450}]  # fmt: skip
+        markup = self._reply_markup(params)
+        self._check_rate(chat, paid=bool(params.get("allow_paid_broadcast")))
+        self._note_send(chat)
+        extra |= topic
         return self.message_api(self._store(chat, "", [], markup, params=params, extra=extra))
 
     async def _get_chat_administrators(self, params: JSON) -> list[JSON]:

@@ -273,6 +273,86 @@ async def test_send_photo_checks_the_picture_as_telegram_does(
     assert len(fake.sent(CHANNEL)) == 3
 
 
+async def test_send_photo_by_address(bot: telegram.Bot, fake: FakeTelegram) -> None:
+    picture = "https://cdn.example.sy/photos/aleppo.jpg"
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("اقرأ", url="https://x.sy/1")]])
+    sent = await bot.send_photo(
+        CHANNEL, picture, caption='<b>حلب</b> &amp; <a href="https://x.sy/1">الرابط</a>',
+        parse_mode="HTML", reply_markup=keyboard, disable_notification=True,
+    )  # fmt: skip
+    assert sent.caption == "حلب & الرابط"
+    assert [entity.type for entity in sent.caption_entities] == ["bold", "text_link"]
+    assert sent.photo
+    stored = fake.sent(CHANNEL)[-1]
+    assert stored.caption == "حلب & الرابط"
+    assert stored.text == ""
+    assert stored.has_media
+    assert stored.reply_markup == keyboard.to_dict()
+    assert stored.disable_notification
+    assert fake.photo_address(stored) == picture
+    api = fake.message_api(stored)
+    assert {"photo", "caption", "caption_entities"} <= api.keys()
+    # The caption's limit counts what Telegram shows: "&amp;" is one character.
+    await bot.send_photo(CHANNEL, picture, caption="&amp;" * 1024, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_photo(CHANNEL, picture, caption="&amp;" * 1025, parse_mode="HTML")
+    # An address Telegram cannot fetch, or whose content it does not take.
+    fake.refuse_photo(picture)
+    with pytest.raises(BadRequest, match="(?i)wrong file identifier/http url specified"):
+        await bot.send_photo(CHANNEL, picture, caption="حلب")
+    fake.refuse_photo("https://cdn.example.sy/page.html", "wrong type of the web page content")
+    with pytest.raises(BadRequest, match="(?i)wrong type of the web page content"):
+        await bot.send_photo(CHANNEL, "https://cdn.example.sy/page.html")
+    assert len(fake.sent(CHANNEL)) == 2
+    forum = -1005
+    fake.add_chat(forum, "supergroup", title="منتدى", bot_status="member", is_forum=True)
+    topic = fake.add_topic(forum, "سياسة")
+    posted = await bot.send_photo(forum, "https://cdn.example.sy/b.jpg", message_thread_id=topic)
+    assert posted.message_thread_id == topic
+    assert fake.in_topic(forum, topic)[-1].message_id == posted.message_id
+
+
+async def test_edit_message_caption(bot: telegram.Bot, fake: FakeTelegram) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("1", callback_data="1")]])
+    photo = await bot.send_photo(
+        CHANNEL, "https://cdn.example.sy/a.jpg", caption="<b>أ</b>", parse_mode="HTML",
+        reply_markup=keyboard,
+    )  # fmt: skip
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_caption(
+            CHANNEL, photo.message_id, caption="<b>أ</b>", parse_mode="HTML",
+            reply_markup=keyboard,
+        )  # fmt: skip
+    edited = await bot.edit_message_caption(
+        CHANNEL, photo.message_id, caption="<i>ب</i>", parse_mode="HTML", reply_markup=keyboard
+    )
+    assert isinstance(edited, telegram.Message)
+    assert edited.caption == "ب"
+    assert edited.edit_date is not None
+    stored = fake.sent(CHANNEL)[-1]
+    assert stored.extra["caption_entities"] == [{"type": "italic", "offset": 0, "length": 1}]
+    assert stored.reply_markup == keyboard.to_dict()
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.edit_message_caption(CHANNEL, photo.message_id, caption="ع" * 1025)
+    # A photo has no text to edit; a text message has no caption.
+    with pytest.raises(BadRequest, match="There is no text in the message to edit"):
+        await bot.edit_message_text("ج", CHANNEL, photo.message_id)
+    text = await bot.send_message(CHANNEL, "نص")
+    with pytest.raises(BadRequest, match="There is no caption in the message to edit"):
+        await bot.edit_message_caption(CHANNEL, text.message_id, caption="ج")
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_caption(CHANNEL, 99, caption="ج")
+    mine = fake.user_sends(USER, "من القارئ")
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_caption(USER, mine.message_id, caption="ج")
+    # No caption: the caption is removed, and so is a keyboard not sent again.
+    bare = await bot.edit_message_caption(CHANNEL, photo.message_id)
+    assert isinstance(bare, telegram.Message)
+    assert bare.caption is None
+    assert bare.reply_markup is None
+    assert fake.sent(CHANNEL)[-2].caption == ""
+
+
 async def test_chat_errors(bot: telegram.Bot, fake: FakeTelegram) -> None:
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(-100999, "x")
