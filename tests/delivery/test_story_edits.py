@@ -14,9 +14,11 @@ from bot.delivery.instant import EDIT_RETRY
 from storage import stories
 from storage.feeds import add_feed
 from storage.models import ChatKind, Delivery, DeliveryStatus
+from tests.delivery.test_photos import plan_article as plan_photo
 from tests.delivery.test_sender import CHANNEL, make_sender, plan_articles
 from tests.factories import article_row, store_articles
 from tests.fakes.telegram import FakeTelegram
+from tests.news.test_captions import LONG
 from tests.support import FrozenClock
 
 NOW = datetime(2026, 1, 11, 9, 0, tzinfo=UTC)
@@ -117,3 +119,26 @@ async def test_an_edit_that_failed_for_a_passing_reason_is_made_later(
     assert await make_sender(sessions, publisher, clock).drain_once() == 1
     assert ALSO in telegram.sent(CHANNEL)[0].text
     assert await edit_state(sessions, delivery_id) == (DeliveryStatus.SENT, None, None)
+
+
+async def test_a_photo_post_is_edited_in_its_caption(
+    sessions: async_sessionmaker[AsyncSession], telegram: FakeTelegram, publisher: BotApiPublisher
+) -> None:
+    telegram.add_chat(CHANNEL, "channel")
+    await plan_photo(sessions, CHANNEL, text=LONG[0])
+    clock = FrozenClock(NOW)
+    assert await make_sender(sessions, publisher, clock).drain_once() == 1
+    async with sessions.begin() as session:
+        [row] = (await session.scalars(select(Delivery))).all()
+        assert row.as_photo
+        feed = await add_feed(session, "https://sana.sy/feed", now=NOW)
+        feed.name = "سانا"
+        copy_row = article_row(feed.id, "c", when=NOW, link="https://sana.sy/news/2")
+        [copy] = await store_articles(session, [copy_row])
+        await stories.set_story(session, [(copy, row.article_id)])
+        await stories.request_edits(session, [row.id], NOW)
+    assert await make_sender(sessions, publisher, clock).drain_once() == 1
+    [message] = telegram.sent(CHANNEL)
+    assert ALSO in message.caption
+    assert telegram.calls_of("editMessageText") == []
+    assert await edit_state(sessions, row.id) == (DeliveryStatus.SENT, None, None)

@@ -117,7 +117,7 @@ async def test_sent_posts_are_marked_leased_and_finished_for_an_edit(
         await outbox.record(session, [{
             "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
             "last_error": None, "message_id": 7, "sent_at": NOW, "attempts": 0,
-            "next_attempt_at": NOW,
+            "next_attempt_at": NOW, "as_photo": False,
         }])  # fmt: skip
     later = NOW + timedelta(days=10)  # a channel's post is edited however old it is
     async with sessions.begin() as session:
@@ -154,7 +154,7 @@ async def test_a_readers_post_past_telegrams_edit_window_is_not_marked(
         await outbox.record(session, [{
             "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
             "last_error": None, "message_id": 9, "sent_at": NOW, "attempts": 0,
-            "next_attempt_at": NOW,
+            "next_attempt_at": NOW, "as_photo": False,
         }])  # fmt: skip
     async with sessions.begin() as session:
         late = NOW + stories.PRIVATE_EDIT_WINDOW + timedelta(minutes=1)
