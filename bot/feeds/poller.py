@@ -39,6 +39,7 @@ from bot.feeds.story_desk import Candidate, StoryDesk
 from bot.feeds.workers import ParserPool
 from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
+from bot.news.stories import Fingerprint
 from storage import articles as article_store
 from storage import catalog, stories
 from storage.articles import StoredArticle
@@ -427,17 +428,22 @@ class Poller:
             return skipped
         stored = await article_store.stored_by_links(session, (e.canonical_link for e in entries))
         fresh = _first_of_each_link([e for e in entries if e.canonical_link not in stored])
-        made = await self.parsers.fingerprints([(entry.title, entry.text) for entry in fresh])
+        # Only what this poll may post is fingerprinted: an article that reached no chat is
+        # no story to send once (a cold start fingerprints nothing of its backlog).
+        oldest = self.clock() - self.settings.max_entry_age
+        told = [e for e in fresh if feed.primed and e.published_at >= oldest]
+        made = await self.parsers.fingerprints([(entry.title, entry.text) for entry in told])
         prints = [
             Candidate(entry.key, print_, entry.published_at)
-            for entry, print_ in zip(fresh, made, strict=True)
+            for entry, print_ in zip(told, made, strict=True)
         ]
         decided: dict[str, int | str | None] = {}
         if prints:
             await desk.enter_async_context(self.stories.deciding())
             await self.stories.catch_up(session, self.clock())
             decided = self.stories.decide(prints)
-        ids = await self._insert(session, state, parsed, fresh, prints)
+        fingerprints = {candidate.key: candidate.fingerprint for candidate in prints}
+        ids = await self._insert(session, state, parsed, fresh, fingerprints)
         new = [entry for entry in fresh if entry.key in ids]
         story_of = await self._join_stories(session, decided, ids)
         outcome.same_story = len(story_of)
@@ -486,7 +492,7 @@ class Poller:
         state: FeedState,
         parsed: ParsedFeed,
         entries: list[Entry],
-        prints: list[Candidate],
+        prints: Mapping[str, Fingerprint],
     ) -> dict[str, int]:
         fallback = fallback_domain(parsed, state.url)
         now = self.clock()
@@ -495,12 +501,12 @@ class Poller:
                 "feed_id": state.id,
                 "key": entry.key,
                 **article_values(entry, fallback, now),
-                "fingerprint": candidate.fingerprint.to_bytes(),
+                "fingerprint": print_.to_bytes() if (print_ := prints.get(entry.key)) else None,
                 # The index's terms, from the parser's worker (headline = original title).
                 article_store.TITLE_TERMS: entry.title_terms,
                 article_store.TEXT_TERMS: entry.text_terms,
             }
-            for entry, candidate in zip(entries, prints, strict=True)
+            for entry in entries
         ]
         return await article_store.insert_articles(session, rows)
 
