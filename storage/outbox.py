@@ -11,7 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignore, supports_skip_locked
@@ -75,6 +86,19 @@ async def lease_due(
         .order_by(Delivery.priority, Delivery.article_id.nulls_last(), Delivery.id)
         .limit(limit)
     )
+    return await hold(session, query, now, lease=lease, token=token)
+
+
+async def hold(
+    session: AsyncSession,
+    query: Select[tuple[Delivery]],
+    now: datetime,
+    *,
+    lease: timedelta,
+    token: str,
+) -> Sequence[Delivery]:
+    """Take the rows of `query` that nobody else is taking (SKIP LOCKED where the database
+    has it) and hold them under `token` until now + `lease`."""
     if supports_skip_locked(session):
         query = query.with_for_update(skip_locked=True)
     rows = (await session.scalars(query)).all()

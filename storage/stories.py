@@ -16,6 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import outbox
 from storage.models import Article, Chat, ChatKind, Delivery, DeliveryStatus, Feed
 
 # PostgreSQL advisory lock key of the same-story decision (any constant: ours alone).
@@ -164,14 +165,7 @@ async def lease_edits(
         .order_by(Delivery.edit_due_at, Delivery.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = (await session.scalars(query)).all()
-    for row in rows:
-        row.next_attempt_at = now + lease
-        row.lease_token = token
-    await session.flush()
-    return rows
+    return await outbox.hold(session, query, now, lease=lease, token=token)
 
 
 async def finish_edit(

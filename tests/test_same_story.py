@@ -11,18 +11,17 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import poll_feeds, services_of
-from bot.context import NashraApp
 from storage import catalog
-from storage.models import Article, Delivery, Feed
+from storage.models import Article, Delivery
 from tests.factories import reader
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
 from tests.support import make_settings, running_bot
-from tests.test_end_to_end import operator
+from tests.test_end_to_end import make_due, operator
 
 CHANNEL = -1001000000001
 READER = 5001
@@ -80,11 +79,6 @@ EDITED = entry("www.aljazeera.net", "syria-aleppo", "انسحاب المقاتل
 AGAIN = entry("www.enabbaladi.net", "1001-updated", "انسحاب آخر المقاتلين من حي الشيخ مقصود في"
               " حلب", STORY, 9)  # fmt: skip
 HOMS = entry("sana.sy", "78", "انتهاء اشتباكات حي الوعر في حمص وانتشار قوى الأمن", OTHER, 8)
-
-
-async def make_due(application: NashraApp) -> None:
-    async with services_of(application).sessions.begin() as session:
-        await session.execute(update(Feed).values(next_poll_at=datetime.now(UTC)))
 
 
 async def edits_recorded(

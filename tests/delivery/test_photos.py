@@ -4,19 +4,14 @@ is too long for a caption, and as text, once, when Telegram refuses the picture.
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import cli
-from bot.__main__ import parser
-from bot.app import poll_feeds, services_of
-from bot.config import Settings
-from bot.context import NashraApp
+from bot.app import poll_feeds
 from bot.delivery.botapi import BotApiPublisher
 from bot.delivery.pacing import Limits
 from bot.delivery.sender import Sender, SenderSettings
@@ -24,12 +19,13 @@ from bot.news.formatter import TELEGRAM_CAPTION_LIMIT, PostStyle
 from bot.text.arabic import split_sentences
 from storage import catalog, outbox
 from storage.feeds import add_feed
-from storage.models import ChatKind, Delivery, DeliveryStatus, Feed
+from storage.models import ChatKind, Delivery, DeliveryStatus
 from tests.factories import article_row, channel, store_articles
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, utf16_len
 from tests.news.test_captions import LONG
 from tests.support import FrozenClock, make_settings, running_bot
+from tests.test_end_to_end import make_due, operator
 
 CHANNEL = -1002000000001
 READER = 4242
@@ -174,17 +170,6 @@ async def test_other_errors_of_a_photo_are_those_of_any_send(
     assert row.next_attempt_at > NOW
     assert telegram.sent(CHANNEL) == []
     assert telegram.calls_of("sendMessage") == []  # a picture Telegram took is no fallback
-
-
-async def operator(settings: Settings, *argv: str) -> int:
-    args: argparse.Namespace = parser().parse_args(list(argv))
-    return await cli.dispatch(settings, args)
-
-
-async def make_due(application: NashraApp) -> None:
-    """Time passes: every feed is due again."""
-    async with services_of(application).sessions.begin() as session:
-        await session.execute(update(Feed).values(next_poll_at=datetime.now(UTC)))
 
 
 async def test_a_feed_entry_with_a_picture_is_posted_as_a_photo(
