@@ -97,3 +97,17 @@ class DeliveryError(NashraError):
 
 class SearchTimeout(NashraError):
     """A search was cut off at its time limit (an inline answer must come within a second)."""
+
+
+# Telegram's answers to a photo whose picture it cannot take (an address it cannot fetch, not
+# an image, the wrong size): the post can still go as text.
+PICTURE_REFUSED = (
+    "wrong file identifier/http url specified", "failed to get http url content",
+    "wrong type of the web page content", "image_process_failed", "photo_invalid_dimensions",
+    "wrong remote file identifier specified", "photo_save_file_invalid",
+)  # fmt: skip
+
+
+def refuses_picture(description: str) -> bool:
+    """Whether Telegram's answer to a photo is about its picture (not the chat or caption)."""
+    return any(marker in description.lower() for marker in PICTURE_REFUSED)

@@ -24,6 +24,7 @@ from telegram.error import BadRequest
 
 from bot import opml
 from bot.context import NashraContext
+from bot.errors import refuses_picture
 from bot.news.formatter import Post, link_preview
 from bot.sources import INTERVALS, AddResult, FeedLine
 from bot.text.html import escape
@@ -52,7 +53,18 @@ def _chat_id(update: Update) -> int:
 
 
 async def send_post(bot: Bot, chat_id: int, post: Post) -> None:
-    """The post exactly as a channel gets it: its text, its buttons, its link preview."""
+    """The post exactly as a channel gets it: a photo and its caption, or its text, buttons
+    and link preview (a picture Telegram refuses gives the text, as the sender does)."""
+    if post.photo:
+        try:
+            await bot.send_photo(
+                chat_id, post.photo, caption=post.caption, reply_markup=keyboards.post_markup(post)
+            )
+            return
+        except BadRequest as error:
+            if not refuses_picture(error.message):
+                raise
+            post = post.as_text()
     await bot.send_message(
         chat_id,
         post.text,

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.delivery.outlets import SEND_TIMEOUT, Sent
-from bot.errors import DeliveryError, SendOutcome
+from bot.errors import DeliveryError, SendOutcome, refuses_picture
 from bot.news.formatter import Post, link_preview
 
 logger = logging.getLogger(__name__)
@@ -30,11 +30,6 @@ _MALFORMED = (
 )  # fmt: skip
 # 400 answers of sendPhoto about the picture at the address given: Telegram could not fetch
 # it, or it is not a picture it takes. The post goes as text instead.
-_PICTURE_REFUSED = (
-    "wrong file identifier/http url specified", "failed to get http url content",
-    "wrong type of the web page content", "image_process_failed", "photo_invalid_dimensions",
-    "wrong remote file identifier specified", "photo_save_file_invalid",
-)  # fmt: skip
 
 
 def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
@@ -68,7 +63,7 @@ def outcome_of(status: int, answer: dict[str, Any]) -> DeliveryError:
 def picture_refused(error: DeliveryError) -> bool:
     """Whether a failed sendPhoto was about its picture, not the chat or the caption."""
     rejected = error.outcome in (SendOutcome.REJECTED, SendOutcome.MALFORMED)
-    return rejected and any(marker in str(error).lower() for marker in _PICTURE_REFUSED)
+    return rejected and refuses_picture(str(error))
 
 
 class BotApiPublisher:

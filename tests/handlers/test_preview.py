@@ -265,3 +265,27 @@ async def test_an_entry_not_in_arabic_goes_where_a_binding_takes_its_language(
         heading, _ = await answers(telegram, ADMIN, f"/preview {url}", 2)
         [item] = read(heading).split("\n\n")[-1:]
         assert item == "١. Talks resume in Geneva\nالتصنيفات: سوريا محلي\nإلى: @aleppo_en"
+
+
+PICTURE = "https://www.enabbaladi.net/wp-content/uploads/2026/01/aleppo.jpg"
+
+
+@pytest.mark.parametrize("refused", [False, True])
+async def test_an_entry_with_a_picture_is_previewed_as_the_photo_a_channel_gets(
+    console: Console, telegram: FakeTelegram, feed_server: FeedServer, refused: bool
+) -> None:
+    """A photo captioned with the post; a picture Telegram refuses, the text post instead."""
+    pictured = entry(5, "افتتاح معرض الكتاب في دمشق", f'<img src="{PICTURE}"> افتتح المعرض.')
+    url = feed_server.set("enab.xml", rss([pictured], title="عنب بلدي"))
+    if refused:
+        telegram.refuse_photo(PICTURE)
+    async with console():
+        _, post = await answers(telegram, ADMIN, f"/preview {url} 1", 2)
+    [call] = telegram.calls_of("sendPhoto")
+    assert call.params["photo"] == PICTURE
+    if refused:
+        assert read(post).startswith("افتتاح معرض الكتاب في دمشق")
+        assert not telegram.photo_address(post)
+    else:
+        assert telegram.photo_address(post) == PICTURE
+        assert post.caption.replace(RLM, "").startswith("افتتاح معرض الكتاب في دمشق")
