@@ -53,8 +53,7 @@ def _chat_id(update: Update) -> int:
 
 
 async def send_post(bot: Bot, chat_id: int, post: Post) -> None:
-    """The post exactly as a channel gets it: a photo and its caption, or its text, buttons
-    and link preview (a picture Telegram refuses gives the text, as the sender does)."""
+    """The post exactly as a channel gets it (a refused picture gives the text, as sent)."""
     if post.photo:
         try:
             await bot.send_photo(
