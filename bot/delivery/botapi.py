@@ -66,6 +66,15 @@ def picture_refused(error: DeliveryError) -> bool:
     return rejected and refuses_picture(str(error))
 
 
+def _text_instead(error: DeliveryError) -> bool:
+    """Whether a failed sendPhoto should go as the text post: Telegram refused the picture,
+    or this photo (a 400: a group that takes no photos from the bot, an address it rejects);
+    not a 429, a 403, a moved chat or a passing failure, which the text would meet too."""
+    if picture_refused(error) or error.outcome in (SendOutcome.REJECTED, SendOutcome.MALFORMED):
+        return True
+    return error.outcome is SendOutcome.CHAT_GONE and "photo" in str(error).lower()
+
+
 class BotApiPublisher:
     """Publishes posts and digests with one aiohttp session to the Bot API."""
 
@@ -117,7 +126,7 @@ class BotApiPublisher:
             try:
                 return Sent(await self.call("sendPhoto", photo), as_photo=True)
             except DeliveryError as error:
-                if not picture_refused(error):
+                if not _text_instead(error):
                     raise
                 logger.info("picture %s refused in chat %s (%s): sent as text",
                             post.photo, chat_id, error)  # fmt: skip

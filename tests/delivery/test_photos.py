@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,7 +20,7 @@ from bot.news.formatter import TELEGRAM_CAPTION_LIMIT, PostStyle
 from bot.text.arabic import split_sentences
 from storage import catalog, outbox
 from storage.feeds import add_feed
-from storage.models import ChatKind, Delivery, DeliveryStatus
+from storage.models import Chat, ChatKind, Delivery, DeliveryStatus
 from tests.factories import article_row, channel, store_articles
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, utf16_len
@@ -155,6 +156,34 @@ async def test_a_refused_picture_sends_the_text_post_once(
     assert await sender.drain_once() == 0
     assert len(telegram.calls_of("sendPhoto")) == 1
     assert len(telegram.calls_of("sendMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bad Request: not enough rights to send photos to the chat",
+        "Bad Request: wrong HTTP URL specified",
+    ],
+)
+async def test_a_photo_the_chat_does_not_take_goes_as_text_and_keeps_the_chat(
+    sessions: async_sessionmaker[AsyncSession],
+    telegram: FakeTelegram,
+    publisher: BotApiPublisher,
+    description: str,
+) -> None:
+    """A group that takes no photos from the bot still takes its posts: not retired."""
+    telegram.add_chat(CHANNEL, "channel")
+    telegram.fail_next("sendPhoto", status=400, description=description)
+    await plan_article(sessions, CHANNEL)
+    assert await make_sender(sessions, publisher).drain_once() == 1
+    [message] = telegram.sent(CHANNEL)
+    assert message.text.startswith(HEADLINE)
+    row = await the_delivery(sessions)
+    assert (row.status, row.as_photo) == (DeliveryStatus.SENT, False)
+    async with sessions() as session:
+        chat = await session.get(Chat, CHANNEL)
+        assert chat is not None
+        assert chat.active
 
 
 async def test_other_errors_of_a_photo_are_those_of_any_send(
