@@ -234,7 +234,9 @@ class Services:
         """One poll of the due feeds: wake the sender for what was planned, and tell the
         admins of every feed that was disabled."""
         report = await self.poller.tick()
-        if report.planned or report.same_story:  # sends, or edits naming other outlets
+        # Sends, or edits that name another outlet (a story told again, or carried by a feed
+        # of another outlet's).
+        if report.planned or report.same_story or report.shared:
             self.sender.wake()
         for outcome in report.disabled:
             await self.notices.feed_disabled(

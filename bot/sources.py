@@ -621,7 +621,7 @@ class SourceService:
     async def poll_now(self, feed_id: int) -> PollReport | None:
         """Poll the feed now (the sender is woken for what it planned)."""
         outcome = await self.poller.poll_feed(feed_id)
-        if outcome is not None and (outcome.planned or outcome.same_story):
+        if outcome is not None and (outcome.planned or outcome.same_story or outcome.shared):
             self.wake()
         line = await self.line(feed_id)
         return None if line is None else PollReport(line, outcome)

@@ -409,6 +409,8 @@ class Delivery(Base):
     summary_chars: Mapped[int | None] = mapped_column()
     # Whether the message sent is a photo with the post as its caption (edited as a caption).
     as_photo: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Sent as a line of a digest (message_id is the digest's): never edited as a post.
+    in_digest: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # A sent post that must be edited (another outlet told the same story since): due then.
     edit_due_at: Mapped[datetime | None] = mapped_column(index=True)
 

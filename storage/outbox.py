@@ -429,7 +429,7 @@ async def finish_held(
         return
     values: dict[str, object] = {"status": status, "last_error": error, "lease_token": None}
     if status is DeliveryStatus.SENT:
-        values.update(sent_at=now, message_id=message_id)
+        values.update(sent_at=now, message_id=message_id, in_digest=True)
     await session.execute(
         update(Delivery)
         .where(

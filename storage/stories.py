@@ -92,6 +92,7 @@ class StoryDelivery(NamedTuple):
     delivery_id: int
     chat_id: int
     status: DeliveryStatus
+    article_id: int
 
 
 async def chats_with(
@@ -106,7 +107,7 @@ async def chats_with(
     root = func.coalesce(Article.story_id, Article.id)
     for start in range(0, len(chats), _CHUNK):
         query = (
-            select(root, Delivery.chat_id, Delivery.id, Delivery.status)
+            select(root, Delivery.chat_id, Delivery.id, Delivery.status, Delivery.article_id)
             .join(Article, Article.id == Delivery.article_id)
             .where(
                 or_(Article.id.in_(root_ids), Article.story_id.in_(root_ids)),
@@ -115,8 +116,9 @@ async def chats_with(
             )
             .order_by(Delivery.id)
         )
-        for root_id, chat_id, delivery_id, status in (await session.execute(query)).all():
-            found[root_id].setdefault(chat_id, StoryDelivery(delivery_id, chat_id, status))
+        for root_id, chat_id, delivery_id, status, article_id in await session.execute(query):
+            delivery = StoryDelivery(delivery_id, chat_id, status, article_id)
+            found[root_id].setdefault(chat_id, delivery)
     return found
 
 
@@ -125,7 +127,7 @@ async def request_edits(session: AsyncSession, delivery_ids: Iterable[int], now:
 
     Sent posts, and pending ones too: a send in flight may have been formatted before this
     copy was stored (its edit then finds nothing to change). A reader's post past Telegram's
-    edit window, and a post held for a digest, are left as they are.
+    edit window, and a post held for a digest or sent in one, are left as they are.
     """
     ids = sorted(set(delivery_ids))
     if not ids:
@@ -141,6 +143,7 @@ async def request_edits(session: AsyncSession, delivery_ids: Iterable[int], now:
         .where(
             Delivery.id.in_(ids),
             Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.PENDING)),
+            Delivery.in_digest.is_(False),  # its message is the digest's, not this post
             editable,
         )
         .values(edit_due_at=now)
@@ -159,6 +162,7 @@ async def lease_edits(
             Delivery.status == DeliveryStatus.SENT,
             Delivery.edit_due_at <= now,
             Delivery.message_id.is_not(None),
+            Delivery.in_digest.is_(False),
             # Not held by a lease, nor given back for later (a chat's turn, a 429).
             Delivery.next_attempt_at <= now,
         )

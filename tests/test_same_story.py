@@ -170,3 +170,43 @@ async def test_a_story_from_four_entries_is_posted_once_and_names_the_other_outl
     # One post per chat and story: two rows per chat (the story, Homs), one edit per chat.
     assert len(rows) == 4
     assert len(telegram.calls_of("editMessageText")) == 2
+
+
+async def test_a_copy_that_another_feed_of_its_outlet_carries_is_not_posted_again(
+    telegram: FakeTelegram, feed_server: FeedServer, database_url: str
+) -> None:
+    """Sana's «latest» feed (a category the channel does not follow) stores its copy of the
+    story; its politics feed carries the same link later: the channel, which has the story
+    from Enab Baladi, gets no second post, and its post names Sana."""
+    telegram.add_chat(CHANNEL, "channel", title="أخبار سوريا")
+    feeds = {name: feed_server.set(f"{name}.xml", rss([])) for name in ("enab", "latest", "sana")}
+    settings = make_settings(
+        bot_token=telegram.token,
+        telegram_api_base_url=telegram.base_url,
+        database_url=database_url,
+        parse_workers=0,
+    )
+    for name, category, title in (("enab", "سياسة", "عنب بلدي"), ("latest", "عاجل", "سانا"),
+                                  ("sana", "سياسة", "سانا")):  # fmt: skip
+        assert await operator(settings, "feed", "add", feeds[name], "--category", category,
+                              "--name", title) == 0  # fmt: skip
+    assert await operator(settings, "channel", "add", str(CHANNEL), "--category", "سياسة") == 0
+    async with running_bot(settings) as application:
+        sessions = services_of(application).sessions
+        await poll_feeds(application)  # primes the feeds
+        feed_server.set("enab.xml", rss([FIRST]))
+        await make_due(application)
+        assert (await poll_feeds(application)).planned == 1
+        await telegram.wait_for(lambda: len(telegram.sent(CHANNEL)) == 1, timeout=20)
+
+        feed_server.set("latest.xml", rss([COPY]))
+        await make_due(application)
+        report = await poll_feeds(application)
+        assert (report.same_story, report.planned) == (1, 0)
+
+        feed_server.set("sana.xml", rss([COPY]))
+        await make_due(application)
+        assert (await poll_feeds(application)).planned == 0
+        await edits_recorded(telegram, sessions)
+    [post] = telegram.sent(CHANNEL)
+    assert "وردت أيضاً في: سانا" in post.text

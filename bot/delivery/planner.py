@@ -174,7 +174,11 @@ async def _once_per_story(
         for chat_id in list(audience):
             if chat_id in this_call:
                 del audience[chat_id]  # the post planned just now will name this outlet too
-            elif (earlier := before.get(chat_id)) is not None:
+            elif (earlier := before.get(chat_id)) is None:
+                continue
+            elif earlier.article_id == article.id:
+                continue  # the chat has this very article: its row stays the one row
+            else:
                 del audience[chat_id]
                 if earlier.status is not DeliveryStatus.HELD:
                     edits.append(earlier.delivery_id)

@@ -112,6 +112,10 @@ class TickReport:
         return sum(outcome.planned for outcome in self.outcomes)
 
     @property
+    def shared(self) -> int:
+        return sum(outcome.shared for outcome in self.outcomes)
+
+    @property
     def same_story(self) -> int:
         return sum(outcome.same_story for outcome in self.outcomes)
 
@@ -602,11 +606,15 @@ class Poller:
             )
         # Another feed's article is planned with every category it has now: the chats that
         # had it keep their one row (unique per article and chat), the new ones get theirs.
-        everything = await article_store.categories_of(
-            session, (c.article.id for c in posted if c.copy)
-        )
+        copied = [c.article.id for c in posted if c.copy]
+        everything = await article_store.categories_of(session, copied)
+        # Another feed's article tells its story too (its own, or as a copy): a chat that has
+        # the story from another of its articles does not get this one as well.
+        roots = await stories.roots(session, copied)
         articles = [
-            replace(c.article, categories=everything[c.article.id]) if c.copy else c.article
+            replace(c.article, categories=everything[c.article.id], story=roots[c.article.id])
+            if c.copy
+            else c.article
             for c in posted
         ]
         outcome.planned = await plan_deliveries(session, articles, self.clock(), rules.keywords)

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.feeds.story_desk import Candidate, StoryDesk
@@ -83,7 +83,9 @@ async def test_a_story_is_its_first_article_and_the_articles_that_name_it(
     assert set(roots.values()) == {ids["first"]}
     row = await delivery(sessions, ids["first"], CHANNEL)
     assert having == {
-        ids["first"]: {CHANNEL: stories.StoryDelivery(row.id, CHANNEL, DeliveryStatus.PENDING)}
+        ids["first"]: {
+            CHANNEL: stories.StoryDelivery(row.id, CHANNEL, DeliveryStatus.PENDING, ids["first"])
+        }
     }
 
 
@@ -225,3 +227,22 @@ async def test_two_processes_storing_one_story_at_once_decide_in_turn(
     assert first_found is None
     assert second_found is not None
     assert [story_id is None for _, story_id in roots] == [True, False]
+
+
+async def test_a_post_sent_in_a_digest_is_never_marked(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A digest's rows carry the digest's message id: editing it would replace the digest."""
+    ids = await story(sessions)
+    async with sessions.begin() as session:
+        await outbox.plan(session, [(ids["first"], READER, 1, DeliveryStatus.HELD)], NOW)
+    row = await delivery(sessions, ids["first"], READER)
+    async with sessions.begin() as session:
+        await session.execute(update(Delivery).where(Delivery.id == row.id).values(lease_token="d"))
+        await outbox.finish_held(
+            session, [row.id], DeliveryStatus.SENT, NOW, token="d", message_id=5
+        )
+    async with sessions.begin() as session:
+        assert await stories.request_edits(session, [row.id], NOW) == 0
+        having = await stories.chats_with(session, [ids["first"]], [READER])
+    assert READER in having[ids["first"]]  # it has the story all the same

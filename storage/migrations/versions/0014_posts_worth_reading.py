@@ -4,8 +4,9 @@
   (full_text) and why a wanted page was not used (page_error); the same-story check's
   fingerprint, and story_id, the first article of the story an article tells again.
 - deliveries: the summary length of the binding planned for (summary_chars); whether the
-  message went as a photo (as_photo, so that an edit edits its caption); edit_due_at, when a
-  sent post must be edited to name the other outlets of its story.
+  message went as a photo (as_photo, so that an edit edits its caption) or as a line of a
+  digest (in_digest: never edited as a post); edit_due_at, when a sent post must be edited to
+  name the other outlets of its story.
 - subscriptions: a binding's summary length and the languages besides Arabic it takes.
 
 Revision ID: 0014
@@ -48,6 +49,10 @@ def upgrade() -> None:
         "deliveries",
         sa.Column("as_photo", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.add_column(
+        "deliveries",
+        sa.Column("in_digest", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.add_column("deliveries", sa.Column("edit_due_at", UTCDateTime(), nullable=True))
     op.create_index("ix_deliveries_edit_due_at", "deliveries", ["edit_due_at"], unique=False)
 
@@ -62,6 +67,7 @@ def downgrade() -> None:
     op.drop_index("ix_deliveries_edit_due_at", table_name="deliveries")
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("edit_due_at")
+        batch.drop_column("in_digest")
         batch.drop_column("as_photo")
         batch.drop_column("summary_chars")
     op.drop_index("ix_articles_story_id", table_name="articles")
