@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
-from storage.models import Article, Chat, ChatKind, Delivery, DeliveryStatus, Feed
+from storage.models import Article, Chat, ChatKind, Delivery, DeliveryStatus, Feed, UTCDateTime
 
 # PostgreSQL advisory lock key of the same-story decision (any constant: ours alone).
 STORY_LOCK = 0x4E415348_5354  # "NASHST"
@@ -178,13 +178,30 @@ async def finish_edit(
     token: str,
     now: datetime,
     *,
+    leased_at: datetime | None = None,
     again_at: datetime | None = None,
 ) -> None:
-    """An edit is done (or given up): the row is free now. `again_at`: try it again then."""
+    """An edit is done (or given up): the row is free now. `again_at`: try it again then.
+
+    An edit asked for after the row was leased (`leased_at`: another outlet stored while this
+    edit was on its way, formatted without it) is kept, due as it was asked.
+    """
+    again = bindparam("again", again_at, type_=UTCDateTime())
+    due = (
+        case(
+            (
+                Delivery.edit_due_at > bindparam("leased", leased_at, type_=UTCDateTime()),
+                Delivery.edit_due_at,
+            ),
+            else_=again,
+        )  # fmt: skip
+        if leased_at is not None
+        else again
+    )
     await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.lease_token == token)
-        .values(edit_due_at=again_at, lease_token=None, next_attempt_at=now)
+        .values(edit_due_at=due, lease_token=None, next_attempt_at=now)
     )
 
 

@@ -67,6 +67,7 @@ class Job:
     edit_of: int | None = None
     as_photo: bool = False
     sent_at: datetime | None = None
+    leased_at: datetime | None = None  # when the edit was leased
 
     @property
     def subject(self) -> Subject:
@@ -272,7 +273,8 @@ class InstantSender:
                 jobs.append(Job(row.id, row.article_id, row.chat_id, recipient, row.attempts,
                                 token, thread_id=row.message_thread_id,
                                 summary_chars=row.summary_chars, edit_of=row.message_id,
-                                as_photo=row.as_photo, sent_at=row.sent_at))  # fmt: skip
+                                as_photo=row.as_photo, sent_at=row.sent_at,
+                                leased_at=now))  # fmt: skip
         return jobs
 
     async def _format(self, batch: _Round, wanted: set[tuple[int, int | None]]) -> None:
@@ -365,8 +367,9 @@ class InstantSender:
                 again = await self._edit_failed(batch, job, exc)
         async with self.sessions.begin() as session:
             await stories.finish_edit(
-                session, job.delivery_id, job.token, self.clock(), again_at=again
-            )
+                session, job.delivery_id, job.token, self.clock(), leased_at=job.leased_at,
+                again_at=again,
+            )  # fmt: skip
 
     async def _edit_failed(self, batch: _Round, job: Job, error: DeliveryError) -> datetime | None:
         """When to try a failed edit again, or None to give it up."""

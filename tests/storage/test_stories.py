@@ -246,3 +246,33 @@ async def test_a_post_sent_in_a_digest_is_never_marked(
         assert await stories.request_edits(session, [row.id], NOW) == 0
         having = await stories.chats_with(session, [ids["first"]], [READER])
     assert READER in having[ids["first"]]  # it has the story all the same
+
+
+async def test_an_edit_asked_for_while_another_is_on_its_way_is_kept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The edit leased at 9:00 was formatted before a third outlet was stored at 9:01: when it
+    is done, the row is still due for the edit that names that outlet."""
+    ids = await story(sessions)
+    row = await delivery(sessions, ids["first"], CHANNEL)
+    async with sessions.begin() as session:
+        await outbox.lease_due(session, NOW, limit=10, lease=LEASE, token="t")
+        await outbox.record(session, [{
+            "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
+            "last_error": None, "message_id": 7, "sent_at": NOW, "attempts": 0,
+            "next_attempt_at": NOW, "as_photo": False,
+        }])  # fmt: skip
+        await stories.request_edits(session, [row.id], NOW)
+    async with sessions.begin() as session:
+        [leased] = await stories.lease_edits(session, NOW, limit=10, lease=LEASE, token="e")
+    later = NOW + timedelta(minutes=1)
+    async with sessions.begin() as session:
+        await stories.request_edits(session, [row.id], later)
+    async with sessions.begin() as session:
+        await stories.finish_edit(session, row.id, "e", later, leased_at=NOW)
+    assert (await delivery(sessions, ids["first"], CHANNEL)).edit_due_at == later
+    async with sessions.begin() as session:
+        [again] = await stories.lease_edits(session, later, limit=10, lease=LEASE, token="f")
+        await stories.finish_edit(session, row.id, "f", later, leased_at=later)
+    assert (await delivery(sessions, ids["first"], CHANNEL)).edit_due_at is None
+    assert leased.id == again.id == row.id
