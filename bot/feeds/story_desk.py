@@ -19,7 +19,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.news.stories import WINDOW, Fingerprint, StoryIndex, same_story
+from bot.news.stories import (
+    HEADLINE_WINDOW,
+    WINDOW,
+    Fingerprint,
+    StoryIndex,
+    same_headline,
+    same_text,
+)
 from storage import stories
 
 logger = logging.getLogger(__name__)
@@ -82,12 +89,11 @@ class StoryDesk:
         decided: dict[str, int | str | None] = {}
         earlier: list[Candidate] = []
         for candidate in candidates:
-            found: int | str | None = self.index.earlier_story(candidate.fingerprint)
+            found: int | str | None = self.index.earlier_story(
+                candidate.fingerprint, candidate.published_at
+            )
             if found is None:
-                same = next(
-                    (c for c in earlier if same_story(candidate.fingerprint, c.fingerprint)),
-                    None,
-                )
+                same = next((c for c in earlier if _same(candidate, c)), None)
                 if same is not None:
                     found = decided[same.key] or same.key
             decided[candidate.key] = found
@@ -97,3 +103,11 @@ class StoryDesk:
     @property
     def size(self) -> int:
         return len(self.index)
+
+
+def _same(first: Candidate, second: Candidate) -> bool:
+    """Two articles of one poll tell one story (as StoryIndex.earlier_story decides)."""
+    if same_text(first.fingerprint, second.fingerprint):
+        return True
+    close = abs(first.published_at - second.published_at) <= HEADLINE_WINDOW
+    return close and same_headline(first.fingerprint, second.fingerprint)

@@ -67,6 +67,9 @@ BANDS = 20
 ROWS = 2
 
 WINDOW = timedelta(hours=72)
+# The same headline with other words: the same story when published this close together (the
+# outlets' versions of one event), not a day apart (a daily bulletin's recurring title).
+HEADLINE_WINDOW = timedelta(hours=12)
 
 _FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BHIQH")  # version, num_perm, shingles, headline key, opening length
@@ -196,8 +199,15 @@ def containment(first: Fingerprint, second: Fingerprint) -> float:
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     """Tell whether two articles tell one story: the same normalised headline, a near-copy
     (estimated Jaccard ≥ 0.5) or one holding the other's opening (containment ≥ 0.8)."""
-    if first.headline != _NO_HEADLINE and first.headline == second.headline:
-        return True
+    return same_headline(first, second) or same_text(first, second)
+
+
+def same_headline(first: Fingerprint, second: Fingerprint) -> bool:
+    return first.headline != _NO_HEADLINE and first.headline == second.headline
+
+
+def same_text(first: Fingerprint, second: Fingerprint) -> bool:
+    """A near-copy (estimated Jaccard ≥ 0.5) or one holding the other's opening."""
     if min(first.shingles, second.shingles) >= MIN_SHINGLES:
         if jaccard(first, second) >= SAME_STORY_JACCARD:
             return True
@@ -286,6 +296,14 @@ class _Entry:
     published_at: datetime
 
 
+def _same(print_: Fingerprint, published_at: datetime | None, entry: _Entry) -> bool:
+    if same_text(print_, entry.fingerprint):
+        return True
+    if not same_headline(print_, entry.fingerprint):
+        return False
+    return published_at is None or abs(published_at - entry.published_at) <= HEADLINE_WINDOW
+
+
 class StoryIndex:
     """The articles of the last WINDOW, to find an earlier copy of a new one's story.
 
@@ -359,12 +377,18 @@ class StoryIndex:
             candidates |= self._headlines.get(print_.headline, set())
         return candidates
 
-    def earlier_story(self, print_: Fingerprint) -> int | None:
-        """The id of the oldest indexed article with this article's story, or None."""
+    def earlier_story(
+        self, print_: Fingerprint, published_at: datetime | None = None
+    ) -> int | None:
+        """The id of the oldest indexed article with this article's story, or None.
+
+        With `published_at`, the same headline alone tells the same story only within
+        HEADLINE_WINDOW: a recurring headline («أسعار الذهب اليوم في دمشق») is tomorrow's news.
+        """
         matches = [
             (entry.published_at, article_id)
             for article_id in self.query(print_)
-            if same_story(print_, (entry := self._entries[article_id]).fingerprint)
+            if _same(print_, published_at, (entry := self._entries[article_id]))
         ]
         return min(matches)[1] if matches else None
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.news.stories import (
+    HEADLINE_WINDOW,
     NUM_PERM,
     WINDOW,
     Fingerprint,
@@ -243,6 +244,17 @@ def test_the_index_finds_a_teaser_and_its_article_in_either_order(teaser_first: 
 def test_the_index_finds_the_same_headline() -> None:
     index = indexed((1, SALARY_DECISION, T0))
     assert index.earlier_story(fingerprint(*SALARY_REACTIONS)) == 1
+
+
+def test_the_same_headline_a_day_later_is_another_days_news() -> None:
+    """A recurring title of four words or more («قرار زيادة الرواتب …» today, its reactions
+    tomorrow under the same title) tells one story within HEADLINE_WINDOW only."""
+    index = indexed((1, SALARY_DECISION, T0))
+    reactions = fingerprint(*SALARY_REACTIONS)
+    assert index.earlier_story(reactions, T0 + HEADLINE_WINDOW) == 1
+    assert index.earlier_story(reactions, T0 + HEADLINE_WINDOW + timedelta(minutes=1)) is None
+    # A near-copy is the same story whenever it comes within the window.
+    assert index.earlier_story(fingerprint(*SALARY_DECISION), T0 + timedelta(hours=60)) == 1
 
 
 def test_the_index_keeps_different_stories_apart() -> None:
