@@ -47,6 +47,8 @@ MINHASH_SCHEME = "affine32"
 # Thresholds of the issue: a near-copy, or a copy that holds most of the other.
 SAME_STORY_JACCARD = 0.5
 SAME_STORY_CONTAINMENT = 0.8
+# Texts this alike are one story whatever numbers their headlines name.
+SAME_TEXT_JACCARD = 0.8
 # Fewer shingles than this are too few to judge by: a headline-only entry is judged by its
 # headline, a one-line text by nothing but its headline.
 MIN_SHINGLES = 5
@@ -71,8 +73,9 @@ WINDOW = timedelta(hours=72)
 # outlets' versions of one event), not a day apart (a daily bulletin's recurring title).
 HEADLINE_WINDOW = timedelta(hours=12)
 
-_FORMAT_VERSION = 1
-_HEADER = struct.Struct("<BHIQH")  # version, num_perm, shingles, headline key, opening length
+_FORMAT_VERSION = 2
+# version, num_perm, shingles, headline key, headline numbers key, opening length
+_HEADER = struct.Struct("<BHIQQH")
 _NO_HEADLINE = 0
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
@@ -117,6 +120,15 @@ def minhash(hashes: Iterable[int]) -> Signature:
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
 
 
+def numbers_key(headline: str) -> int:
+    """A 64-bit key of the numbers a headline names («الملف رقم 2», «مقتل 5»), 0 for none."""
+    numbers = sorted({word for word in tokens(headline) if word.isdigit()})
+    if not numbers:
+        return _NO_HEADLINE
+    digest = hashlib.blake2b(" ".join(numbers).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1
+
+
 def headline_key(headline: str) -> int:
     """A 64-bit key of the normalised headline, or 0 when it is too short to name one story."""
     words = tokens(headline)
@@ -134,11 +146,17 @@ class Fingerprint:
     opening: npt.NDArray[np.uint32]  # hashes of the text's first shingles, in order
     shingles: int  # distinct shingles of headline and text
     headline: int  # headline_key, 0 for none
+    numbers: int = 0  # numbers_key of the headline, 0 for none
 
     def to_bytes(self) -> bytes:
         """The compact stored form: a header, the signature's values, the opening's hashes."""
         header = _HEADER.pack(
-            _FORMAT_VERSION, len(self.signature), self.shingles, self.headline, len(self.opening)
+            _FORMAT_VERSION,
+            len(self.signature),
+            self.shingles,
+            self.headline,
+            self.numbers,
+            len(self.opening),
         )
         return (
             header + self.signature.astype("<u4").tobytes() + self.opening.astype("<u4").tobytes()
@@ -149,19 +167,20 @@ class Fingerprint:
         """Read what to_bytes wrote; ValueError for anything else."""
         if len(data) < _HEADER.size:
             raise ValueError("not a story fingerprint: too short")
-        version, num_perm, count, headline, opening = _HEADER.unpack_from(data)
+        version, num_perm, count, headline, numbers, opening = _HEADER.unpack_from(data)
         if version != _FORMAT_VERSION or num_perm != NUM_PERM:
             raise ValueError(f"story fingerprint version {version} with {num_perm} values")
         if len(data) != _HEADER.size + 4 * (num_perm + opening):
             raise ValueError("story fingerprint of the wrong length")
         values = np.frombuffer(data, dtype="<u4", offset=_HEADER.size).astype(np.uint32)
-        return cls(values[:num_perm], values[num_perm:], count, headline)
+        return cls(values[:num_perm], values[num_perm:], count, headline, numbers)
 
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, Fingerprint)
             and self.shingles == other.shingles
             and self.headline == other.headline
+            and self.numbers == other.numbers
             and np.array_equal(self.signature, other.signature)
             and np.array_equal(self.opening, other.opening)
         )
@@ -179,6 +198,7 @@ def fingerprint(headline: str, text: str) -> Fingerprint:
         opening=np.array(text_hashes[:OPENING_SHINGLES], dtype=np.uint32),
         shingles=len(every),
         headline=headline_key(headline),
+        numbers=numbers_key(headline),
     )
 
 
@@ -198,7 +218,11 @@ def containment(first: Fingerprint, second: Fingerprint) -> float:
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     """Tell whether two articles tell one story: the same normalised headline, a near-copy
-    (estimated Jaccard ≥ 0.5) or one holding the other's opening (containment ≥ 0.8)."""
+    (estimated Jaccard ≥ 0.5) or one holding the other's opening (containment ≥ 0.8).
+
+    Headlines that name other numbers («الملف رقم 2», «الملف رقم 101»; a toll of 5, of 7) tell
+    other news unless the texts are all but the same (Jaccard ≥ 0.8): a templated bulletin
+    differs from the last one in little but its numbers."""
     return same_headline(first, second) or same_text(first, second)
 
 
@@ -207,11 +231,20 @@ def same_headline(first: Fingerprint, second: Fingerprint) -> bool:
 
 
 def same_text(first: Fingerprint, second: Fingerprint) -> bool:
-    """A near-copy (estimated Jaccard ≥ 0.5) or one holding the other's opening."""
-    if min(first.shingles, second.shingles) >= MIN_SHINGLES:
-        if jaccard(first, second) >= SAME_STORY_JACCARD:
-            return True
+    """A near-copy (estimated Jaccard ≥ 0.5) or one holding the other's opening, headlines
+    naming the same numbers (or only one, or neither, naming any)."""
+    both_long = min(first.shingles, second.shingles) >= MIN_SHINGLES
+    similarity = jaccard(first, second) if both_long else 0.0
+    if other_numbers(first, second) and similarity < SAME_TEXT_JACCARD:
+        return False
+    if similarity >= SAME_STORY_JACCARD:
+        return True
     return containment(first, second) >= SAME_STORY_CONTAINMENT
+
+
+def other_numbers(first: Fingerprint, second: Fingerprint) -> bool:
+    """Both headlines name numbers, and not the same ones."""
+    return bool(first.numbers and second.numbers) and first.numbers != second.numbers
 
 
 def band_keys(signature: Signature) -> npt.NDArray[np.uint64]:

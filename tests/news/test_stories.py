@@ -201,6 +201,24 @@ def test_different_stories_with_similar_words_do_not_match(
     assert not same_story(one, other)
 
 
+def test_templated_items_that_name_other_numbers_are_other_news() -> None:
+    """A bulletin's items differ in little but their numbers: not one story, unless the
+    texts are all but the same."""
+
+    def item(n: int) -> Fingerprint:
+        return fingerprint(
+            f"اجتماع وزاري لبحث الملف رقم {n}",
+            f"عقد الوزراء اجتماعاً لبحث الملف رقم {n}. وقال مصدر إن النقاش مستمر.",
+        )
+
+    assert jaccard(item(2), item(101)) >= 0.5  # alike enough to be taken for copies
+    assert not same_story(item(2), item(101))
+    assert same_story(item(2), item(2))
+    long = " ".join(AGENCY[1].split()[:60])
+    toll = fingerprint("مقتل 5 في قصف على ريف إدلب", long)
+    assert same_story(toll, fingerprint("مقتل 7 في قصف على ريف إدلب", long))
+
+
 def test_a_recurring_short_headline_is_no_match_by_itself() -> None:
     sunday, monday = prints(WEATHER_SUNDAY, WEATHER_MONDAY)
     assert sunday.headline == monday.headline == 0  # «حالة الطقس»: two words, a label
