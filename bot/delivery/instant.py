@@ -283,16 +283,15 @@ class InstantSender:
         async with self.sessions() as session:
             articles = await articles_by_ids(session, {article_id for article_id, _ in wanted})
             outlets = await stories.other_outlets(session, articles)
-        broken: dict[int, str] = {}
-        for article_id, length in wanted:
-            if (article := articles.get(article_id)) is None or article_id in broken:
-                continue
-            try:
-                also = outlets.get(article_id, ())
-                batch.posts[article_id, length] = self._post(article, length, also)
-            except Exception as exc:
-                logger.exception("article %s cannot be formatted", article_id)
-                broken[article_id] = f"could not format the article: {exc!r}"
+        jobs = [
+            ((article_id, length), articles[article_id], outlets.get(article_id, ()))
+            for article_id, length in wanted
+            if article_id in articles
+        ]
+        # Summaries are CPU (a few milliseconds an article): off the event loop, which keeps
+        # serving updates and the sends in flight meanwhile.
+        posts, broken = await asyncio.to_thread(self._posts, jobs)
+        batch.posts.update(posts)
         if broken:
             async with self.sessions.begin() as session:
                 for article_id, reason in broken.items():
@@ -300,6 +299,23 @@ class InstantSender:
                         session, article_id, reason, self.clock(), token=batch.token
                     )
             batch.malformed |= {("article", article_id) for article_id in broken}
+
+    def _posts(
+        self, jobs: Sequence[tuple[tuple[int, int | None], Article, Sequence[tuple[str, str]]]]
+    ) -> tuple[dict[tuple[int, int | None], Post], dict[int, str]]:
+        """The posts of (article, length) pairs, and the articles that cannot be formatted
+        with why."""
+        posts: dict[tuple[int, int | None], Post] = {}
+        broken: dict[int, str] = {}
+        for key, article, also in jobs:
+            if key[0] in broken:
+                continue
+            try:
+                posts[key] = self._post(article, key[1], also)
+            except Exception as exc:
+                logger.exception("article %s cannot be formatted", key[0])
+                broken[key[0]] = f"could not format the article: {exc!r}"
+        return posts, broken
 
     def _post(self, article: Article, length: int | None, also: Sequence[tuple[str, str]]) -> Post:
         """The article's post, summarised at its binding's length (None: the bot's)."""
