@@ -432,10 +432,12 @@ class Poller:
             return skipped
         stored = await article_store.stored_by_links(session, (e.canonical_link for e in entries))
         fresh = _first_of_each_link([e for e in entries if e.canonical_link not in stored])
-        # Only what this poll may post is fingerprinted: an article that reached no chat is
-        # no story to send once (a cold start fingerprints nothing of its backlog).
+        # Only what this poll may post is fingerprinted (0.7 ms an article, in the workers):
+        # an article that reached no chat is no story to send once, so a first poll, an old
+        # entry and one over the per-poll limit are not.
         oldest = self.clock() - self.settings.max_entry_age
-        told = [e for e in fresh if feed.primed and e.published_at >= oldest]
+        recent = [e for e in fresh if feed.primed and e.published_at >= oldest]
+        told = sorted(recent, key=lambda e: e.published_at)[-self.settings.max_posts :]
         made = await self.parsers.fingerprints([(entry.title, entry.text) for entry in told])
         prints = [
             Candidate(entry.key, print_, entry.published_at)
