@@ -19,14 +19,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.news.stories import (
-    HEADLINE_WINDOW,
-    WINDOW,
-    Fingerprint,
-    StoryIndex,
-    same_headline,
-    same_text,
-)
+from bot.news.stories import WINDOW, Fingerprint, StoryIndex
 from storage import stories
 
 logger = logging.getLogger(__name__)
@@ -85,29 +78,22 @@ class StoryDesk:
         """Entry key → the story its article tells again: a stored article's id, the key of an
         earlier candidate of the same poll that is a story of its own, or None when the story
         is new. The poll's articles join the index at the next catch-up, once committed: an
-        article that was rolled back is never found."""
+        article that was rolled back is never found. Candidates of one poll are compared
+        through an index of their own too (a poll of 30 new entries is 435 pairs otherwise)."""
         decided: dict[str, int | str | None] = {}
-        earlier: list[Candidate] = []
-        for candidate in candidates:
-            found: int | str | None = self.index.earlier_story(
-                candidate.fingerprint, candidate.published_at
-            )
+        this_poll = StoryIndex(self.index.window)
+        for position, candidate in enumerate(candidates):
+            print_, published_at = candidate.fingerprint, candidate.published_at
+            found: int | str | None = self.index.earlier_story(print_, published_at)
             if found is None:
-                same = next((c for c in earlier if _same(candidate, c)), None)
+                same = this_poll.earlier_story(print_, published_at)
                 if same is not None:
-                    found = decided[same.key] or same.key
+                    earlier = candidates[same].key
+                    found = decided[earlier] or earlier
             decided[candidate.key] = found
-            earlier.append(candidate)
+            this_poll.add(position, print_, published_at)
         return decided
 
     @property
     def size(self) -> int:
         return len(self.index)
-
-
-def _same(first: Candidate, second: Candidate) -> bool:
-    """Two articles of one poll tell one story (as StoryIndex.earlier_story decides)."""
-    if same_text(first.fingerprint, second.fingerprint):
-        return True
-    close = abs(first.published_at - second.published_at) <= HEADLINE_WINDOW
-    return close and same_headline(first.fingerprint, second.fingerprint)
