@@ -77,8 +77,13 @@ async def insert_articles(session: AsyncSession, rows: Sequence[dict[str, Any]])
     ids: dict[str, int] = {}
     docs: list[search.Document] = []
     for chunk in _chunks(rows):
-        statement = insert_ignore(session, Article).returning(
-            Article.id, Article.key, Article.feed_id
+        # render_nulls: the ORM would otherwise leave out each row's None values and run one
+        # statement (compiled anew) per pattern of them (a picture or none, a page error or
+        # none): hundreds per poll of a large feed.
+        statement = (
+            insert_ignore(session, Article)
+            .returning(Article.id, Article.key, Article.feed_id)
+            .execution_options(render_nulls=True)
         )
         columns = [{k: v for k, v in row.items() if k not in _NOT_COLUMNS} for row in chunk]
         result = await session.execute(statement, columns)

@@ -147,6 +147,9 @@ class Fingerprint:
     shingles: int  # distinct shingles of headline and text
     headline: int  # headline_key, 0 for none
     numbers: int = 0  # numbers_key of the headline, 0 for none
+    # Its LSH band keys, computed with it (in the parser's workers) or when first needed; not
+    # stored (they follow from the rest).
+    keys: npt.NDArray[np.uint64] | None = None
 
     def to_bytes(self) -> bytes:
         """The compact stored form: a header, the signature's values, the opening's hashes."""
@@ -193,13 +196,15 @@ def fingerprint(headline: str, text: str) -> Fingerprint:
     headline_hashes = _distinct_hashes(content_terms(headline))
     text_hashes = _distinct_hashes(content_terms(text))
     every = set(headline_hashes) | set(text_hashes)
-    return Fingerprint(
+    made = Fingerprint(
         signature=minhash(every),
         opening=np.array(text_hashes[:OPENING_SHINGLES], dtype=np.uint32),
         shingles=len(every),
         headline=headline_key(headline),
         numbers=numbers_key(headline),
     )
+    _index_keys(made)
+    return made
 
 
 def jaccard(first: Fingerprint, second: Fingerprint) -> float:
@@ -255,11 +260,16 @@ def band_keys(signature: Signature) -> npt.NDArray[np.uint64]:
 
 
 def _index_keys(print_: Fingerprint) -> npt.NDArray[np.uint64]:
-    """The band keys of the whole article and of its opening's first OPENING_INDEXED shingles."""
+    """The band keys of the whole article and of its opening's first OPENING_INDEXED shingles
+    (a MinHash of its own: computed once, kept on the fingerprint)."""
+    if print_.keys is not None:
+        return print_.keys
     keys = [band_keys(print_.signature)] if print_.shingles >= MIN_SHINGLES else []
     if len(print_.opening) >= MIN_SHINGLES:
         keys.append(band_keys(minhash(print_.opening[:OPENING_INDEXED].tolist())))
-    return np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
+    found = np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
+    object.__setattr__(print_, "keys", found)  # a cache of what the frozen fields give
+    return found
 
 
 class _Bands:
