@@ -375,6 +375,7 @@ class StoryIndex:
         if print_.headline != _NO_HEADLINE:
             self._headlines.setdefault(print_.headline, set()).add(article_id)
         self._bands.add(article_id, _index_keys(print_))
+        object.__setattr__(print_, "keys", None)  # the bands hold them now: not twice
         heapq.heappush(self._by_time, (published_at, article_id))
 
     def remove(self, article_id: int) -> None:
