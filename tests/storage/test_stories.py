@@ -62,6 +62,17 @@ async def story(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     return ids
 
 
+async def sent(sessions: async_sessionmaker[AsyncSession], delivery_id: int, message: int) -> None:
+    """The delivery is sent now, as message `message`."""
+    async with sessions.begin() as session:
+        await outbox.lease_due(session, NOW, limit=10, lease=LEASE, token="t")
+        await outbox.record(session, [{
+            "delivery_id": delivery_id, "token": "t", "status": DeliveryStatus.SENT,
+            "last_error": None, "message_id": message, "sent_at": NOW, "attempts": 0,
+            "next_attempt_at": NOW, "as_photo": False,
+        }])  # fmt: skip
+
+
 async def delivery(
     sessions: async_sessionmaker[AsyncSession], article_id: int, chat: int
 ) -> Delivery:
@@ -114,13 +125,7 @@ async def test_sent_posts_are_marked_leased_and_finished_for_an_edit(
 ) -> None:
     ids = await story(sessions)
     row = await delivery(sessions, ids["first"], CHANNEL)
-    async with sessions.begin() as session:
-        await outbox.lease_due(session, NOW, limit=10, lease=LEASE, token="t")
-        await outbox.record(session, [{
-            "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
-            "last_error": None, "message_id": 7, "sent_at": NOW, "attempts": 0,
-            "next_attempt_at": NOW, "as_photo": False,
-        }])  # fmt: skip
+    await sent(sessions, row.id, 7)
     later = NOW + timedelta(days=10)  # a channel's post is edited however old it is
     async with sessions.begin() as session:
         assert await stories.request_edits(session, [row.id], later) == 1
@@ -151,13 +156,7 @@ async def test_a_readers_post_past_telegrams_edit_window_is_not_marked(
     async with sessions.begin() as session:
         await outbox.plan(session, [(ids["first"], READER, 1, DeliveryStatus.PENDING)], NOW)
     row = await delivery(sessions, ids["first"], READER)
-    async with sessions.begin() as session:
-        await outbox.lease_due(session, NOW, limit=10, lease=LEASE, token="t")
-        await outbox.record(session, [{
-            "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
-            "last_error": None, "message_id": 9, "sent_at": NOW, "attempts": 0,
-            "next_attempt_at": NOW, "as_photo": False,
-        }])  # fmt: skip
+    await sent(sessions, row.id, 9)
     async with sessions.begin() as session:
         late = NOW + stories.PRIVATE_EDIT_WINDOW + timedelta(minutes=1)
         assert await stories.request_edits(session, [row.id], late) == 0
@@ -255,13 +254,8 @@ async def test_an_edit_asked_for_while_another_is_on_its_way_is_kept(
     is done, the row is still due for the edit that names that outlet."""
     ids = await story(sessions)
     row = await delivery(sessions, ids["first"], CHANNEL)
+    await sent(sessions, row.id, 7)
     async with sessions.begin() as session:
-        await outbox.lease_due(session, NOW, limit=10, lease=LEASE, token="t")
-        await outbox.record(session, [{
-            "delivery_id": row.id, "token": "t", "status": DeliveryStatus.SENT,
-            "last_error": None, "message_id": 7, "sent_at": NOW, "attempts": 0,
-            "next_attempt_at": NOW, "as_photo": False,
-        }])  # fmt: skip
         await stories.request_edits(session, [row.id], NOW)
     async with sessions.begin() as session:
         [leased] = await stories.lease_edits(session, NOW, limit=10, lease=LEASE, token="e")
