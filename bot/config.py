@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,7 @@ TELEGRAM_API = "https://api.telegram.org"
 # Seconds for a sent message's outcome to be written; bot/delivery/outlets.py's
 # RECORD_ALLOWANCE is the same number (a test checks it).
 RECORD_SECONDS = 5.0
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _PLACEHOLDER_TOKENS = {"", "changeme", "your-token-here", "123456:abc-def"}
 
 
@@ -63,6 +65,14 @@ class Settings(BaseSettings):
     search_recent_matches: int = Field(default=300, ge=10, le=100_000)
     search_stopword_share: float = Field(default=0.1, gt=0, le=1)
     search_prefix_completions: int = Field(default=64, ge=1, le=500)
+    # Several processes on one PostgreSQL (DESIGN §7): the HTTP server (health, metrics and
+    # the webhook), the webhook itself, and what the elected sender leaves to the others.
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, ge=0, le=65_535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    reply_headroom_per_second: float = Field(default=2.0, ge=0, le=100)
+    heartbeat_seconds: float = Field(default=5.0, ge=0.5, le=60)
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:
@@ -85,6 +95,63 @@ class Settings(BaseSettings):
                 f"{RECORD_SECONDS:g} ({least:g} s): the end of a lease starts no sends"
             )
         return self
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.webhook_url is None:
+            return self
+        if self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL needs WEBHOOK_SECRET: Telegram sends it with every update, and "
+                "a request without it is refused"
+            )
+        if self.http_port is None:
+            raise ValueError("WEBHOOK_URL needs HTTP_PORT: the port the webhook listens on")
+        return self
+
+    @model_validator(mode="after")
+    def _headroom_below_rate(self) -> Settings:
+        if self.reply_headroom_per_second >= self.global_rate_per_second:
+            raise ValueError(
+                "REPLY_HEADROOM_PER_SECOND must be below GLOBAL_RATE_PER_SECOND: it is the "
+                "share of the rate the sender leaves to the other processes' replies"
+            )
+        return self
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "must be the bot's public https URL, e.g. https://bot.example.org/telegram"
+                )
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook is served on: the public URL's (a proxy passes it through)."""
+        path = urlsplit(self.webhook_url or "").path
+        return path if path not in ("", "/") else "/telegram"
 
     @field_validator("bot_token", mode="before")
     @classmethod
