@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import cli
-from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.process import serve
 
 NO_TOKEN = """\
 لا يوجد رمز للبوت (BOT_TOKEN).
@@ -32,20 +32,26 @@ No bot token (BOT_TOKEN) is set.
 class RedactingFormatter(logging.Formatter):
     """Keep the bot token out of every log line, tracebacks included (URLs contain it)."""
 
-    def __init__(self, fmt: str, token: str | None) -> None:
+    def __init__(self, fmt: str, token: str | None, secret: str | None = None) -> None:
         super().__init__(fmt)
         self.token = token
+        self.secret = secret  # the webhook's: whoever has it can send the bot updates
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        return line.replace(self.token, "<BOT_TOKEN>") if self.token else line
+        if self.token:
+            line = line.replace(self.token, "<BOT_TOKEN>")
+        if self.secret:
+            line = line.replace(self.secret, "<WEBHOOK_SECRET>")
+        return line
 
 
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token, secret)
     )
     logging.basicConfig(level=settings.log_level_number, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and the URL holds the token.
@@ -59,7 +65,7 @@ def setup_logging(settings: Settings) -> None:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="nashra", description="Nashra — Arabic news on Telegram")
     commands = top.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling)")
+    commands.add_parser("run", help="run the bot (long polling, or the webhook)")
 
     preview = commands.add_parser("preview", help="show the posts a feed would give")
     preview.add_argument("feed", help="feed URL or file path")
@@ -109,8 +115,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(settings: Settings) -> int:
-    """Run the bot with long polling until interrupted."""
-    build_application(settings).run_polling(allowed_updates=None, drop_pending_updates=False)
+    """Run the bot until interrupted: long polling (when elected) or the webhook."""
+    serve(settings)
     return 0
 
 

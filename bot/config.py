@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=0, le=65_535)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    reply_headroom_per_second: float = Field(default=2.0, ge=0, le=100)
+    reply_headroom_per_second: float = Field(default=2.0, gt=0, le=100)
     heartbeat_seconds: float = Field(default=5.0, ge=0.5, le=60)
 
     @model_validator(mode="after")

@@ -33,6 +33,7 @@ from bot.feeds.workers import ParserPool
 from bot.menus import CommandMenus
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
+from bot.roles import Roles, share_of_rate
 from bot.search import SearchService, SearchSettings
 from bot.sources import SourceService
 from bot.stats import StatsService
@@ -111,6 +112,48 @@ def sender_settings(settings: Settings) -> SenderSettings:
     )
 
 
+async def elect(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    sender: Sender,
+    clock: Callable[[], datetime],
+) -> Roles:
+    """Start the election and the heartbeat: the sender sends only while this process is
+    elected, and the pacer keeps this process's share of the token's rate."""
+    roles = Roles(
+        engine,
+        sessions,
+        bot_id=int(bot.token.partition(":")[0]),
+        heartbeat_seconds=settings.heartbeat_seconds,
+        clock=clock,
+    )
+
+    def pace(_live: int | None = None) -> None:
+        sender.pacer.set_rate(
+            share_of_rate(
+                sender=roles.is_sender,
+                live=roles.live,
+                rate=settings.global_rate_per_second,
+                headroom=settings.reply_headroom_per_second,
+            )
+        )
+
+    async def changed(is_sender: bool) -> None:
+        pace()
+        if is_sender:
+            sender.resume()
+        else:
+            sender.pause()
+
+    sender.pause()  # until elected (at once on SQLite)
+    roles.on_change(changed)
+    roles.on_live(pace)
+    await roles.start()
+    return roles
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -133,6 +176,8 @@ class Services:
     # The operators' console: broadcasts, /stats, /preview (issue 8, operations).
     broadcasts: BroadcastService
     stats: StatsService
+    # This process among those on the database: the sender, or one that polls (issue 10).
+    roles: Roles
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -203,6 +248,7 @@ class Services:
             clock=wall_clock,
         )
         broadcasts = BroadcastService(sessions, wake=sender.wake, clock=wall_clock)
+        roles = await elect(settings, engine, sessions, bot, sender, wall_clock)
         return cls(
             settings=settings,
             engine=engine,
@@ -227,6 +273,7 @@ class Services:
             sources=sources,
             broadcasts=broadcasts,
             stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),
+            roles=roles,
             wall_clock=wall_clock,
         )
 
@@ -254,6 +301,8 @@ class Services:
         return await prune_outbox(self.sessions, utcnow(), keep)
 
     async def close(self) -> None:
+        # The lock goes first, so that another process takes over while this one settles.
+        await self.roles.close()
         self.sender_task.cancel()
         await asyncio.gather(self.sender_task, return_exceptions=True)
         await self.fetcher.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -21,12 +21,18 @@ from sqlalchemy.ext.asyncio import (
 from storage import search
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# PostgreSQL advisory lock key of the schema migrations (any constant: ours alone).
+MIGRATION_LOCK = 7_311_842_020_260_001
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    else:
+        # A connection the server dropped (a restart, a failover) is found and replaced when
+        # it is taken from the pool, not when a query fails on it.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -69,6 +75,12 @@ async def _migrating(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             await connection.commit()
         try:
             async with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Processes started together migrate one after the other: the later ones
+                    # find the schema current.
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 yield connection
         finally:
             if sqlite:

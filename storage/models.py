@@ -443,3 +443,21 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(AUDIT_ACTION_CHARS))  # e.g. "admin.add"
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
+
+
+HOST_CHARS = 255
+PROCESS_ROLE_CHARS = 16
+
+
+class ProcessBeat(Base):
+    """One running `nashra` process: written every HEARTBEAT_SECONDS, deleted when it stops.
+    The elected sender counts the live ones to leave the others room for their replies."""
+
+    __tablename__ = "processes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex of the process
+    host: Mapped[str] = mapped_column(String(HOST_CHARS))
+    pid: Mapped[int] = mapped_column()
+    role: Mapped[str] = mapped_column(String(PROCESS_ROLE_CHARS))  # "sender" or "worker"
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -109,6 +109,21 @@ async def hold(
     return rows
 
 
+async def release_leases(session: AsyncSession, now: datetime) -> int:
+    """End every lease now: a sender newly elected takes over from one that died.
+
+    Only the sender leases, and it was elected after the last one lost the election (whose
+    sends then stop), so every lease still running is a dead sender's. The rows keep their
+    token: an outcome that sender still writes lands only if nobody has leased them since.
+    Rows given back for later (no token) keep their time."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.lease_token.is_not(None), Delivery.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 _OUTCOME_COLUMNS = (
     "status", "last_error", "message_id", "sent_at", "attempts", "next_attempt_at", "as_photo",
 )  # fmt: skip

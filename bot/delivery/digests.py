@@ -56,8 +56,10 @@ class DigestSender:
         clock: Callable[[], datetime],
         *,
         channel_lost: ChannelLost | None = None,
+        active: Callable[[], bool] = lambda: True,
     ) -> None:
         self.sessions = sessions
+        self.active = active  # False: this process is no longer the sender
         self.publisher = publisher
         self.style = style
         self.pacer = pacer
@@ -75,6 +77,8 @@ class DigestSender:
         self.more_waiting = False
         sent = started = 0
         for chat in waiting:
+            if not self.active():
+                break  # deposed: the next sender sends the rest
             try:
                 if not self._due(chat, now):
                     continue

@@ -104,8 +104,10 @@ class InstantSender:
         *,
         channel_lost: ChannelLost | None = None,
         wake: Callable[[], None] = lambda: None,
+        active: Callable[[], bool] = lambda: True,
     ) -> None:
         self.sessions = sessions
+        self.active = active  # False: this process is no longer the sender
         self.publisher = publisher
         self.style = style
         self.pacer = pacer
@@ -120,6 +122,8 @@ class InstantSender:
 
     async def drain_once(self) -> int:
         """Start the sends of what is due now, within the limits; return how many started."""
+        if not self.active():
+            return 0
         loop_now = self.pacer.clock()
         token = uuid.uuid4().hex
         jobs = await self._lease(token)
@@ -154,6 +158,10 @@ class InstantSender:
                 postponed[job.delivery_id] = self.clock() + timedelta(seconds=delay)
                 continue
             pause = self.pacer.global_ready_in()
+            if not self.active():
+                # Deposed (another process is the sender now): the rest goes back at once.
+                self._give_back_rest(jobs[index:], postponed, 0.0)
+                break
             if pause > LONGEST_PAUSE or self.pacer.clock() + pause >= batch.deadline:
                 # A long 429, or a lease about to run out (another sender may take these rows
                 # soon): the rest goes back to the outbox, due when sending may go on.
@@ -195,8 +203,9 @@ class InstantSender:
             self._slots.release()
             raise
         # Both waits can be long (sends in flight, a 429 pause arriving meanwhile): a send
-        # that starts now must still end, and be recorded, inside the row's lease.
-        if self.pacer.clock() >= batch.deadline:
+        # that starts now must still end, and be recorded, inside the row's lease, and be
+        # this process's to start.
+        if self.pacer.clock() >= batch.deadline or not self.active():
             self._slots.release()
             return None
         if self.pacer.chat_ready_in(job.chat_id) > 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storage.models import ChatKind
 
@@ -49,6 +49,13 @@ class Pacer:
         # Replies to commands book the chat for the outbox only (see take_reply).
         self._replied: dict[int, float] = {}
         self._global_interval = (1.0 + RATE_MARGIN) / limits.global_per_second
+
+    def set_rate(self, per_second: float) -> None:
+        """Pace at another global rate from now on: the elected sender leaves room for the
+        other processes' replies, and they keep to that room (bot/roles.py)."""
+        if per_second != self.limits.global_per_second:
+            self.limits = replace(self.limits, global_per_second=per_second)
+            self._global_interval = (1.0 + RATE_MARGIN) / per_second
 
     def chat_ready_in(self, chat_id: int) -> float:
         """Seconds until this chat may get a message from the outbox (0 when it may now)."""

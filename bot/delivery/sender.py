@@ -56,16 +56,34 @@ class Sender:
         # One pacer per token in the process: the handlers' replies share it (PacedRateLimiter).
         self.pacer = pacer or Pacer(limits or Limits(), asyncio.get_running_loop().time)
         self.recorder = OutcomeRecorder(sessions)
+        # Set while this process may send: always, alone on a database; while it is the
+        # elected sender, with several (bot/roles.py). Cleared, no new send starts.
+        self._sending = asyncio.Event()
+        self._sending.set()
         self.instant = InstantSender(
             sessions, publisher, style, self.pacer, self.recorder, self.settings, clock,
-            channel_lost=channel_lost, wake=self.wake,
+            channel_lost=channel_lost, wake=self.wake, active=self._sending.is_set,
         )  # fmt: skip
         self.digests = DigestSender(
             sessions, publisher, style, self.pacer, self.settings, clock,
-            channel_lost=channel_lost,
+            channel_lost=channel_lost, active=self._sending.is_set,
         )  # fmt: skip
         self._wake = asyncio.Event()
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)
+
+    @property
+    def sending(self) -> bool:
+        return self._sending.is_set()
+
+    def pause(self) -> None:
+        """Start no send from now on (this process is no longer the sender); the sends in
+        flight finish and are recorded."""
+        self._sending.clear()
+
+    def resume(self) -> None:
+        """Send again (this process was elected the sender)."""
+        self._sending.set()
+        self.wake()
 
     def wake(self) -> None:
         """New deliveries were planned: look at the outbox now."""
@@ -76,6 +94,7 @@ class Sender:
         recorder = asyncio.create_task(self.recorder.run())
         try:
             while True:
+                await self._sending.wait()
                 try:
                     # Not waiting for a batch's last sends: the next lease overlaps them.
                     sent = await self.instant.drain_once()

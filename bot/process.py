@@ -1,0 +1,145 @@
+"""One `nashra run` process: the application, its role among the processes, its HTTP server.
+
+python-telegram-bot's `run_polling` would long-poll in every process, and Telegram answers 409
+to all but one. Here the updates come either from the webhook, which every process serves
+behind a load balancer (the elected sender calls setWebhook), or from getUpdates, which only
+the elected sender calls: it starts polling when elected and stops when it is not any more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Update
+
+from bot.app import build_application, services_of
+from bot.config import Settings
+from bot.context import NashraApp
+from storage.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+# getUpdates' long-poll timeout, in seconds: how long one request waits for an update.
+LONG_POLL_SECONDS = 10
+
+
+class NashraProcess:
+    """Start, serve and stop one process; `run` does all three until SIGTERM or SIGINT."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = utcnow,
+        poll_timeout: int = LONG_POLL_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.application: NashraApp = build_application(
+            settings, clock=clock, wall_clock=wall_clock
+        )
+        self.poll_timeout = poll_timeout
+        self._role_lock = asyncio.Lock()
+        self._started = False
+
+    @property
+    def webhook(self) -> bool:
+        return self.settings.webhook_url is not None
+
+    async def start(self) -> None:
+        application = self.application
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)  # Services.start: the election too
+            await application.start()
+        except BaseException:
+            await self._shut_down()
+            raise
+        self._started = True
+        roles = services_of(application).roles
+        roles.on_change(self._role_changed)
+        if roles.is_sender:  # elected before this listener was there
+            await self._role_changed(True)
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        services = services_of(self.application)
+        # The lock first: another process starts polling (or sending) while this one stops.
+        await services.roles.close()
+        await self._stop_polling()
+        with contextlib.suppress(Exception):
+            await self.application.stop()
+        await self._shut_down()
+
+    async def run(self) -> None:
+        """Serve until SIGTERM or SIGINT (Ctrl+C), then stop cleanly."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            logger.info("stopping")
+            await self.stop()
+
+    async def _role_changed(self, sender: bool) -> None:
+        async with self._role_lock:
+            if self.webhook:
+                if sender:
+                    await self._set_webhook()
+            elif sender:
+                await self._start_polling()
+            else:
+                await self._stop_polling()
+
+    async def _set_webhook(self) -> None:
+        """Point Telegram at the webhook (once, by the sender: every process serves it)."""
+        secret = self.settings.webhook_secret
+        assert self.settings.webhook_url is not None
+        assert secret is not None
+        await self.application.bot.set_webhook(
+            self.settings.webhook_url,
+            secret_token=secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        logger.info("webhook set; updates come over HTTP")
+
+    async def _start_polling(self) -> None:
+        updater = self.application.updater
+        if updater is not None and not updater.running:
+            # deleteWebhook first (python-telegram-bot's bootstrap), then getUpdates.
+            await updater.start_polling(
+                timeout=self.poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            logger.info("long polling for updates (this process is the sender)")
+
+    async def _stop_polling(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            with contextlib.suppress(Exception):
+                await updater.stop()
+
+    async def _shut_down(self) -> None:
+        application = self.application
+        with contextlib.suppress(Exception):
+            await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def serve(settings: Settings) -> None:
+    """`nashra run`: one process until it is told to stop."""
+    asyncio.run(NashraProcess(settings).run())
