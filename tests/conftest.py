@@ -97,6 +97,17 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'nashra.db'}"
+    return await _fresh_postgres()
+
+
+@pytest.fixture
+async def postgres_url() -> str:
+    """A fresh, empty PostgreSQL database: for what only PostgreSQL does (several
+    processes on one database)."""
+    return await _fresh_postgres()
+
+
+async def _fresh_postgres() -> str:
     problem = await _postgres_problem()
     if problem:
         print(problem)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import json
 import math
@@ -246,6 +247,25 @@ class _Query:
 class _Poll:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     terminated: bool = False
+    request: web.Request | None = None
+
+    @property
+    def client_gone(self) -> bool:
+        """The bot that asked closed its connection (it stopped, or was killed)."""
+        transport = self.request.transport if self.request is not None else None
+        return transport is None or transport.is_closing()
+
+
+class _ClientGone(Exception):
+    """No one is left to answer: Telegram answers a closed connection nothing."""
+
+
+# The HTTP request a method handler is serving (each runs in its own task).
+_REQUEST: contextvars.ContextVar[web.Request | None] = contextvars.ContextVar(
+    "request", default=None
+)
+# The status a call is recorded with when its client went away before the answer.
+CLIENT_GONE = 499
 
 
 # --------------------------------------------------------------------------- HTML parsing
@@ -1169,9 +1189,12 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             await self._apply_delay(name)
             self._raise_fault(name, params)
+            _REQUEST.set(request)
             status, body = 200, {"ok": True, "result": await handler(params)}
         except ApiError as error:
             status, body = error.status, error.envelope()
+        except _ClientGone:
+            status, body = CLIENT_GONE, {"ok": False, "description": "client closed the request"}
         self.calls.append(Call(name, params, status, self.clock(), body))
         self._notify()
         return web.json_response(body, status=status)
@@ -1471,12 +1494,14 @@ class FakeTelegram:
         if self._active_poll is not None:  # like Telegram: the newer request wins
             self._active_poll.terminated = True
             self._active_poll.wake.set()
-        poll = self._active_poll = _Poll()
+        poll = self._active_poll = _Poll(request=_REQUEST.get())
         self._notify()
         deadline = asyncio.get_running_loop().time() + timeout
         try:
             while True:
                 if poll.terminated:
+                    if poll.client_gone:  # a newer request came after this bot went away
+                        raise _ClientGone
                     raise ApiError(409, CONFLICT)
                 if self._allowed_updates:
                     allowed = set(self._allowed_updates) | {"update_id"}
