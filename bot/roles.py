@@ -64,8 +64,12 @@ class Roles:
         bot_id: int,
         heartbeat_seconds: float,
         clock: Callable[[], datetime] = utcnow,
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
+        # Waits for this process's own sends in flight and their outcomes, before its leases
+        # are ended with the others' (it may have been the sender until a moment ago).
+        self.settle = settle
         self.sessions = sessions
         self.key = sender_lock_key(bot_id)
         self.heartbeat = timedelta(seconds=heartbeat_seconds)
@@ -170,6 +174,8 @@ class Roles:
         return any(r.role == processes.SENDER and r.id != self.process_id for r in alive)
 
     async def _become_sender(self) -> None:
+        if self.settle is not None:
+            await self.settle()
         async with self.sessions.begin() as session:
             released = await outbox.release_leases(session, self.clock())
         if released:

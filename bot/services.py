@@ -128,6 +128,7 @@ async def elect(
         bot_id=int(bot.token.partition(":")[0]),
         heartbeat_seconds=settings.heartbeat_seconds,
         clock=clock,
+        settle=sender.settle,
     )
 
     def pace(_live: int | None = None) -> None:

@@ -46,6 +46,14 @@ EDIT_WINDOW = timedelta(hours=72)
 # Telegram's answer to an edit that changes nothing: the post says it already.
 NOT_MODIFIED = "message is not modified"
 
+# Telegram unreachable or failing (a network error, a 5xx) on this many sends in a row, none
+# accepted between them: an outage, not the messages. Sending pauses (1 s, doubling up to a
+# minute, one probe after each pause) and the rows wait without spending their attempts, so
+# that an outage of any length loses nothing and sending resumes on its own.
+OUTAGE_AFTER = 5
+OUTAGE_FIRST_PAUSE = 1.0  # seconds
+OUTAGE_LONGEST_PAUSE = 60.0
+
 # What a delivery sends: ("article", id) or ("broadcast", id).
 Subject = tuple[str, int]
 
@@ -119,6 +127,7 @@ class InstantSender:
         self.in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._proven: set[Subject] = set()
+        self.failing = 0  # sends in a row that found Telegram unreachable or failing
 
     async def drain_once(self) -> int:
         """Start the sends of what is due now, within the limits; return how many started."""
@@ -370,6 +379,7 @@ class InstantSender:
             else:
                 done = Outcome(DeliveryStatus.SENT, message_id=sent.message_id,
                                as_photo=sent.as_photo)  # fmt: skip
+                self.failing = 0
                 self._record(job, done)
                 self._prove(job.subject)
         except Exception:
@@ -458,7 +468,11 @@ class InstantSender:
             kept = f"{reason}\n---\n{text}"
             self._record(job, Outcome(DeliveryStatus.FAILED, error=kept, attempts=job.attempts + 1))
         else:
-            self._retry_later(job, reason)
+            self.failing += 1
+            if self.failing >= OUTAGE_AFTER:
+                self._wait_out_outage(job, reason)
+            else:
+                self._retry_later(job, reason)
 
     async def _malformed(self, batch: _Round, job: Job, reason: str, text: str) -> None:
         """The message itself is wrong (our bug): it would fail for everyone. This row keeps
@@ -474,6 +488,16 @@ class InstantSender:
             await outbox.record(session, [kept])
             fail = outbox.fail_broadcast if kind == "broadcast" else outbox.fail_article
             await fail(session, subject_id, others, now, token=job.token)
+
+    def _wait_out_outage(self, job: Job, reason: str) -> None:
+        """Telegram is down or failing for everyone: pause, and keep the row's attempts."""
+        doublings = min(self.failing - OUTAGE_AFTER, 10)
+        seconds = min(OUTAGE_FIRST_PAUSE * 2**doublings, OUTAGE_LONGEST_PAUSE)
+        if self.failing == OUTAGE_AFTER:
+            logger.error("Telegram is unreachable or failing (%s); sends pause", reason)
+        self.pacer.pause(seconds)
+        later = self.clock() + timedelta(seconds=seconds)
+        self._record(job, Outcome(PENDING, error=reason, next_attempt_at=later))
 
     def _retry_later(self, job: Job, reason: str) -> None:
         attempts = job.attempts + 1

@@ -744,7 +744,9 @@ class FakeTelegram:
             raise RuntimeError("FakeTelegram is not started")
         return self._base_url
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: a free one); a stopped server starts again where it was, as
+        Telegram comes back after an outage."""
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
         self._closing = asyncio.Event()
@@ -752,7 +754,7 @@ class FakeTelegram:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
         host, port = runner.addresses[0][:2]
         self._runner, self._base_url = runner, f"http://{host}:{port}"
 
