@@ -31,12 +31,16 @@ def headline(city: str) -> str:
     return f"أمطار غزيرة في {city} اليوم"
 
 
-async def plan_fan_out(engine: AsyncEngine) -> dict[int, str]:
-    """The articles (id → city) and their 2,000 deliveries, all due now."""
+async def plan_fan_out(
+    engine: AsyncEngine, readers: range = READERS, batch: int = 0
+) -> dict[int, str]:
+    """Ten articles (id → city) of a feed of their own, and their deliveries to every reader
+    (2,000), all due now; `batch` tells the feeds of several calls apart."""
     now = utcnow()
     async with make_sessions(engine).begin() as session:
         (category,) = await catalog.ensure_categories(session, ["سوريا محلي"])
-        feed = await add_feed(session, "http://127.0.0.1:9/feed.xml", categories=[category])
+        url = f"http://127.0.0.1:9/feed-{batch}.xml"
+        feed = await add_feed(session, url, categories=[category])
         feed.paused = True  # its articles are stored below; nothing is fetched
         await session.flush()
         rows = [
@@ -44,11 +48,11 @@ async def plan_fan_out(engine: AsyncEngine) -> dict[int, str]:
             for i, c in enumerate(CITIES)
         ]
         ids = await store_articles(session, rows, [category])
-        for chat_id in READERS:
+        for chat_id in readers:
             await reader(session, chat_id, [category])
         await outbox.plan(
             session,
-            [(a, c, 1, DeliveryStatus.PENDING) for a in ids for c in READERS],
+            [(a, c, 1, DeliveryStatus.PENDING) for a in ids for c in readers],
             now,
         )
     return dict(zip(ids, CITIES, strict=True))
