@@ -118,9 +118,10 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("webhook_url", mode="before")
+    @field_validator("webhook_url", "http_port", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
+        # .env.example leaves them blank: no webhook, no HTTP server.
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("webhook_url")
