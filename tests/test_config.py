@@ -125,3 +125,40 @@ def test_only_a_final_bot_is_python_telegram_bot_s(given: str, root: str) -> Non
 def test_an_api_url_without_a_server_is_named(given: str) -> None:
     with pytest.raises(ConfigError, match="TELEGRAM_API_BASE_URL"):
         make_settings(telegram_api_base_url=given)
+
+
+def test_several_processes_settings() -> None:
+    """No HTTP server and long polling unless asked; a webhook needs its secret and a port."""
+    settings = make_settings(http_port="", webhook_url="", webhook_secret="")
+    assert (settings.http_port, settings.webhook_url, settings.webhook_secret) == (None,) * 3
+    hook = make_settings(
+        webhook_url="https://bot.example.org/hooks/nashra", webhook_secret="s3cret_-X", http_port=0
+    )
+    assert hook.webhook_path == "/hooks/nashra"
+    assert make_settings(webhook_url="https://bot.example.org", webhook_secret="a", http_port=8080)
+    assert (
+        make_settings(
+            webhook_url="https://bot.example.org", webhook_secret="a", http_port=8080
+        ).webhook_path
+        == "/telegram"
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"webhook_url": "https://bot.example.org/t", "http_port": 8080}, "WEBHOOK_SECRET"),
+        ({"webhook_url": "https://bot.example.org/t", "webhook_secret": "abc"}, "HTTP_PORT"),
+        (
+            {"webhook_url": "https://b.example/t", "webhook_secret": "no spaces", "http_port": 1},
+            "WEBHOOK_SECRET",
+        ),
+        ({"webhook_url": "ftp://bot.example.org"}, "WEBHOOK_URL"),
+        ({"reply_headroom_per_second": 30}, "REPLY_HEADROOM_PER_SECOND"),
+        ({"reply_headroom_per_second": 0}, "REPLY_HEADROOM_PER_SECOND"),
+        ({"http_port": 70_000}, "HTTP_PORT"),
+    ],
+)
+def test_bad_several_processes_settings(values: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        make_settings(**values)
