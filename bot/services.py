@@ -31,6 +31,7 @@ from bot.feeds.pages import PageReader, PageSettings
 from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
 from bot.menus import CommandMenus
+from bot.metrics import Metrics
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.search import SearchService, SearchSettings
@@ -134,6 +135,8 @@ class Services:
     broadcasts: BroadcastService
     stats: StatsService
     wall_clock: Callable[[], datetime] = utcnow
+    # The process's instruments (bot/metrics.py); None: not measured.
+    metrics: Metrics | None = None
 
     def now(self) -> datetime:
         """The time of day, aware UTC: what "منذ ساعتين" counts from."""
@@ -148,12 +151,14 @@ class Services:
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> Services:
         """Migrate the database, build every service and start the sender.
 
         `pacer` is the token's one pacer, shared with the handlers' replies (the
         application's rate limiter); `clock` is the admin notices' and `wall_clock` the
-        searches' time of day (a test moves or freezes them)."""
+        searches' time of day (a test moves or freezes them); `metrics` is the process's
+        one set of instruments, passed to the poller, the publisher and the sender."""
         # Read once: after /setinline in @BotFather, restart the bot for posts to share.
         inline_mode = await supports_inline_queries(bot)
         engine = make_engine(settings.database_url)
@@ -173,6 +178,7 @@ class Services:
             bot.token,
             paid_broadcast=settings.paid_broadcast,
             timeout_seconds=settings.send_timeout_seconds,
+            metrics=metrics,
         )
         menus = CommandMenus(bot)
         admins = AdminService(sessions, settings.admin_ids, menus, clock=wall_clock)
@@ -187,8 +193,11 @@ class Services:
             settings=sender_settings(settings),
             pacer=pacer,
             channel_lost=notices.channel_lost,
+            metrics=metrics,
         )
-        poller = Poller(sessions, fetcher, parsers, poll_settings(settings), pages=pages)
+        poller = Poller(
+            sessions, fetcher, parsers, poll_settings(settings), pages=pages, metrics=metrics
+        )
         await poller.stories.load(sessions, wall_clock())
         # The operators' sources: their checks go through the poller's fetcher and parsers.
         sources = SourceService(
@@ -228,6 +237,7 @@ class Services:
             broadcasts=broadcasts,
             stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),
             wall_clock=wall_clock,
+            metrics=metrics,
         )
 
     async def poll(self) -> TickReport:

@@ -22,6 +22,7 @@ from bot.delivery.instant import InstantSender
 from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.recorder import OutcomeRecorder
+from bot.metrics import Metrics
 from bot.news.formatter import PostStyle
 from storage import outbox
 
@@ -49,20 +50,21 @@ class Sender:
         clock: Callable[[], datetime] = _utcnow,
         pacer: Pacer | None = None,
         channel_lost: ChannelLost | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings or SenderSettings()
         self.clock = clock
         # One pacer per token in the process: the handlers' replies share it (PacedRateLimiter).
         self.pacer = pacer or Pacer(limits or Limits(), asyncio.get_running_loop().time)
-        self.recorder = OutcomeRecorder(sessions)
+        self.recorder = OutcomeRecorder(sessions, metrics)
         self.instant = InstantSender(
             sessions, publisher, style, self.pacer, self.recorder, self.settings, clock,
-            channel_lost=channel_lost, wake=self.wake,
+            channel_lost=channel_lost, wake=self.wake, metrics=metrics,
         )  # fmt: skip
         self.digests = DigestSender(
             sessions, publisher, style, self.pacer, self.settings, clock,
-            channel_lost=channel_lost,
+            channel_lost=channel_lost, metrics=metrics,
         )  # fmt: skip
         self._wake = asyncio.Event()
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)
