@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import outbox, stats
@@ -39,7 +39,9 @@ SEND_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 class Metrics:
     """The instruments of one process, in a registry of its own."""
 
-    content_type = CONTENT_TYPE_LATEST
+    # What generate_latest writes, as prometheus-client's own server labels it: the text
+    # format every Prometheus reads (our names need none of 1.0.0's escaping).
+    content_type = CONTENT_TYPE_PLAIN_0_0_4
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
