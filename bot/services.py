@@ -134,9 +134,9 @@ class Services:
     # The operators' console: broadcasts, /stats, /preview (issue 8, operations).
     broadcasts: BroadcastService
     stats: StatsService
+    # The process's instruments (bot/metrics.py), which /metrics serves.
+    metrics: Metrics
     wall_clock: Callable[[], datetime] = utcnow
-    # The process's instruments (bot/metrics.py); None: not measured.
-    metrics: Metrics | None = None
 
     def now(self) -> datetime:
         """The time of day, aware UTC: what "منذ ساعتين" counts from."""
@@ -158,7 +158,9 @@ class Services:
         `pacer` is the token's one pacer, shared with the handlers' replies (the
         application's rate limiter); `clock` is the admin notices' and `wall_clock` the
         searches' time of day (a test moves or freezes them); `metrics` is the process's
-        one set of instruments, passed to the poller, the publisher and the sender."""
+        one set of instruments, passed to the poller, the publisher and the sender (without
+        one, the services count into a set of their own that nothing serves)."""
+        metrics = metrics or Metrics()
         # Read once: after /setinline in @BotFather, restart the bot for posts to share.
         inline_mode = await supports_inline_queries(bot)
         engine = make_engine(settings.database_url)
@@ -236,8 +238,8 @@ class Services:
             sources=sources,
             broadcasts=broadcasts,
             stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),
-            wall_clock=wall_clock,
             metrics=metrics,
+            wall_clock=wall_clock,
         )
 
     async def poll(self) -> TickReport:
