@@ -16,6 +16,7 @@ from bot.context import BotData, NashraApp, NashraContext
 from bot.delivery.pacing import Pacer
 from bot.delivery.ratelimit import PacedRateLimiter
 from bot.feeds.poller import TickReport
+from bot.metrics import Metrics
 from bot.services import Services, delivery_limits
 from bot.updates import PerChatUpdateProcessor
 from storage.models import utcnow
@@ -42,6 +43,8 @@ def build_application(
     # One pacer for the token: the handlers' replies and the sender share the global rate.
     # The event loop's clock is time.monotonic.
     pacer = Pacer(delivery_limits(settings), time.monotonic)
+    # The process's instruments: the replies' 429s, and everything Services counts.
+    metrics = Metrics()
     application: NashraApp = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -49,9 +52,9 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=NashraContext, bot_data=BotData))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(PacedRateLimiter(pacer))
+        .rate_limiter(PacedRateLimiter(pacer, metrics))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(lambda app: _start_services(app, settings, pacer, clock, wall_clock))
+        .post_init(lambda app: _start_services(app, settings, pacer, metrics, clock, wall_clock))
         .post_shutdown(_stop_services)
         .build()
     )
@@ -70,12 +73,14 @@ async def _start_services(
     application: NashraApp,
     settings: Settings,
     pacer: Pacer,
+    metrics: Metrics,
     clock: Callable[[], float],
     wall_clock: Callable[[], datetime],
 ) -> None:
     services = await Services.start(
-        settings, application.bot, pacer=pacer, clock=clock, wall_clock=wall_clock
-    )
+        settings, application.bot, pacer=pacer, metrics=metrics, clock=clock,
+        wall_clock=wall_clock,
+    )  # fmt: skip
     application.bot_data.services = services
     if application.job_queue is not None:
         application.job_queue.run_repeating(

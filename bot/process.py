@@ -16,17 +16,22 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import text
 from telegram import Update
 
 from bot.app import build_application, services_of
 from bot.config import Settings
 from bot.context import NashraApp
+from bot.services import Services
+from bot.web import Webhook, WebServer, run_checks
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
 # getUpdates' long-poll timeout, in seconds: how long one request waits for an update.
 LONG_POLL_SECONDS = 10
+# /readyz asks Telegram (getMe) at most this often; in between, the last answer stands.
+TELEGRAM_CHECK_SECONDS = 15.0
 
 
 class NashraProcess:
@@ -47,6 +52,8 @@ class NashraProcess:
         self.poll_timeout = poll_timeout
         self._role_lock = asyncio.Lock()
         self._started = False
+        self.web: WebServer | None = None
+        self._telegram_checked = (-TELEGRAM_CHECK_SECONDS, False)  # (loop time, answer)
 
     @property
     def webhook(self) -> bool:
@@ -63,7 +70,11 @@ class NashraProcess:
             await self._shut_down()
             raise
         self._started = True
-        roles = services_of(application).roles
+        services = services_of(application)
+        if self.settings.http_port is not None:
+            self.web = self._web_server(services)
+            await self.web.start()
+        roles = services.roles
         roles.on_change(self._role_changed)
         if roles.is_sender:  # elected before this listener was there
             await self._role_changed(True)
@@ -76,6 +87,8 @@ class NashraProcess:
         # The lock first: another process starts polling (or sending) while this one stops.
         await services.roles.close()
         await self._stop_polling()
+        if self.web is not None:
+            await self.web.stop()
         with contextlib.suppress(Exception):
             await self.application.stop()
         await self._shut_down()
@@ -92,6 +105,45 @@ class NashraProcess:
         finally:
             logger.info("stopping")
             await self.stop()
+
+    def _web_server(self, services: Services) -> WebServer:
+        """/healthz, /readyz, /metrics, and the webhook when there is one."""
+        webhook = None
+        if self.settings.webhook_url is not None and self.settings.webhook_secret is not None:
+            webhook = Webhook(
+                self.settings.webhook_path,
+                self.settings.webhook_secret.get_secret_value(),
+                self._deliver,
+            )
+        checks = {
+            "database": lambda: database_answers(services),
+            "telegram": self._telegram_answers,
+            "sender": services.roles.sender_elected,
+        }
+        return WebServer(
+            self.settings.http_host,
+            self.settings.http_port or 0,
+            metrics=services.metrics,
+            ready=lambda: run_checks(checks),
+            webhook=webhook,
+            refresh=lambda: services.metrics.refresh(services.sessions),
+        )
+
+    async def _deliver(self, data: dict[str, object]) -> None:
+        """An update from the webhook: into the application's queue, as getUpdates' are."""
+        application = self.application
+        await application.update_queue.put(Update.de_json(data, application.bot))
+
+    async def _telegram_answers(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        checked_at, answer = self._telegram_checked
+        if now - checked_at >= TELEGRAM_CHECK_SECONDS:
+            try:
+                answer = bool(await self.application.bot.get_me())
+            except Exception:
+                answer = False
+            self._telegram_checked = (now, answer)
+        return answer
 
     async def _role_changed(self, sender: bool) -> None:
         async with self._role_lock:
@@ -138,6 +190,11 @@ class NashraProcess:
             await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def database_answers(services: Services) -> bool:
+    async with services.sessions() as session:
+        return bool(await session.scalar(text("SELECT 1")))
 
 
 def serve(settings: Settings) -> None:

@@ -31,6 +31,7 @@ from bot.feeds.pages import PageReader, PageSettings
 from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.workers import ParserPool
 from bot.menus import CommandMenus
+from bot.metrics import Metrics
 from bot.news.formatter import PostStyle
 from bot.notices import AdminNotices
 from bot.roles import Roles, share_of_rate
@@ -119,6 +120,7 @@ async def elect(
     bot: Bot,
     sender: Sender,
     clock: Callable[[], datetime],
+    metrics: Metrics | None = None,
 ) -> Roles:
     """Start the election and the heartbeat: the sender sends only while this process is
     elected, and the pacer keeps this process's share of the token's rate."""
@@ -132,6 +134,9 @@ async def elect(
     )
 
     def pace(_live: int | None = None) -> None:
+        if metrics is not None:
+            metrics.set_sender(roles.is_sender)
+            metrics.set_processes(roles.live)
         sender.pacer.set_rate(
             share_of_rate(
                 sender=roles.is_sender,
@@ -179,6 +184,8 @@ class Services:
     stats: StatsService
     # This process among those on the database: the sender, or one that polls (issue 10).
     roles: Roles
+    # The process's instruments (bot/metrics.py), which /metrics serves.
+    metrics: Metrics
     wall_clock: Callable[[], datetime] = utcnow
 
     def now(self) -> datetime:
@@ -194,12 +201,16 @@ class Services:
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> Services:
         """Migrate the database, build every service and start the sender.
 
         `pacer` is the token's one pacer, shared with the handlers' replies (the
         application's rate limiter); `clock` is the admin notices' and `wall_clock` the
-        searches' time of day (a test moves or freezes them)."""
+        searches' time of day (a test moves or freezes them); `metrics` is the process's
+        one set of instruments, passed to the poller, the publisher and the sender (without
+        one, the services count into a set of their own that nothing serves)."""
+        metrics = metrics or Metrics()
         # Read once: after /setinline in @BotFather, restart the bot for posts to share.
         inline_mode = await supports_inline_queries(bot)
         engine = make_engine(settings.database_url)
@@ -219,6 +230,7 @@ class Services:
             bot.token,
             paid_broadcast=settings.paid_broadcast,
             timeout_seconds=settings.send_timeout_seconds,
+            metrics=metrics,
         )
         menus = CommandMenus(bot)
         admins = AdminService(sessions, settings.admin_ids, menus, clock=wall_clock)
@@ -233,8 +245,11 @@ class Services:
             settings=sender_settings(settings),
             pacer=pacer,
             channel_lost=notices.channel_lost,
+            metrics=metrics,
         )
-        poller = Poller(sessions, fetcher, parsers, poll_settings(settings), pages=pages)
+        poller = Poller(
+            sessions, fetcher, parsers, poll_settings(settings), pages=pages, metrics=metrics
+        )
         await poller.stories.load(sessions, wall_clock())
         # The operators' sources: their checks go through the poller's fetcher and parsers.
         sources = SourceService(
@@ -249,7 +264,7 @@ class Services:
             clock=wall_clock,
         )
         broadcasts = BroadcastService(sessions, wake=sender.wake, clock=wall_clock)
-        roles = await elect(settings, engine, sessions, bot, sender, wall_clock)
+        roles = await elect(settings, engine, sessions, bot, sender, wall_clock, metrics)
         return cls(
             settings=settings,
             engine=engine,
@@ -275,6 +290,7 @@ class Services:
             broadcasts=broadcasts,
             stats=StatsService(sessions, sources, broadcasts, settings.zone, clock=wall_clock),
             roles=roles,
+            metrics=metrics,
             wall_clock=wall_clock,
         )
 

@@ -150,6 +150,16 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     return await session.scalar(query)
 
 
+async def due_now(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """Pending rows due now that no sender holds (a leased row is due only when its lease
+    has run out), and when the longest-waiting of them became due."""
+    query = select(func.count(), func.min(Delivery.next_attempt_at)).where(
+        Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now
+    )
+    count, oldest = (await session.execute(query)).one()
+    return int(count or 0), oldest
+
+
 async def give_back(
     session: AsyncSession, delivery_ids: Iterable[int], when: datetime, token: str
 ) -> None:

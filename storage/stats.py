@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -163,3 +163,16 @@ async def deliveries(session: AsyncSession, bounds: Sequence[datetime]) -> Deliv
     zero = [0] * days
     return DeliveryCounts(by_day.get("sent", zero), by_day.get("failed", zero), pending, held,
                           oldest)  # fmt: skip
+
+
+async def feed_health(session: AsyncSession) -> tuple[int, int]:
+    """Feeds failing now (not disabled, not paused: as storage/feeds.py's troubled_feeds),
+    and feeds disabled after failing; one pass over the table."""
+    failing = and_(
+        Feed.disabled.is_(False),
+        Feed.paused.is_(False),
+        or_(Feed.error_count > 0, Feed.internal_error_count > 0),
+    )
+    query = select(func.count(case((failing, 1))), func.count(case((Feed.disabled.is_(True), 1))))
+    failing_count, disabled_count = (await session.execute(query)).one()
+    return int(failing_count or 0), int(disabled_count or 0)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import aiohttp
 
 from bot.delivery.outlets import SEND_TIMEOUT, Sent
 from bot.errors import DeliveryError, SendOutcome, refuses_picture
+from bot.metrics import Metrics
 from bot.news.formatter import Post, link_preview
 
 logger = logging.getLogger(__name__)
@@ -85,7 +87,9 @@ class BotApiPublisher:
         *,
         paid_broadcast: bool = False,
         timeout_seconds: float = SEND_TIMEOUT,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self._endpoint = f"{api_base_url.rstrip('/')}/bot{token}/"
         self.paid_broadcast = paid_broadcast
         self.timeout = timeout_seconds  # the whole request, waiting for a connection included
@@ -173,6 +177,7 @@ class BotApiPublisher:
 
     async def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Call a Bot API method; return Telegram's answer or raise DeliveryError."""
+        started = time.perf_counter()
         try:
             async with self._client().post(self._endpoint + method, json=payload) as response:
                 answer = await response.json(content_type=None)
@@ -183,6 +188,11 @@ class BotApiPublisher:
             raise DeliveryError(f"network error: {type(exc).__name__}", SendOutcome.RETRY) from None
         except ValueError:
             raise DeliveryError("Telegram answered with no JSON", SendOutcome.RETRY) from None
+        finally:
+            if self.metrics is not None:
+                self.metrics.send_seconds.observe(time.perf_counter() - started)
+        if self.metrics is not None and status == 429:
+            self.metrics.rate_limited()
         if not isinstance(answer, dict):
             raise DeliveryError("Telegram answered with no JSON", SendOutcome.RETRY)
         if answer.get("ok"):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings, retire_chat
 from bot.delivery.pacing import Pacer
 from bot.errors import DeliveryError, SendOutcome
+from bot.metrics import Metrics
 from bot.news.digest import DigestItem, DigestPart, digest_due, format_digest
 from bot.news.formatter import PostStyle
 from storage import outbox
@@ -57,9 +58,11 @@ class DigestSender:
         *,
         channel_lost: ChannelLost | None = None,
         active: Callable[[], bool] = lambda: True,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.active = active  # False: this process is no longer the sender
+        self.metrics = metrics
         self.publisher = publisher
         self.style = style
         self.pacer = pacer
@@ -143,6 +146,7 @@ class DigestSender:
                 await outbox.finish_held(
                     session, rows, DeliveryStatus.SENT, now, token=token, message_id=message_id
                 )
+            self._count("sent", len(rows))
             sent += 1
         return sent
 
@@ -195,10 +199,12 @@ class DigestSender:
     ) -> None:  # fmt: skip
         logger.warning("digest for %s stopped: %s", chat.id, error)
         if error.outcome is SendOutcome.CHAT_GONE:
-            await retire_chat(self.sessions, chat.id, str(error), self.channel_lost)
+            dropped = await retire_chat(self.sessions, chat.id, str(error), self.channel_lost)
+            self._count("chat_gone", dropped)
             return
+        rejected = error.outcome in (SendOutcome.MALFORMED, SendOutcome.REJECTED)
         async with self.sessions.begin() as session:
-            if error.outcome in (SendOutcome.MALFORMED, SendOutcome.REJECTED):
+            if rejected:
                 # Our bug: keep the text, and never send that part again.
                 await outbox.finish_held(
                     session, rows, DeliveryStatus.FAILED, now, token=token,
@@ -207,5 +213,11 @@ class DigestSender:
             elif sent == 0:
                 # Nothing went out (429, network): due again at the next check.
                 await outbox.unclaim_digest(session, chat.id, chat.last_digest_at, now)
+        if rejected:
+            self._count("failed", len(rows))
         if error.outcome in (SendOutcome.RATE_LIMITED, SendOutcome.REFUSED):
             self.pacer.pause(error.retry_after or 1.0)
+
+    def _count(self, outcome: str, deliveries: int) -> None:
+        if self.metrics is not None:
+            self.metrics.delivered(outcome, deliveries)

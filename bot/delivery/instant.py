@@ -24,6 +24,7 @@ from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettin
 from bot.delivery.pacing import Pacer
 from bot.delivery.recorder import OutcomeRecorder
 from bot.errors import DeliveryError, SendOutcome
+from bot.metrics import Metrics
 from bot.news.formatter import Post, PostStyle, format_post, post_source
 from storage import broadcasts, catalog, outbox, stories
 from storage.articles import articles_by_ids
@@ -113,9 +114,12 @@ class InstantSender:
         channel_lost: ChannelLost | None = None,
         wake: Callable[[], None] = lambda: None,
         active: Callable[[], bool] = lambda: True,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.active = active  # False: this process is no longer the sender
+        # Outcomes written by the recorder are counted there; the others here (`_count`).
+        self.metrics = metrics
         self.publisher = publisher
         self.style = style
         self.pacer = pacer
@@ -246,10 +250,12 @@ class InstantSender:
                 c.id: c for c in await catalog.active_chats(session, {r.chat_id for r in rows})
             }
             jobs, digest_rows = [], []
+            finished: list[DeliveryStatus] = []
             for row in rows:
                 chat = chats.get(row.chat_id)
                 if chat is None:  # the chat was deactivated after planning
                     _finish(row, DeliveryStatus.DROPPED, "chat is inactive")
+                    finished.append(DeliveryStatus.DROPPED)
                 elif (
                     row.article_id is not None  # a broadcast goes as it is, digest or not
                     and chat.kind is ChatKind.PRIVATE
@@ -262,6 +268,7 @@ class InstantSender:
                     except Exception as exc:
                         logger.exception("delivery %s cannot be prepared", row.id)
                         _finish(row, DeliveryStatus.FAILED, f"could not prepare: {exc!r}")
+                        finished.append(DeliveryStatus.FAILED)
                         continue
                     jobs.append(Job(row.id, row.article_id, row.chat_id, recipient,
                                     row.attempts, token, thread_id=row.message_thread_id,
@@ -269,6 +276,8 @@ class InstantSender:
                                     summary_chars=row.summary_chars))  # fmt: skip
             await session.flush()
             await outbox.hold_leased(session, digest_rows, token)
+        for status in finished:
+            self._count(status.value)
         return jobs
 
     async def _lease_edits(self, token: str) -> list[Job]:
@@ -311,11 +320,13 @@ class InstantSender:
         posts, broken = await asyncio.to_thread(self._posts, jobs)
         batch.posts.update(posts)
         if broken:
+            failed = 0
             async with self.sessions.begin() as session:
                 for article_id, reason in broken.items():
-                    await outbox.fail_article(
+                    failed += await outbox.fail_article(
                         session, article_id, reason, self.clock(), token=batch.token
                     )
+            self._count("failed", failed)
             batch.malformed |= {("article", article_id) for article_id in broken}
 
     def _posts(
@@ -421,7 +432,8 @@ class InstantSender:
             return now + timedelta(seconds=seconds)
         if outcome is SendOutcome.CHAT_GONE:
             batch.gone.add(job.chat_id)
-            await retire_chat(self.sessions, job.chat_id, str(error), self.channel_lost)
+            dropped = await retire_chat(self.sessions, job.chat_id, str(error), self.channel_lost)
+            self._count("chat_gone", dropped)
             return None
         recent = job.sent_at is None or job.sent_at > now - EDIT_WINDOW
         if outcome is SendOutcome.RETRY and recent:
@@ -437,6 +449,11 @@ class InstantSender:
 
     def _record(self, job: Job, outcome: Outcome) -> None:
         self.recorder.add(outcome.row(job, self.clock()))
+
+    def _count(self, outcome: str, deliveries: int = 1) -> None:
+        """Count outcomes written here, not by the recorder."""
+        if self.metrics is not None:
+            self.metrics.delivered(outcome, deliveries)
 
     async def _failed(self, batch: _Round, job: Job, error: DeliveryError, text: str) -> None:
         now = self.clock()
@@ -454,12 +471,14 @@ class InstantSender:
             self._record(job, Outcome(PENDING, error=reason, next_attempt_at=later))
         elif outcome is SendOutcome.CHAT_GONE:
             batch.gone.add(job.chat_id)
-            await retire_chat(self.sessions, job.chat_id, reason, self.channel_lost)
+            dropped = await retire_chat(self.sessions, job.chat_id, reason, self.channel_lost)
+            self._count("chat_gone", dropped)
         elif outcome is SendOutcome.MIGRATED and error.new_chat_id is not None:
             async with self.sessions.begin() as session:
                 await catalog.migrate_chat(session, job.chat_id, error.new_chat_id)
                 await outbox.give_back(session, [job.delivery_id], now, job.token)
             logger.info("chat %s moved to %s", job.chat_id, error.new_chat_id)
+            self._count("migrated")
             self.wake()
         elif outcome is SendOutcome.MALFORMED:
             await self._malformed(batch, job, reason, text)
@@ -487,7 +506,8 @@ class InstantSender:
         async with self.sessions.begin() as session:
             await outbox.record(session, [kept])
             fail = outbox.fail_broadcast if kind == "broadcast" else outbox.fail_article
-            await fail(session, subject_id, others, now, token=job.token)
+            failed = await fail(session, subject_id, others, now, token=job.token)
+        self._count("failed", 1 + failed)
 
     def _wait_out_outage(self, job: Job, reason: str) -> None:
         """Telegram is down or failing for everyone: pause, and keep the row's attempts."""

@@ -127,18 +127,19 @@ async def retire_chat(
     chat_id: int,
     reason: str,
     notice: ChannelLost | None,
-) -> None:
+) -> int:
     """The chat refuses the bot (403, no rights): deactivate it, and tell the operators once
-    when it was a channel or a group."""
+    when it was a channel or a group. Return how many of its deliveries were dropped."""
     async with sessions.begin() as session:
         chat = await session.get(Chat, chat_id, with_for_update=True)
         first = chat is not None and chat.active
         title = chat.title if chat is not None else None
         kind = chat.kind if chat is not None else ChatKind.PRIVATE
-        await catalog.deactivate_chat(session, chat_id, reason)
+        dropped = await catalog.deactivate_chat(session, chat_id, reason)
     logger.warning("chat %s deactivated: %s", chat_id, reason)
     if first and kind is not ChatKind.PRIVATE and notice is not None:
         try:
             await notice(chat_id, title, reason)
         except Exception:
             logger.exception("could not tell the operators that chat %s went away", chat_id)
+    return dropped

@@ -18,6 +18,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery.pacing import Pacer
+from bot.metrics import Metrics
 from storage.models import ChatKind
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,9 @@ def chat_kind(chat_id: object) -> ChatKind:
 class PacedRateLimiter(BaseRateLimiter[None]):
     """A python-telegram-bot rate limiter backed by the process's Pacer."""
 
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(self, pacer: Pacer, metrics: Metrics | None = None) -> None:
         self.pacer = pacer
+        self.metrics = metrics  # counts Telegram's 429s to the handlers' requests
 
     async def initialize(self) -> None:
         return None
@@ -61,7 +63,11 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> Answer:
         if not is_message(endpoint):
-            return await callback(*args, **kwargs)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter:
+                self._count_429()
+                raise
         chat_id = data.get("chat_id")
         kind = chat_kind(chat_id)
         known = chat_id if isinstance(chat_id, int) else None  # not an @username
@@ -78,12 +84,17 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                self._count_429()
                 seconds = _seconds(exc.retry_after)
                 self.pacer.too_many(chat_id if isinstance(chat_id, int) else 0, kind, seconds)
                 logger.warning("Telegram rate limit on %s: %.1f s", endpoint, seconds)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _count_429(self) -> None:
+        if self.metrics is not None:
+            self.metrics.rate_limited()
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import Metrics
 from storage import outbox
+from storage.models import DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +32,11 @@ LONGEST_RETRY = 2.0
 class OutcomeRecorder:
     """Writes delivery outcomes (dicts for `outbox.record`) as they come."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], metrics: Metrics | None = None
+    ) -> None:
         self.sessions = sessions
+        self.metrics = metrics
         self.failures = 0
         self._rows: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
@@ -76,8 +82,17 @@ class OutcomeRecorder:
                     # Kept for the next write: dropping them would send those messages again.
                     self._rows[:0] = rows
                     raise
+                self._count(rows)
             if not self._rows:
                 self._written.set()
+
+    def _count(self, rows: list[dict[str, Any]]) -> None:
+        """Count the outcomes written: a row written pending is a send to try again."""
+        if self.metrics is None:
+            return
+        for status, count in Counter(DeliveryStatus(row["status"]) for row in rows).items():
+            outcome = "retried" if status is DeliveryStatus.PENDING else status.value
+            self.metrics.delivered(outcome, count)
 
     async def written(self) -> None:
         """Wait until every outcome added so far is in the database."""

@@ -22,6 +22,7 @@ from bot.delivery.instant import InstantSender
 from bot.delivery.outlets import ChannelLost, Publisher, Recipient, SenderSettings
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.recorder import OutcomeRecorder
+from bot.metrics import Metrics
 from bot.news.formatter import PostStyle
 from storage import outbox
 
@@ -49,13 +50,14 @@ class Sender:
         clock: Callable[[], datetime] = _utcnow,
         pacer: Pacer | None = None,
         channel_lost: ChannelLost | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings or SenderSettings()
         self.clock = clock
         # One pacer per token in the process: the handlers' replies share it (PacedRateLimiter).
         self.pacer = pacer or Pacer(limits or Limits(), asyncio.get_running_loop().time)
-        self.recorder = OutcomeRecorder(sessions)
+        self.recorder = OutcomeRecorder(sessions, metrics)
         # Set while this process may send: always, alone on a database; while it is the
         # elected sender, with several (bot/roles.py). Cleared, no new send starts.
         self._sending = asyncio.Event()
@@ -63,10 +65,11 @@ class Sender:
         self.instant = InstantSender(
             sessions, publisher, style, self.pacer, self.recorder, self.settings, clock,
             channel_lost=channel_lost, wake=self.wake, active=self._sending.is_set,
+            metrics=metrics,
         )  # fmt: skip
         self.digests = DigestSender(
             sessions, publisher, style, self.pacer, self.settings, clock,
-            channel_lost=channel_lost, active=self._sending.is_set,
+            channel_lost=channel_lost, active=self._sending.is_set, metrics=metrics,
         )  # fmt: skip
         self._wake = asyncio.Event()
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)

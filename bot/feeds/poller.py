@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ from bot.feeds.pages import PageReader
 from bot.feeds.parse import Entry, ParsedFeed
 from bot.feeds.story_desk import Candidate, StoryDesk
 from bot.feeds.workers import ParserPool
+from bot.metrics import Metrics
 from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
 from bot.news.stories import Fingerprint
@@ -97,6 +99,17 @@ class FeedOutcome:
     internal: bool = False  # the error was ours, not the feed's
     failures: int = 0  # failures in a row of the error's kind
     disabled: bool = False
+
+    @property
+    def kind(self) -> str:
+        """The poll in one word, as `nashra_feed_polls_total` counts it."""
+        if self.disabled:
+            return "disabled"
+        if self.error:
+            return "failed"
+        if self.not_modified:
+            return "not_modified"  # a 304, or the same body again
+        return "new" if self.new else "unchanged"
 
 
 @dataclass
@@ -248,8 +261,10 @@ class Poller:
         pages: PageReader | None = None,
         clock: Callable[[], datetime] = _utcnow,
         stories: StoryDesk | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
+        self.metrics = metrics
         self.stories = stories or StoryDesk()
         self.fetcher = fetcher
         self.parsers = parsers
@@ -316,20 +331,35 @@ class Poller:
         )
 
     async def _poll(self, state: FeedState, rules: _Rules) -> FeedOutcome:
+        outcome = await self._poll_once(state, rules)
+        if self.metrics is not None:
+            self.metrics.poll_outcome(outcome.kind)
+            self.metrics.stored(outcome.new)
+        return outcome
+
+    async def _poll_once(self, state: FeedState, rules: _Rules) -> FeedOutcome:
         outcome = FeedOutcome(state.id, state.url)
         try:
-            result = await self.fetcher.fetch(
-                state.url, etag=state.etag, last_modified=state.last_modified
-            )
+            started = time.perf_counter()
+            try:
+                result = await self.fetcher.fetch(
+                    state.url, etag=state.etag, last_modified=state.last_modified
+                )
+            finally:
+                if self.metrics is not None:
+                    self.metrics.fetch_seconds.observe(time.perf_counter() - started)
             fetched_at = self.clock()
             body_hash = hashlib.sha256(result.body).hexdigest() if result.body else None
             parsed: ParsedFeed | None = None
             if result.not_modified or (body_hash is not None and body_hash == state.body_hash):
                 outcome.not_modified = True
             else:
+                started = time.perf_counter()
                 parsed = await self.parsers.parse(
                     result.body, fetched_at, self.settings.summary_chars
                 )
+                if self.metrics is not None:
+                    self.metrics.parse_seconds.observe(time.perf_counter() - started)
                 parsed = await self._with_pages(state, parsed)
             etag = _header("ETag", result.etag, ETAG_CHARS, state.url)
             last_modified = _header(

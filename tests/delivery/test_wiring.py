@@ -6,11 +6,13 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.app import services_of
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.ratelimit import PacedRateLimiter, chat_kind, is_message
+from bot.metrics import Metrics
 from bot.services import delivery_limits
 from storage import catalog, outbox
 from storage.feeds import add_feed
@@ -70,6 +72,23 @@ async def test_a_429_to_a_group_reply_waits_for_that_group_only(telegram: FakeTe
     assert len(telegram.sent(GROUP)) == 1
     assert telegram.count_429 == 1
     assert pacer.global_ready_in() < 0.5
+
+
+async def test_a_429_to_a_reply_is_counted(telegram: FakeTelegram) -> None:
+    telegram.add_user(1, "قارئ")
+    telegram.fail_next("answerCallbackQuery", status=429, parameters={"retry_after": 1})
+    telegram.fail_next("sendMessage", status=429, parameters={"retry_after": 1}, chat_id=1)
+    metrics = Metrics()
+    pacer = Pacer(Limits(), asyncio.get_running_loop().time)
+    limiter = PacedRateLimiter(pacer, metrics)
+    bot = ExtBot(telegram.token, base_url=f"{telegram.base_url}/bot", rate_limiter=limiter)
+    async with bot:
+        await bot.send_message(1, "أهلاً")  # answered 429, then sent again
+        with pytest.raises(RetryAfter):  # not a message: not paced, not tried again
+            await bot.answer_callback_query("4000000001")
+    assert len(telegram.sent(1)) == 1
+    assert telegram.count_429 == 2
+    assert metrics.registry.get_sample_value("nashra_telegram_429_total") == 2
 
 
 async def test_the_bot_paces_replies_and_the_sender_with_one_pacer_and_reports_lost_channels(

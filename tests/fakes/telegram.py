@@ -11,6 +11,10 @@ python-telegram-bot talks to it over real HTTP::
 Chats, messages and pending updates live in memory. The fake validates what Telegram
 validates (HTML entities, inline keyboards, lengths, query ids), enforces Telegram-like
 rate limits, records every call and lets a test inject faults or act as a user.
+
+Updates reach the bot by getUpdates, or, while a webhook is set, as Telegram pushes them:
+POSTed to the webhook's URL one at a time, in order, with the secret token header, until
+the bot answers 2xx (`webhook_posts` records each attempt).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
@@ -72,6 +77,13 @@ NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+# setWebhook's secret_token, as Telegram takes it.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# A push the bot did not take (not 2xx, or no connection) is tried again after this, doubling.
+WEBHOOK_RETRY = 0.05  # seconds
+WEBHOOK_LONGEST_RETRY = 1.0
+WEBHOOK_TIMEOUT = 10.0  # seconds a push may take
 
 # Parameters that PTB sends as plain strings and that must never be JSON-decoded
 # (a news headline such as "[عاجل] 123" is still text).
@@ -683,6 +695,12 @@ class FakeTelegram:
         # (the edit or message that follows a button's answer may not have come yet).
         self.bot_busy: Callable[[], bool] | None = None
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        # Every push of an update to the webhook: (update_id, HTTP status; 0: no connection).
+        self.webhook_posts: list[tuple[int, int]] = []
+        self._webhook_error: str | None = None
+        self._push_wake = asyncio.Event()
+        self._pusher: asyncio.Task[None] | None = None
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         # Files users sent and documents the bot sent: file_id → (file_path, bytes).
         self.files: dict[str, tuple[str, bytes]] = {}
@@ -764,6 +782,10 @@ class FakeTelegram:
         self._closing.set()  # wakes long polls and delayed calls
         if self._active_poll is not None:
             self._active_poll.wake.set()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            await asyncio.gather(self._pusher, return_exceptions=True)
+            self._pusher = None
         await self._runner.cleanup()
         self._runner = None
 
@@ -1403,6 +1425,7 @@ class FakeTelegram:
         self._updates.append(update)
         if self._active_poll is not None:
             self._active_poll.wake.set()
+        self._push_wake.set()
         self._notify()
         return update
 
@@ -1519,21 +1542,91 @@ class FakeTelegram:
                 self._active_poll = None
 
     async def _set_webhook(self, params: JSON) -> bool:
-        self.webhook_url = str(params.get("url") or "")
+        url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        if url:
+            parts = urlsplit(url)
+            # Telegram takes https only (ports 443, 80, 88, 8443); the fake takes plain http
+            # to this machine too, where the tests' bots listen.
+            local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
+            if not (parts.scheme == "https" or local) or not parts.hostname:
+                raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if isinstance(params.get("allowed_updates"), list):
+            self._allowed_updates = list(params["allowed_updates"])
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        # An empty url removes the webhook, as deleteWebhook does.
+        self.webhook_url = url
+        self.webhook_secret = str(secret) if url and secret is not None else None
+        self._webhook_error = None
+        if url and (self._pusher is None or self._pusher.done()):
+            self._pusher = asyncio.create_task(self._push_updates(), name="fake-webhook")
+        self._push_wake.set()
         return True
 
     async def _delete_webhook(self, params: JSON) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = None
+        self._push_wake.set()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     async def _get_webhook_info(self, params: JSON) -> JSON:
-        return {
+        info: JSON = {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self.webhook_url and self._webhook_error:
+            info |= {"last_error_date": int(time.time()), "last_error_message": self._webhook_error}
+        return info
+
+    async def _push_updates(self) -> None:
+        """While a webhook is set, POST the queued updates to it, in order, one at a time:
+        a 2xx answer confirms an update; anything else is tried again after a backoff."""
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT)
+        delay = WEBHOOK_RETRY
+        async with aiohttp.ClientSession(timeout=timeout) as client:
+            while self.webhook_url and not self._closing.is_set():
+                if self._allowed_updates:
+                    allowed = set(self._allowed_updates) | {"update_id"}
+                    self._updates = [u for u in self._updates if set(u) <= allowed]
+                if not self._updates:
+                    self._push_wake.clear()
+                    await self._push_wake.wait()
+                    continue
+                update = self._updates[0]
+                status = await self._push(client, update)
+                self.webhook_posts.append((update["update_id"], status))
+                if 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u is not update]
+                    self._webhook_error = None
+                    delay = WEBHOOK_RETRY
+                    self._notify()
+                    continue
+                self._webhook_error = (
+                    f"Wrong response from the webhook: {status}" if status else "Connection refused"
+                )
+                self._notify()
+                # Telegram waits before trying again; a new setWebhook or a deleteWebhook
+                # ends the wait.
+                self._push_wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._push_wake.wait(), delay)
+                delay = min(delay * 2, WEBHOOK_LONGEST_RETRY)
+
+    async def _push(self, client: aiohttp.ClientSession, update: JSON) -> int:
+        """POST one update to the webhook; its HTTP status, 0 when there was no answer."""
+        headers = {SECRET_HEADER: self.webhook_secret} if self.webhook_secret else {}
+        try:
+            async with client.post(self.webhook_url, json=update, headers=headers) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientError, TimeoutError):
+            return 0
 
     async def _send_message(self, params: JSON) -> JSON:
         chat = self._writable_chat(params)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 import telegram
+from aiohttp import web
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -40,6 +41,7 @@ from telegram.ext import (
 from tests.fakes.telegram import (
     MAX_PHOTO_BYTES,
     PNG_SIGNATURE,
+    SECRET_HEADER,
     FakeTelegram,
     FakeUser,
     ManualClock,
@@ -805,3 +807,113 @@ async def test_a_muted_bot(bot: telegram.Bot, fake: FakeTelegram) -> None:
     assert not member.can_send_messages
     with pytest.raises(BadRequest, match="Not enough rights to send text messages"):
         await bot.send_message(-1007, "x")
+
+
+# ----------------------------------------------------------------------------- webhooks
+
+
+class Receiver:
+    """A bot's webhook endpoint: records what Telegram pushes, answers `statuses` in turn
+    (then 200)."""
+
+    def __init__(self, *statuses: int) -> None:
+        self.statuses = list(statuses)
+        self.received: list[tuple[str | None, dict[str, object]]] = []
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> Receiver:
+        app = web.Application()
+        app.router.add_post("/hook", self._take)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
+        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/hook"
+        return self
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def _take(self, request: web.Request) -> web.Response:
+        self.received.append((request.headers.get(SECRET_HEADER), await request.json()))
+        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    hook = await Receiver(500).start()
+    yield hook
+    await hook.stop()
+
+
+async def test_a_webhook_gets_the_updates_pushed_in_order_with_the_secret(
+    bot: telegram.Bot, fake: FakeTelegram, receiver: Receiver
+) -> None:
+    assert await bot.set_webhook(receiver.url, secret_token="s3cret_-Token")
+    first = fake.user_sends(USER, "/start")
+    fake.user_sends(USER, "ثانية")
+    await fake.wait_for(lambda: fake.pending_updates == [])
+    # The first push was answered 500: tried again, and only then the second update.
+    ids = [update_id for update_id, _ in fake.webhook_posts]
+    assert [status for _, status in fake.webhook_posts] == [500, 200, 200]
+    assert ids == [ids[0], ids[0], ids[0] + 1]
+    assert [secret for secret, _ in receiver.received] == ["s3cret_-Token"] * 3
+    message = receiver.received[0][1]["message"]
+    assert isinstance(message, dict)
+    assert (message["text"], message["message_id"]) == ("/start", first.message_id)
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count) == (receiver.url, 0)
+
+    # No webhook, no pushes: the next update waits for getUpdates.
+    assert await bot.delete_webhook()
+    fake.user_sends(USER, "بعد الحذف")
+    [update] = await bot.get_updates(timeout=0)
+    assert update.message is not None
+    assert update.message.text == "بعد الحذف"
+    assert len(fake.webhook_posts) == 3
+
+
+async def test_a_webhook_without_a_secret_gets_no_header(
+    bot: telegram.Bot, fake: FakeTelegram, receiver: Receiver
+) -> None:
+    receiver.statuses.clear()
+    await bot.set_webhook(receiver.url)
+    fake.user_sends(USER, "مرحبا")
+    await fake.wait_for(lambda: len(receiver.received) == 1)
+    assert receiver.received[0][0] is None
+
+
+async def test_an_unreachable_webhook_is_tried_again(bot: telegram.Bot, fake: FakeTelegram) -> None:
+    # A port nobody listens on: bound, then closed.
+    hook = await Receiver().start()
+    url = hook.url
+    await hook.stop()
+    await bot.set_webhook(url, secret_token="abc")
+    fake.user_sends(USER, "هل من أحد؟")
+    await fake.wait_for(lambda: len(fake.webhook_posts) >= 2)
+    assert {status for _, status in fake.webhook_posts} == {0}
+    info = await bot.get_webhook_info()
+    assert info.pending_update_count == 1
+    assert info.last_error_message == "Connection refused"
+    await bot.delete_webhook(drop_pending_updates=True)
+    assert fake.pending_updates == []
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "error"),
+    [
+        ("https://bot.example.org/hook", "has space", "secret token contains unallowed"),
+        ("https://bot.example.org/hook", "x" * 257, "secret token contains unallowed"),
+        ("https://bot.example.org/hook", "سر", "secret token contains unallowed"),
+        ("http://bot.example.org/hook", "abc", "An HTTPS URL must be provided"),
+    ],
+)
+async def test_set_webhook_is_checked_as_telegram_checks_it(
+    bot: telegram.Bot, fake: FakeTelegram, url: str, secret: str, error: str
+) -> None:
+    with pytest.raises(BadRequest, match=f"(?i){error}"):
+        await bot.set_webhook(url, secret_token=secret)
+    assert fake.webhook_url == ""
