@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shlex
 import shutil
@@ -302,6 +303,43 @@ def test_a_replica_sees_postgresql_and_the_http_port_over_what_env_example_says(
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert (settings.http_host, settings.http_port) == ("0.0.0.0", 8080)
     assert settings.bot_token is not None
+
+
+def compose_command() -> list[str]:
+    docker = shutil.which("docker")
+    if docker is not None:
+        plugin = subprocess.run([docker, "compose", "version"], capture_output=True, check=False)
+        if plugin.returncode == 0:
+            return [docker, "compose"]
+    standalone = shutil.which("docker-compose")
+    if standalone is None:
+        pytest.skip("neither `docker compose` nor docker-compose is installed")
+    return [standalone]
+
+
+def test_compose_itself_accepts_the_file_and_requires_the_database_password(
+    tmp_path: Path,
+) -> None:
+    """`compose config` validates against Compose's schema and interpolates (no engine needed)."""
+    command = compose_command()
+    # The shell's variables come before .env in compose's interpolation.
+    env = {name: value for name, value in os.environ.items() if name != "POSTGRES_PASSWORD"}
+    shutil.copy(COMPOSE, tmp_path / "compose.yaml")
+    (tmp_path / ".env").write_text("BOT_TOKEN=123456:" + "A" * 35 + "\n")
+    missing = subprocess.run(
+        [*command, "config"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert missing.returncode != 0
+    assert "POSTGRES_PASSWORD" in missing.stderr
+    (tmp_path / ".env").write_text("BOT_TOKEN=123456:" + "A" * 35 + "\nPOSTGRES_PASSWORD=pw\n")
+    config = subprocess.run(
+        [*command, "config"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    services = yaml.safe_load(config.stdout)["services"]
+    for name in nashra_services():
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"] == "postgresql+asyncpg://nashra:pw@postgres:5432/nashra"
+        assert str(environment["HTTP_PORT"]) == "8080"
 
 
 # -- requirements.lock -----------------------------------------------------------------------
