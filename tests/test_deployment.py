@@ -287,19 +287,24 @@ def test_compose_names_no_token_and_only_settings_nashra_reads() -> None:
 
 
 def test_a_replica_sees_postgresql_and_the_http_port_over_what_env_example_says(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A .env copied from .env.example (HTTP_PORT blank, SQLite) with a token: the compose
-    environment wins over the env file, as in the container."""
+    """A .env copied from .env.example (HTTP_PORT blank, SQLite) with a token: compose puts
+    its lines in the container's environment (env_file), then `environment` over them."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
-    env_file = tmp_path / ".env"
-    example = (REPO / ".env.example").read_text()
-    env_file.write_text(example.replace("BOT_TOKEN=\n", "BOT_TOKEN=123456:" + "A" * 35 + "\n"))
+    container: dict[str, str] = {}
+    for line in (REPO / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            container[name] = value
+    container["BOT_TOKEN"] = "123456:" + "A" * 35
     service = next(iter(nashra_services().values()))
     for name, value in service["environment"].items():
-        monkeypatch.setenv(name, interpolate(str(value), {"POSTGRES_PASSWORD": "pw"}))
-    settings = load_settings(_env_file=env_file)
+        container[name] = interpolate(str(value), {"POSTGRES_PASSWORD": "pw"})
+    for name, value in container.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(_env_file=None)
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert (settings.http_host, settings.http_port) == ("0.0.0.0", 8080)
     assert settings.bot_token is not None
