@@ -471,11 +471,6 @@ def test_systemd_reads_the_unit_without_a_complaint(path: Path, tmp_path: Path) 
     assert not result.stderr.strip(), result.stderr
 
 
-@pytest.mark.xfail(
-    reason="bot/config.py refuses the blank HTTP_PORT= of .env.example (not an integer) instead "
-    "of reading it as no HTTP server, as it reads a blank WEBHOOK_URL",
-    strict=False,
-)
 def test_an_environment_file_copied_from_env_example_loads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
