@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 # getUpdates' long-poll timeout, in seconds: how long one request waits for an update.
 LONG_POLL_SECONDS = 10
+# How often the sender checks that it takes updates, and how its retries back off.
+UPDATES_CHECK_SECONDS = 0.5
+UPDATES_FIRST_RETRY = 1.0
+UPDATES_LONGEST_RETRY = 30.0
 # /readyz asks Telegram (getMe) at most this often; in between, the last answer stands.
 TELEGRAM_CHECK_SECONDS = 15.0
 
@@ -53,6 +57,8 @@ class NashraProcess:
         self._role_lock = asyncio.Lock()
         self._started = False
         self.web: WebServer | None = None
+        self._updates_task: asyncio.Task[None] | None = None
+        self._webhook_set = False
         self._telegram_checked = (-TELEGRAM_CHECK_SECONDS, False)  # (loop time, answer)
 
     @property
@@ -70,21 +76,27 @@ class NashraProcess:
             await self._shut_down()
             raise
         self._started = True
-        services = services_of(application)
-        if self.settings.http_port is not None:
-            self.web = self._web_server(services)
-            await self.web.start()
-        roles = services.roles
-        roles.on_change(self._role_changed)
-        if roles.is_sender:  # elected before this listener was there
-            await self._role_changed(True)
+        try:
+            services = services_of(application)
+            if self.settings.http_port is not None:
+                self.web = self._web_server(services)
+                await self.web.start()
+            services.roles.on_change(self._role_changed)
+            self._updates_task = asyncio.create_task(self._keep_updates(), name="nashra-updates")
+        except BaseException:
+            await self.stop()  # a port in use: the election and the sender stop cleanly
+            raise
 
     async def stop(self) -> None:
         if not self._started:
             return
         self._started = False
         services = services_of(self.application)
-        # The lock first: another process starts polling (or sending) while this one stops.
+        if self._updates_task is not None:
+            self._updates_task.cancel()
+            await asyncio.gather(self._updates_task, return_exceptions=True)
+        # Polling stops and the sends settle, then the lock goes: another process starts
+        # polling (or sending) while this one stops.
         await services.roles.close()
         await self._stop_polling()
         if self.web is not None:
@@ -99,8 +111,8 @@ class NashraProcess:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
         try:
+            await self.start()
             await stop.wait()
         finally:
             logger.info("stopping")
@@ -132,7 +144,14 @@ class NashraProcess:
     async def _deliver(self, data: dict[str, object]) -> None:
         """An update from the webhook: into the application's queue, as getUpdates' are."""
         application = self.application
-        await application.update_queue.put(Update.de_json(data, application.bot))
+        try:
+            update = Update.de_json(data, application.bot)
+        except Exception:
+            # Answered 200 all the same: a 500 would have Telegram send it again forever, and
+            # every later update waits behind it.
+            logger.exception("an update that cannot be read was dropped")
+            return
+        await application.update_queue.put(update)
 
     async def _telegram_answers(self) -> bool:
         now = asyncio.get_running_loop().time()
@@ -146,14 +165,33 @@ class NashraProcess:
         return answer
 
     async def _role_changed(self, sender: bool) -> None:
-        async with self._role_lock:
-            if self.webhook:
-                if sender:
-                    await self._set_webhook()
-            elif sender:
-                await self._start_polling()
-            else:
+        """Deposed: stop polling now. Elected: `_keep_updates` starts them, off the election."""
+        if not sender:
+            async with self._role_lock:
+                self._webhook_set = False
                 await self._stop_polling()
+
+    async def _keep_updates(self) -> None:
+        """While this process is the sender: the webhook set, or getUpdates running. A call
+        that fails (Telegram unreachable at the election) is tried again, 1 s doubling to 30."""
+        roles = services_of(self.application).roles
+        delay = UPDATES_FIRST_RETRY
+        while True:
+            try:
+                async with self._role_lock:
+                    if roles.is_sender:
+                        if self.webhook and not self._webhook_set:
+                            await self._set_webhook()
+                            self._webhook_set = True
+                        elif not self.webhook:
+                            await self._start_polling()
+                delay = UPDATES_FIRST_RETRY
+            except Exception as exc:
+                logger.warning("cannot start taking updates (%r); again in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, UPDATES_LONGEST_RETRY)
+                continue
+            await asyncio.sleep(UPDATES_CHECK_SECONDS)
 
     async def _set_webhook(self) -> None:
         """Point Telegram at the webhook (once, by the sender: every process serves it)."""

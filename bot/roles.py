@@ -43,6 +43,9 @@ TAKEOVER_GRACE = ELECTION_SECONDS + CHECK_TIMEOUT + 1.0
 # A process silent for this many heartbeats is not counted; for ten, its row is deleted.
 LIVE_BEATS = 3
 FORGET_BEATS = 10
+# Writes on the way out (the last beat, the row's deletion) give up after this: a database
+# that does not answer must not hold a stopping process past its stop timeout.
+GOODBYE_SECONDS = 2.0
 
 Listener = Callable[[bool], Awaitable[None]]
 
@@ -67,8 +70,9 @@ class Roles:
         settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
-        # Waits for this process's own sends in flight and their outcomes, before its leases
-        # are ended with the others' (it may have been the sender until a moment ago).
+        # Stops this process's sending and waits for its sends in flight and their outcomes:
+        # before its leases are ended with the others' (it may have been the sender until a
+        # moment ago), and before it gives the lock up or says it is no longer the sender.
         self.settle = settle
         self.sessions = sessions
         self.key = sender_lock_key(bot_id)
@@ -117,7 +121,7 @@ class Roles:
             await self._set_sender(False)
         await self._drop_lock_connection()
         with contextlib.suppress(Exception):
-            async with self.sessions.begin() as session:
+            async with asyncio.timeout(GOODBYE_SECONDS), self.sessions.begin() as session:
                 await processes.forget(session, self.process_id)
 
     # ------------------------------------------------------------------ the election
@@ -149,6 +153,10 @@ class Roles:
             connection = await self.engine.connect()
             self._lock_connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             self._holds_lock = False
+            # A host that vanishes (power, a network cut) leaves no socket to close: the
+            # server finds the connection dead in seconds, not after the kernel's two hours,
+            # and frees the lock.
+            await processes.keep_alive(self._lock_connection)
         if self._holds_lock:
             await processes.ping(self._lock_connection)
         else:
@@ -191,8 +199,16 @@ class Roles:
                 await listener(sender)
             except Exception:
                 logger.exception("a listener of the sender election failed")
-        with contextlib.suppress(Exception):
-            await self._beat()  # the others see the new role at once
+        if not sender and self.settle is not None:
+            # Its sends finish and are recorded while its row still says sender: a successor
+            # that sees the row waits before it ends the leases.
+            try:
+                await self.settle()
+            except (Exception, TimeoutError):
+                logger.exception("the sends in flight did not settle")
+        with contextlib.suppress(Exception, TimeoutError):
+            async with asyncio.timeout(GOODBYE_SECONDS):
+                await self._beat()  # the others see the new role at once
 
     async def _drop_lock_connection(self) -> None:
         connection, self._lock_connection = self._lock_connection, None

@@ -130,7 +130,7 @@ async def elect(
         bot_id=int(bot.token.partition(":")[0]),
         heartbeat_seconds=settings.heartbeat_seconds,
         clock=clock,
-        settle=sender.settle,
+        settle=sender.stand_down,
     )
 
     def pace(_live: int | None = None) -> None:
@@ -318,7 +318,7 @@ class Services:
         return await prune_outbox(self.sessions, utcnow(), keep)
 
     async def close(self) -> None:
-        # The lock goes first, so that another process takes over while this one settles.
+        # The sends in flight settle, then the lock goes (another process takes over).
         await self.roles.close()
         self.sender_task.cancel()
         await asyncio.gather(self.sender_task, return_exceptions=True)

@@ -70,6 +70,17 @@ async def try_lock(connection: AsyncConnection, key: int) -> bool:
     return bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
 
 
+async def keep_alive(connection: AsyncConnection) -> None:
+    """Make the server drop this connection within about 15 s of its client vanishing."""
+    for setting, value in (
+        ("tcp_keepalives_idle", "5"),
+        ("tcp_keepalives_interval", "2"),
+        ("tcp_keepalives_count", "3"),
+        ("tcp_user_timeout", "15000"),  # milliseconds
+    ):
+        await connection.execute(text(f"SET {setting} = {value}"))
+
+
 async def ping(connection: AsyncConnection) -> None:
     """Raise unless the connection (and so the lock it holds) is still there."""
     await connection.scalar(text("SELECT 1"))

@@ -52,7 +52,8 @@ async def test_webhook_mode_serves_updates_and_health(
     process = NashraProcess(settings)
     await process.start()
     try:
-        # The sender (this process, alone) pointed Telegram at the webhook, with the secret.
+        # The sender (this process, alone) points Telegram at the webhook, with the secret.
+        assert (await telegram.wait_for_call("setWebhook", timeout=10)).ok
         assert telegram.webhook_url == f"http://127.0.0.1:{port}/hooks/nashra"
         assert telegram.webhook_secret == SECRET
         telegram.user_sends(READER, "/start")
@@ -102,6 +103,7 @@ async def test_only_the_sender_long_polls_and_the_next_one_takes_over(
         assert not services_of(second.application).roles.is_sender
         assert first.application.updater is not None
         assert second.application.updater is not None
+        await telegram.wait_for(lambda: telegram.polling, timeout=10)
         assert first.application.updater.running
         assert not second.application.updater.running
         await first.stop()  # a clean stop: the lock is given up at once

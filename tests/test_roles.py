@@ -3,6 +3,7 @@ PostgreSQL database, another when it goes, and the global rate shared with the o
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from storage import catalog, outbox
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed
 from storage.models import Delivery, DeliveryStatus, ProcessBeat, utcnow
-from tests.factories import article_row, channel, store_articles
+from tests.factories import article_row, channel, reader, store_articles
 from tests.fakes.telegram import FakeTelegram
 from tests.processes import wait_until
 from tests.support import make_settings
@@ -165,3 +166,53 @@ async def test_the_sender_leaves_room_for_the_others_replies(
         await publisher.close()
         for engine in engines:
             await engine.dispose()
+
+
+async def test_a_sender_stopping_mid_fan_out_doubles_nothing(
+    postgres_url: str, telegram: FakeTelegram
+) -> None:
+    """A clean stop (a rolling restart) while sends are in flight on a slow Telegram: its
+    sends finish and are recorded before the next sender ends its leases."""
+    readers = range(6_000_001, 6_000_041)
+    for user in readers:
+        telegram.add_user(user, "قارئ")
+    settings = make_settings(bot_token=telegram.token, telegram_api_base_url=telegram.base_url)
+    engines = [await new_engine(postgres_url) for _ in range(2)]
+    sessions = make_sessions(engines[0])
+    now = utcnow()
+    async with sessions.begin() as session:
+        [category] = await catalog.ensure_categories(session, ["سياسة"])
+        feed = await add_feed(session, "https://news.example.sy/feed", now=now)
+        ids = await store_articles(session, [article_row(feed.id, "k", when=now)])
+        for chat_id in readers:
+            await reader(session, chat_id, [category])
+        await outbox.plan(session, [(ids[0], c, 1, DeliveryStatus.PENDING) for c in readers], now)
+    telegram.delay("sendMessage", 1.5)
+    publisher = BotApiPublisher(telegram.base_url, telegram.token)
+    senders = [
+        Sender(make_sessions(engine), publisher, PostStyle(inline_mode=True)) for engine in engines
+    ]
+    bot = Bot(telegram.token)
+    everyone = [
+        await elect(settings, engine, make_sessions(engine), bot, sender, utcnow)
+        for engine, sender in zip(engines, senders, strict=True)
+    ]
+    tasks = [asyncio.create_task(sender.run()) for sender in senders]
+    try:
+        first = 0 if everyone[0].is_sender else 1
+        await telegram.wait_for(lambda: len(telegram.calls_of("sendMessage")) >= 2, timeout=15)
+        await everyone[first].close()  # as Services.close does: the roles first
+        tasks[first].cancel()
+        await telegram.wait_for(
+            lambda: sum(len(telegram.sent(u)) for u in readers) >= len(readers), timeout=60
+        )
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for roles in everyone:
+            await roles.close()
+        await publisher.close()
+        for engine in engines:
+            await engine.dispose()
+    assert all(len(telegram.sent(u)) == 1 for u in readers)

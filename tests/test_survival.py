@@ -85,7 +85,8 @@ async def test_telegram_unreachable_loses_nothing_and_sending_resumes(
     try:
         # Two probes after the sends paused (1 s, then 2 s): the outage goes on, and costs
         # the rows nothing more.
-        await wait_for_value(lambda: sender.instant.failing >= OUTAGE_AFTER + 2, 30)
+        await wait_for_value(lambda: sender.instant.outage_steps >= 3, 30)
+        assert sender.instant.failing >= OUTAGE_AFTER + 2
         async with sessions() as session:
             rows = (await session.scalars(select(Delivery))).all()
         assert {row.status for row in rows} == {DeliveryStatus.PENDING}
@@ -102,7 +103,7 @@ async def test_telegram_unreachable_loses_nothing_and_sending_resumes(
             await task
     assert await statuses(sessions) == Counter({DeliveryStatus.SENT: len(READERS)})
     assert all(count == 1 for count in received(telegram, READERS).values())
-    assert sender.instant.failing == 0
+    assert sender.instant.failing == sender.instant.outage_steps == 0
 
 
 async def wait_for_value(condition: object, seconds: float) -> None:

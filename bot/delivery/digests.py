@@ -136,6 +136,8 @@ class DigestSender:
         silent = Recipient.of(chat, self.style.timezone).quiet(now)
         sent = 0
         for part in parts:
+            if not self.active():
+                break  # deposed: the rest stays held for the next digest, by the next sender
             rows = [listed[index][0] for index in part.items]
             try:
                 message_id = await self._send_part(claim, part, silent)

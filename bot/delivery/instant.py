@@ -132,6 +132,10 @@ class InstantSender:
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._proven: set[Subject] = set()
         self.failing = 0  # sends in a row that found Telegram unreachable or failing
+        # Pauses of the outage so far (each failed probe doubles the next), and the loop time
+        # the current one ends: the sends of one burst failing together count one step.
+        self.outage_steps = 0
+        self._outage_ends = 0.0
 
     async def drain_once(self) -> int:
         """Start the sends of what is due now, within the limits; return how many started."""
@@ -390,7 +394,7 @@ class InstantSender:
             else:
                 done = Outcome(DeliveryStatus.SENT, message_id=sent.message_id,
                                as_photo=sent.as_photo)  # fmt: skip
-                self.failing = 0
+                self.failing = self.outage_steps = 0
                 self._record(job, done)
                 self._prove(job.subject)
         except Exception:
@@ -511,12 +515,16 @@ class InstantSender:
 
     def _wait_out_outage(self, job: Job, reason: str) -> None:
         """Telegram is down or failing for everyone: pause, and keep the row's attempts."""
-        doublings = min(self.failing - OUTAGE_AFTER, 10)
-        seconds = min(OUTAGE_FIRST_PAUSE * 2**doublings, OUTAGE_LONGEST_PAUSE)
-        if self.failing == OUTAGE_AFTER:
-            logger.error("Telegram is unreachable or failing (%s); sends pause", reason)
-        self.pacer.pause(seconds)
-        later = self.clock() + timedelta(seconds=seconds)
+        now = self.pacer.clock()
+        if now >= self._outage_ends:  # the first failure, or a probe after a pause failed
+            doublings = min(self.outage_steps, 10)
+            self.outage_steps += 1
+            seconds = min(OUTAGE_FIRST_PAUSE * 2**doublings, OUTAGE_LONGEST_PAUSE)
+            self._outage_ends = now + seconds
+            self.pacer.pause(seconds)
+            logger.error("Telegram is unreachable or failing (%s); sends pause %.0f s",
+                         reason, seconds)  # fmt: skip
+        later = self.clock() + timedelta(seconds=self._outage_ends - now)
         self._record(job, Outcome(PENDING, error=reason, next_attempt_at=later))
 
     def _retry_later(self, job: Job, reason: str) -> None:

@@ -72,6 +72,8 @@ class Sender:
             channel_lost=channel_lost, active=self._sending.is_set, metrics=metrics,
         )  # fmt: skip
         self._wake = asyncio.Event()
+        self._between_rounds = asyncio.Event()  # set while no round is leasing or starting
+        self._between_rounds.set()
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)
 
     @property
@@ -98,6 +100,7 @@ class Sender:
         try:
             while True:
                 await self._sending.wait()
+                self._between_rounds.clear()
                 try:
                     # Not waiting for a batch's last sends: the next lease overlaps them.
                     sent = await self.instant.drain_once()
@@ -107,6 +110,8 @@ class Sender:
                 except Exception:
                     logger.exception("sender round failed; retrying shortly")
                     sent = 0
+                finally:
+                    self._between_rounds.set()
                 if sent == 0:
                     await self._idle()
         finally:
@@ -131,6 +136,15 @@ class Sender:
         if self.digests.more_waiting:
             self._next_digest_check = self.clock()  # the rest in the next round
         return sent
+
+    async def stand_down(self) -> None:
+        """Stop sending and wait until nothing of this process's is in flight: the round
+        under way gives its rows back, the sends started finish, every outcome is written.
+        After it, this process's leases can be ended (bot/roles.py) without doubling."""
+        self.pause()
+        async with asyncio.timeout(SETTLE_SECONDS):
+            await self._between_rounds.wait()
+            await self.settle()
 
     async def settle(self) -> None:
         """Wait for the sends in flight, and record every outcome."""
