@@ -23,7 +23,6 @@ from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
-POLL_TICK = timedelta(seconds=30)  # how often due feeds are looked for
 PRUNE_EVERY = timedelta(hours=6)  # the outbox retention job
 
 
@@ -82,14 +81,9 @@ async def _start_services(
         wall_clock=wall_clock,
     )  # fmt: skip
     application.bot_data.services = services
+    # The poll runs when the next feed is due (bot/feeds/schedule.py), not on a tick.
+    services.start_polling()
     if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            poll_job,
-            interval=POLL_TICK,
-            first=1,
-            name="poll-feeds",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
         application.job_queue.run_repeating(
             prune_job,
             interval=PRUNE_EVERY,
@@ -107,11 +101,6 @@ async def _stop_services(application: NashraApp) -> None:
     services = application.bot_data.services
     if isinstance(services, Services):
         await services.close()
-
-
-async def poll_job(context: NashraContext) -> None:
-    """The job queue's tick: poll the due feeds."""
-    await poll_feeds(context.application)  # type: ignore[arg-type]
 
 
 async def prune_job(context: NashraContext) -> None:

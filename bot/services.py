@@ -29,6 +29,7 @@ from bot.delivery.sender import Sender, SenderSettings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.pages import PageReader, PageSettings
 from bot.feeds.poller import Poller, PollSettings, TickReport
+from bot.feeds.schedule import PollSchedule
 from bot.feeds.workers import ParserPool
 from bot.menus import CommandMenus
 from bot.metrics import Metrics
@@ -168,6 +169,8 @@ class Services:
     fetcher: Fetcher
     parsers: ParserPool
     poller: Poller
+    # When the poller runs: when the next feed is due (issue 11: no tick).
+    schedule: PollSchedule
     style: PostStyle
     publisher: BotApiPublisher
     sender: Sender
@@ -251,6 +254,8 @@ class Services:
             sessions, fetcher, parsers, poll_settings(settings), pages=pages, metrics=metrics
         )
         await poller.stories.load(sessions, wall_clock())
+        schedule = PollSchedule(poller.next_due, poller.clock)
+        poller.on_reschedule(schedule.changed)
         # The operators' sources: their checks go through the poller's fetcher and parsers.
         sources = SourceService(
             sessions,
@@ -272,6 +277,7 @@ class Services:
             fetcher=fetcher,
             parsers=parsers,
             poller=poller,
+            schedule=schedule,
             style=style,
             publisher=publisher,
             sender=sender,
@@ -312,12 +318,21 @@ class Services:
             )
         return report
 
+    def start_polling(self) -> None:
+        """Poll whenever a feed is due (bot/feeds/schedule.py), until `close`."""
+
+        async def poll() -> int:
+            return len((await self.poll()).outcomes)
+
+        self.schedule.start(poll)
+
     async def prune_outbox(self) -> int:
         """Delete sent and failed deliveries older than OUTBOX_RETENTION_DAYS."""
         keep = timedelta(days=self.settings.outbox_retention_days)
         return await prune_outbox(self.sessions, utcnow(), keep)
 
     async def close(self) -> None:
+        await self.schedule.stop()
         # The sends in flight settle, then the lock goes (another process takes over).
         await self.roles.close()
         self.sender_task.cancel()

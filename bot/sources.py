@@ -575,7 +575,9 @@ class SourceService:
                 feed.next_poll_at = now
             return changed
 
-        return await self._change(actor, feed_id, FEED_RESUME, resumed)
+        line = await self._change(actor, feed_id, FEED_RESUME, resumed)
+        self.poller.reschedule()
+        return line
 
     async def set_interval(
         self, actor: Person, feed_id: int, seconds: int | None
@@ -585,7 +587,9 @@ class SourceService:
             feed.poll_interval_seconds = seconds
             return changed
 
-        return await self._change(actor, feed_id, FEED_INTERVAL, interval)
+        line = await self._change(actor, feed_id, FEED_INTERVAL, interval)
+        self.poller.reschedule()
+        return line
 
     async def toggle_category(
         self, actor: Person, feed_id: int, category_id: int

@@ -68,6 +68,16 @@ async def lease_due_feeds(
     return feeds
 
 
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the next feed is due for a poll: the earliest `next_poll_at` of the feeds that are
+    polled (neither disabled nor paused), a leased feed's lease end included; None: none."""
+    query = select(func.min(Feed.next_poll_at)).where(
+        Feed.disabled.is_(False), Feed.paused.is_(False)
+    )
+    moment: datetime | None = await session.scalar(query)
+    return moment
+
+
 async def feed_by_id(session: AsyncSession, feed_id: int) -> Feed | None:
     return await session.get(Feed, feed_id)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+from bot.app import services_of
 from bot.context import NashraApp
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram, StoredMessage
@@ -44,9 +45,7 @@ async def bot(telegram: FakeTelegram, database_url: str, **values: Any) -> Async
         **values,
     )
     async with running_bot(settings) as application:
-        assert application.job_queue is not None
-        for job in application.job_queue.get_jobs_by_name("poll-feeds"):
-            job.schedule_removal()
+        await services_of(application).schedule.stop()  # the test polls when it means to
         yield application
 
 

@@ -45,7 +45,7 @@ from bot.news.stories import Fingerprint
 from storage import articles as article_store
 from storage import catalog, stories
 from storage.articles import StoredArticle
-from storage.feeds import lease_due_feeds, lease_feed
+from storage.feeds import lease_due_feeds, lease_feed, next_due
 from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_CHARS, Feed
 
 logger = logging.getLogger(__name__)
@@ -275,6 +275,21 @@ class Poller:
         # Storing is bounded apart from fetching: a feed holds a database connection only
         # while it writes, and never waits for the pool longer than its own write.
         self._writers = asyncio.Semaphore(self.settings.writers)
+        self._rescheduled: list[Callable[[], None]] = []
+
+    def on_reschedule(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever a feed's next poll may have moved (the schedule's wake)."""
+        self._rescheduled.append(listener)
+
+    def reschedule(self) -> None:
+        """A feed was added, resumed, enabled, polled or given another interval."""
+        for listener in self._rescheduled:
+            listener()
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest polled feed is due next (None: no feed to poll)."""
+        async with self.sessions() as session:
+            return await next_due(session)
 
     async def tick(self) -> TickReport:
         """Poll every due feed once; return what happened to each."""
@@ -315,7 +330,10 @@ class Poller:
                 return None
             state = self._state(feed)
             rules = _Rules(await load_categoriser(session), await Keywords.load(session))
-        return await self._poll(state, rules)
+        try:
+            return await self._poll(state, rules)
+        finally:
+            self.reschedule()  # its next poll is an interval from now
 
     def _state(self, feed: Feed) -> FeedState:
         seconds = feed.poll_interval_seconds

@@ -57,9 +57,7 @@ async def conversation_bot(
     async with running_bot(make_settings(**(values | (settings or {}))), **options) as application:
         telegram.bot_busy = lambda: not _idle(application)
         if not background_poll:
-            assert application.job_queue is not None
-            for job in application.job_queue.get_jobs_by_name("poll-feeds"):
-                job.schedule_removal()
+            await services_of(application).schedule.stop()
         async with services_of(application).sessions.begin() as session:
             await catalog.ensure_categories(session, CATEGORIES)
         yield application
