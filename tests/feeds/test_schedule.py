@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -19,6 +20,7 @@ from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller
 from bot.feeds.schedule import BUSY_WAIT, FIRST_POLL, MAX_SLEEP, PollSchedule
 from bot.feeds.workers import ParserPool
+from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, next_due
 from storage.models import Feed
 from tests.fakes.feeds import FeedServer, rss
@@ -250,3 +252,50 @@ async def test_a_changed_feed_is_posted_when_it_is_due(
 async def operator(settings: Settings, *argv: str) -> int:
     args: argparse.Namespace = parser().parse_args(list(argv))
     return await cli.dispatch(settings, args)
+
+
+async def test_two_processes_woken_together_poll_each_due_feed_once(
+    postgres_url: str, feed_server: FeedServer
+) -> None:
+    """Two processes (two engines here) on one PostgreSQL wake for the same due feeds: each
+    leases what the other has not (SKIP LOCKED), so every feed is fetched once."""
+    engines = [make_engine(postgres_url) for _ in range(2)]
+    await upgrade(engines[0])
+    urls = [
+        feed_server.set(f"f{n}.xml", rss([{"title": f"خبر {n}", "link": f"https://a.example/{n}"}]))
+        for n in range(20)
+    ]
+    sessions = [make_sessions(engine) for engine in engines]
+    now = datetime.now(UTC)
+    async with sessions[0].begin() as session:
+        for url in urls:
+            await add_feed(session, url, now=now)
+    polled: list[int] = []
+    schedules: list[PollSchedule] = []
+    async with AsyncExitStack() as stack:
+        for made in sessions:
+            fetcher = await stack.enter_async_context(Fetcher(FetchLimits(allow_private=True)))
+            poller = Poller(made, fetcher, ParserPool(0))
+
+            async def poll(poller: Poller = poller) -> int:
+                count = len((await poller.tick()).outcomes)
+                polled.append(count)
+                return count
+
+            schedule = PollSchedule(poller.next_due, poller.clock)
+            stack.push_async_callback(schedule.stop)
+            schedule.start(poll)
+            schedules.append(schedule)
+        for schedule in schedules:
+            await schedule.asleep()  # the first poll's wait
+        for schedule in schedules:
+            schedule.changed()  # both wake at once
+        for path in (f"f{n}.xml" for n in range(20)):
+            await feed_server.wait_for_hits(path, 1)
+        for schedule in schedules:
+            await schedule.asleep()
+        # Past the polls: both sleep until the feeds are due again, an interval from now.
+        assert sum(polled) == 20
+        assert [feed_server.route(f"f{n}.xml").hits for n in range(20)] == [1] * 20
+    for engine in engines:
+        await engine.dispose()
