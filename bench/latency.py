@@ -33,8 +33,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import cli
-from bot.__main__ import parser as cli_parser
 from bot.app import services_of
 from bot.context import NashraApp
 from storage import catalog
@@ -42,7 +40,7 @@ from storage.feeds import add_feed
 from storage.models import Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings, running_bot
+from tests.support import make_settings, operator, running_bot
 
 CHANNEL = -1001000000001
 CATEGORY = "سوريا محلي"
@@ -156,8 +154,7 @@ async def run(args: argparse.Namespace) -> list[Round]:
             allow_private_feeds=True,
         )
         try:
-            command = ["channel", "add", str(CHANNEL), "--category", CATEGORY]
-            await cli.dispatch(settings, cli_parser().parse_args(command))
+            await operator(settings, "channel", "add", str(CHANNEL), "--category", CATEGORY)
             async with running_bot(settings) as application:
                 bodies = await _prepare(application, server, args.feeds, args.interval)
                 for number in range(1, args.rounds + 1):

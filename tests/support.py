@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot import cli
+from bot.__main__ import parser
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.context import NashraApp
@@ -68,6 +70,11 @@ async def running_bot(settings: Settings, **options: Any) -> AsyncIterator[Nashr
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def operator(settings: Settings, *argv: str) -> int:
+    """Run `nashra ARGV…` as an operator types it; its exit status."""
+    return await cli.dispatch(settings, parser().parse_args(list(argv)))
 
 
 needs_corpus = pytest.mark.skipif(

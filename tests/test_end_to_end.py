@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from sqlalchemy import select, update
 
-from bot import cli
-from bot.__main__ import parser
 from bot.app import poll_feeds, services_of
-from bot.config import Settings
 from bot.context import NashraApp
 from storage.db import make_engine, make_sessions
 from storage.models import Delivery, DeliveryStatus, Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings, running_bot
+from tests.support import make_settings, operator, running_bot
 
 CHANNEL = -1001000000001
 DISCLAIMER_END = "لا يتحمل موقعنا مضمونه بأي شكل من الأشكال."
@@ -35,11 +31,6 @@ def item(n: int) -> dict[str, str]:
         ),
         "pubDate": format_datetime(YESTERDAY + timedelta(minutes=n), usegmt=True),
     }
-
-
-async def operator(settings: Settings, *argv: str) -> int:
-    args: argparse.Namespace = parser().parse_args(list(argv))
-    return await cli.dispatch(settings, args)
 
 
 async def make_due(application: NashraApp) -> None:

@@ -19,10 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
-from bot import cli
-from bot.__main__ import parser
 from bot.app import build_application
-from bot.config import Settings
 from bot.delivery.planner import NewArticle, plan_deliveries
 from bot.metrics import Metrics
 from bot.services import Services
@@ -34,7 +31,7 @@ from tests import factories
 from tests.factories import article_row, store_articles
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings
+from tests.support import make_settings, operator
 
 CHANNEL = -1007000000001
 READER = 7001
@@ -168,10 +165,6 @@ async def test_the_sender_and_processes_gauges_are_set_by_the_election() -> None
 
 
 # ----------------------------------------------------------------------- metrics after work
-
-
-async def operator(settings: Settings, *argv: str) -> int:
-    return await cli.dispatch(settings, parser().parse_args(list(argv)))
 
 
 async def make_due(sessions: async_sessionmaker[AsyncSession]) -> None:

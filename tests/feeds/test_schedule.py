@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -12,10 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import cli
-from bot.__main__ import parser
 from bot.app import services_of
-from bot.config import Settings
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller
 from bot.feeds.schedule import BUSY_WAIT, FIRST_POLL, MAX_SLEEP, PollSchedule
@@ -25,7 +21,7 @@ from storage.feeds import add_feed, next_due
 from storage.models import Feed
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings, running_bot
+from tests.support import make_settings, operator, running_bot
 
 THEN = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 CHANNEL = -1001000000011
@@ -247,11 +243,6 @@ async def test_a_changed_feed_is_posted_when_it_is_due(
     [post] = telegram.sent(CHANNEL)
     assert "المدرسة رقم 2" in post.text
     assert feed_server.route("enab.xml").hits == 2
-
-
-async def operator(settings: Settings, *argv: str) -> int:
-    args: argparse.Namespace = parser().parse_args(list(argv))
-    return await cli.dispatch(settings, args)
 
 
 async def test_two_processes_woken_together_poll_each_due_feed_once(
