@@ -320,10 +320,16 @@ _MIN_PERSIAN_ONLY_SHARE = 0.01  # about 2% in Persian prose, far less from a nam
 
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _HEBREW_RANGES = "\u0590-\u05ff\ufb1d-\ufb4f"
-# Letters only ([^\W\d_]: no digits, marks or punctuation), counted by the regex engine.
-_LETTER = re.compile(r"[^\W\d_]")
-_ARABIC_LETTER = re.compile(rf"(?=[^\W\d_])[{_ARABIC_RANGES}]")
-_HEBREW_LETTER = re.compile(rf"(?=[^\W\d_])[{_HEBREW_RANGES}]")
+# Letters only ([^\W\d_]: no digits, marks or punctuation). The regex engine tests a class of
+# Unicode categories character by character, at several times the cost of a plain set of code
+# points; so the letters of the Basic Multilingual Plane are listed once, as such a set (what
+# [^\W\d_] matches among them, so the two agree by construction), and counted in runs. A text
+# with a character beyond the BMP (an emoji, a rare script) is counted by category.
+_LETTER = re.compile(r"[^\W\d_]+")
+_ARABIC_LETTER = re.compile(rf"(?:(?=[^\W\d_])[{_ARABIC_RANGES}])+")
+_HEBREW_LETTER = re.compile(rf"(?:(?=[^\W\d_])[{_HEBREW_RANGES}])+")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+_HEBREW_SCRIPT = re.compile(f"[{_HEBREW_RANGES}]")
 
 
 def _is_arabic_script(ch: str) -> bool:
@@ -337,8 +343,63 @@ def _is_arabic_script(ch: str) -> bool:
     )
 
 
+def _code_point_set(code_points: Iterable[int]) -> re.Pattern[str]:
+    """Runs of the given code points (ascending), as a class of code point ranges."""
+    ranges: list[list[int]] = []
+    for cp in code_points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    members = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+    return re.compile(f"[{members}]+")
+
+
+@functools.cache
+def _bmp_letter_sets() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Runs of BMP letters, of Arabic-script letters and of Hebrew letters, as code point sets.
+
+    Built on first use (some 30 ms), not at import: most processes never detect a language.
+    """
+    bmp = "".join(map(chr, range(0x10000)))
+    letters = [ord(ch) for run in _LETTER.findall(bmp) for ch in run]
+    return (
+        _code_point_set(letters),
+        _code_point_set(cp for cp in letters if _is_arabic_script(chr(cp))),
+        _code_point_set(cp for cp in letters if 0x0590 <= cp <= 0x05FF or 0xFB1D <= cp <= 0xFB4F),
+    )
+
+
 def _count(text: str, letters: frozenset[str]) -> int:
     return sum(text.count(letter) for letter in letters)
+
+
+def _run_length(pattern: re.Pattern[str], text: str) -> int:
+    return sum(map(len, pattern.findall(text)))
+
+
+def _letter_counts(text: str) -> tuple[int, int, int]:
+    """(letters, Arabic-script letters, Hebrew letters) in text."""
+    if _BEYOND_BMP.search(text) is not None:
+        # The code point sets stop at the BMP; the engine's classes do not (all Arabic and
+        # Hebrew letters are in the BMP, but letters of other scripts are not).
+        return (
+            _run_length(_LETTER, text),
+            _run_length(_ARABIC_LETTER, text),
+            _run_length(_HEBREW_LETTER, text),
+        )
+    bmp_letter, bmp_arabic_letter, bmp_hebrew_letter = _bmp_letter_sets()
+    hebrew = 0
+    if _HEBREW_SCRIPT.search(text) is not None:  # rarely: most texts have no Hebrew at all
+        hebrew = _run_length(bmp_hebrew_letter, text)
+    return _run_length(bmp_letter, text), _run_length(bmp_arabic_letter, text), hebrew
+
+
+# The letters compared below are all Arabic-script letters: counted in the whole text, they are
+# counted among its Arabic-script letters (tests/text/test_equivalence.py checks it).
+_SIGNAL_LETTERS = (
+    _URDU_LETTERS | _PERSIAN_ONLY_LETTERS | _PERSIAN_YEH_KAF | _ARABIC_YEH_KAF | _ARABIC_ENDINGS
+)
 
 
 def detect_language(text: str) -> str | None:
@@ -347,21 +408,18 @@ def detect_language(text: str) -> str | None:
     None also means: too few letters, or mostly Latin (or another script) letters.
     """
     text = unicodedata.normalize("NFC", text)
-    letters = len(_LETTER.findall(text))
-    arabic_script = "".join(_ARABIC_LETTER.findall(text))
-    total = len(arabic_script)
-    hebrew = len(_HEBREW_LETTER.findall(text))
+    letters, total, hebrew = _letter_counts(text)
     if max(total, hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * letters):
         return None
     if hebrew > total:
         return "he"
 
-    if _count(arabic_script, _URDU_LETTERS) >= _MIN_URDU_SHARE * total:
+    if _count(text, _URDU_LETTERS) >= _MIN_URDU_SHARE * total:
         return "ur"
-    persian_only = _count(arabic_script, _PERSIAN_ONLY_LETTERS)
-    persian_yeh_kaf = _count(arabic_script, _PERSIAN_YEH_KAF)
-    arabic_yeh_kaf = _count(arabic_script, _ARABIC_YEH_KAF)
-    arabic_endings = _count(arabic_script, _ARABIC_ENDINGS)
+    persian_only = _count(text, _PERSIAN_ONLY_LETTERS)
+    persian_yeh_kaf = _count(text, _PERSIAN_YEH_KAF)
+    arabic_yeh_kaf = _count(text, _ARABIC_YEH_KAF)
+    arabic_endings = _count(text, _ARABIC_ENDINGS)
     # Decided by proportions: an Arabic article that spells a name with گ or پ ("گوگل") still
     # has far more ي ك ة ى than Persian letters.
     if persian_only + persian_yeh_kaf > arabic_yeh_kaf + arabic_endings:
