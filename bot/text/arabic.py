@@ -173,19 +173,46 @@ def stem(word: str) -> str:
     return " ".join(_word_terms(_fold(word)))
 
 
+# Folding a whole text costs more than stemming its words from the cache: str.translate looks
+# every character up in _FOLD. So a text is cut into its whitespace-separated pieces after NFKC
+# (which must see the whole text), and each distinct piece is folded, split into words and
+# stemmed once. The words are the same as _WORD.findall(_fold(text)): translate and casefold map
+# each character on its own and leave whitespace as it is, and whitespace ends a word anyway
+# (tests/text/test_equivalence.py checks every whitespace character). Bounded: a piece and its
+# terms take some 300 bytes, and the feed parser's workers keep theirs for their lifetime.
+_PIECES_CACHED = 50_000
+
+
+def _pieces(text: str) -> list[str]:
+    return unicodedata.normalize("NFKC", text).split()
+
+
+@functools.lru_cache(maxsize=_PIECES_CACHED)
+def _piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The index terms and the document terms of one piece of text (NFKC, no whitespace)."""
+    index: list[str] = []
+    document: list[str] = []
+    for word in _WORD.findall(piece.translate(_FOLD).casefold()):
+        own, bare = _word_index_document_terms(word)
+        index += own
+        document += own
+        document += bare
+    own_terms = tuple(index)
+    return own_terms, (own_terms if len(document) == len(index) else tuple(document))
+
+
 def index_terms(text: str) -> list[str]:
     """Return the search terms of text, in order; the same function serves queries and articles."""
-    return [term for word in _WORD.findall(_fold(text)) for term in _word_terms(word)]
+    return [term for piece in _pieces(text) for term in _piece_terms(piece)[0]]
 
 
 def _index_and_document_terms(text: str) -> tuple[list[str], list[str]]:
     index: list[str] = []
     document: list[str] = []
-    for word in _WORD.findall(_fold(text)):
-        own, bare = _word_index_document_terms(word)
+    for piece in _pieces(text):
+        own, terms = _piece_terms(piece)
         index += own
-        document += own
-        document += bare
+        document += terms
     return index, document
 
 

@@ -10,6 +10,7 @@ punctuation, invisible characters (ZWNJ, RLM …), letters beyond the BMP and HT
 from __future__ import annotations
 
 import functools
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ def assert_same_text(title: str, text: str) -> None:
         old_terms.text,
     )
     assert arabic.index_terms(text) == old.index_terms(text)
+    assert arabic.document_terms(title) == old.document_terms(title)
     assert arabic.tokens(text) == old.tokens(text)
     assert arabic.split_sentences(text) == old.split_sentences(text)
     for chars in SUMMARY_CHARS:
@@ -142,6 +144,17 @@ def test_the_letter_sets_are_the_letter_classes() -> None:
     arabic_letters = set(old._ARABIC_LETTER.findall(everything))
     assert arabic._SIGNAL_LETTERS <= arabic_letters
     assert all(not old._LETTER.match(chr(cp)) for cp in range(0x10000) if chr(cp).isspace())
+
+
+def test_whitespace_folds_to_itself_and_ends_words() -> None:
+    """Why terms may be made piece by piece (bot/text/arabic.py, _piece_terms): every
+    whitespace character is left as it is by the fold's per-character steps, and is no part
+    of a word."""
+    whitespace = [chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace()]
+    assert len(whitespace) > 20
+    for char in whitespace:
+        assert char.translate(arabic._FOLD).casefold() == char
+        assert arabic._WORD.match(char) is None
 
 
 ARABIC = "ابتثجحخدذرسشصضطظعغفقكلمنهويءآأؤإئىة"
