@@ -10,7 +10,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -83,7 +83,27 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split the normalised text into words (runs of letters and digits)."""
-    return _WORD.findall(normalise(text))
+    # As _WORD.findall(normalise(text)), one whitespace-separated piece at a time (see _pieces).
+    return [word for piece in _pieces(text) for word in _piece_tokens(piece)]
+
+
+def _pieces(text: str) -> list[str]:
+    """The whitespace-separated pieces of text after NFKC, which must see the whole text.
+
+    Folding a whole text costs more than stemming its words from a cache: str.translate looks
+    every character up in its table. So a text is cut into pieces, and each distinct piece is
+    folded (and split into words, and stemmed) once. The words are the same as those of the
+    whole text: translate, casefold and _TA_MARBUTA map each character on its own and leave
+    whitespace as it is, and whitespace ends a word anyway (tests/text/test_equivalence.py
+    checks every whitespace character). The caches are bounded: a piece and its words take some
+    300 bytes, and the feed parser's workers keep theirs for their lifetime.
+    """
+    return unicodedata.normalize("NFKC", text).split()
+
+
+@functools.lru_cache(maxsize=20_000)  # headlines and first sentences (summarise)
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(piece.translate(_FOLD).casefold().translate(_TA_MARBUTA)))
 
 
 # --- stemming ------------------------------------------------------------------------------------
@@ -173,18 +193,7 @@ def stem(word: str) -> str:
     return " ".join(_word_terms(_fold(word)))
 
 
-# Folding a whole text costs more than stemming its words from the cache: str.translate looks
-# every character up in _FOLD. So a text is cut into its whitespace-separated pieces after NFKC
-# (which must see the whole text), and each distinct piece is folded, split into words and
-# stemmed once. The words are the same as _WORD.findall(_fold(text)): translate and casefold map
-# each character on its own and leave whitespace as it is, and whitespace ends a word anyway
-# (tests/text/test_equivalence.py checks every whitespace character). Bounded: a piece and its
-# terms take some 300 bytes, and the feed parser's workers keep theirs for their lifetime.
-_PIECES_CACHED = 50_000
-
-
-def _pieces(text: str) -> list[str]:
-    return unicodedata.normalize("NFKC", text).split()
+_PIECES_CACHED = 50_000  # pieces of articles (article_terms, index_terms): see _pieces
 
 
 @functools.lru_cache(maxsize=_PIECES_CACHED)
@@ -468,6 +477,9 @@ def is_arabic(text: str) -> bool:
 _CLOSERS = "\"'”’»)]"
 _END_MARKS = re.compile(r"[.!?؟…۔]+[\"'”’»)\]]*")
 _PAIRED_QUOTES = (("«", "»"), ("“", "”"))
+_PAIRED_QUOTE_MARKS = tuple(
+    re.compile(f"[{opening}{closing}]") for opening, closing in _PAIRED_QUOTES
+)
 # A dateline on a line (or after an end) of its own: «دمشق، سوريا (CNN) --», «القاهرة (رويترز):»,
 # «بيروت -». It is where the first sentence was written, not a sentence.
 _DATELINE = re.compile(
@@ -484,19 +496,28 @@ def _quoted_spans(line: str) -> list[tuple[int, int]]:
     quotes count only when they pair up: with an odd number, which is which cannot be told.
     """
     spans: list[tuple[int, int]] = []
-    for opening, closing in _PAIRED_QUOTES:
+    for (opening, _), quotes in zip(_PAIRED_QUOTES, _PAIRED_QUOTE_MARKS, strict=True):
         if opening not in line:
             continue
         stack: list[int] = []
-        for index, char in enumerate(line):
-            if char == opening:
-                stack.append(index)
-            elif char == closing and stack:
-                spans.append((stack.pop(), index))
-    straight = [index for index, char in enumerate(line) if char == '"']
+        for quote in quotes.finditer(line):  # the quotes only, not every character
+            if quote.group() == opening:
+                stack.append(quote.start())
+            elif stack:
+                spans.append((stack.pop(), quote.start()))
+    straight = _positions(line, '"')
     if len(straight) % 2 == 0:
         spans += zip(straight[::2], straight[1::2], strict=True)
     return spans
+
+
+def _positions(line: str, char: str) -> list[int]:
+    positions: list[int] = []
+    index = line.find(char)
+    while index >= 0:
+        positions.append(index)
+        index = line.find(char, index + 1)
+    return positions
 
 
 def _is_sentence_end(line: str, sentence_start: int, start: int, end: int) -> bool:
@@ -520,18 +541,18 @@ def _is_sentence_end(line: str, sentence_start: int, start: int, end: int) -> bo
     return any(char.isalpha() for char in line[sentence_start:start])
 
 
-def _line_sentences(line: str) -> list[str]:
+def _line_sentences(line: str) -> Iterator[str]:
     spans = _quoted_spans(line)
-    sentences: list[str] = []
     start = 0
     for match in _END_MARKS.finditer(line):
         if any(opening < match.start() and match.end() <= closing for opening, closing in spans):
             continue  # inside a quote: the sentence ends after the closing quote, if at all
         if _is_sentence_end(line, start, match.start(), match.end()):
-            sentences.append(line[start : match.end()])
+            if stripped := line[start : match.end()].strip():
+                yield stripped
             start = match.end()
-    sentences.append(line[start:])
-    return [stripped for sentence in sentences if (stripped := sentence.strip())]
+    if stripped := line[start:].strip():
+        yield stripped
 
 
 def is_dateline(text: str) -> bool:
@@ -545,18 +566,21 @@ def split_sentences(text: str) -> list[str]:
     Quotes keep their sentences: a sentence that ends inside «…» or "…" ends after the closing
     quote. A dateline joins the sentence after it.
     """
-    sentences: list[str] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """split_sentences one sentence at a time: a summary that is full stops splitting there."""
     dateline = ""
     for line in text.splitlines():
         for sentence in _line_sentences(line):
             if is_dateline(sentence):
                 dateline = f"{dateline} {sentence}" if dateline else sentence
                 continue
-            sentences.append(f"{dateline} {sentence}" if dateline else sentence)
+            yield f"{dateline} {sentence}" if dateline else sentence
             dateline = ""
     if dateline:
-        sentences.append(dateline)
-    return sentences
+        yield dateline
 
 
 # Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):

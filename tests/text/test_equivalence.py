@@ -108,9 +108,13 @@ def assert_same_text(title: str, text: str) -> None:
     assert arabic.index_terms(text) == old.index_terms(text)
     assert arabic.document_terms(title) == old.document_terms(title)
     assert arabic.tokens(text) == old.tokens(text)
+    assert arabic.tokens(title) == old.tokens(title)
     assert arabic.split_sentences(text) == old.split_sentences(text)
     for chars in SUMMARY_CHARS:
         assert summarise(text, chars, headline=title) == old.summarise(text, chars, headline=title)
+    # A headline that the first sentence repeats: that sentence is skipped.
+    first = next(iter(old.split_sentences(text)), "")
+    assert summarise(text, 400, headline=first) == old.summarise(text, 400, headline=first)
     assert summarise(text, 400) == old.summarise(text, 400)
 
 
@@ -153,7 +157,7 @@ def test_whitespace_folds_to_itself_and_ends_words() -> None:
     whitespace = [chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace()]
     assert len(whitespace) > 20
     for char in whitespace:
-        assert char.translate(arabic._FOLD).casefold() == char
+        assert char.translate(arabic._FOLD).casefold().translate(arabic._TA_MARBUTA) == char
         assert arabic._WORD.match(char) is None
 
 
