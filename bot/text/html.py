@@ -42,6 +42,11 @@ class _TextExtractor(HTMLParser):
         self.saw_markup_breaks = False
         self._skipping = 0
 
+    def updatepos(self, i: int, j: int) -> int:
+        # Only getpos() (line and column, for error messages) reads what the parser counts
+        # here, newline by newline: nothing here asks, so nothing is counted.
+        return j
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self._skipping += 1
