@@ -414,21 +414,25 @@ def _run_length(pattern: re.Pattern[str], text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
-def _letter_counts(text: str) -> tuple[int, int, int]:
-    """(letters, Arabic-script letters, Hebrew letters) in text."""
+def _letters(text: str) -> int:
+    """The letters in text."""
     if _BEYOND_BMP.search(text) is not None:
-        # The code point sets stop at the BMP; the engine's classes do not (all Arabic and
-        # Hebrew letters are in the BMP, but letters of other scripts are not).
-        return (
-            _run_length(_LETTER, text),
-            _run_length(_ARABIC_LETTER, text),
-            _run_length(_HEBREW_LETTER, text),
-        )
-    bmp_letter, bmp_arabic_letter, bmp_hebrew_letter = _bmp_letter_sets()
+        # The code point sets stop at the BMP; the engine's class does not.
+        return _run_length(_LETTER, text)
+    return _run_length(_bmp_letter_sets()[0], text)
+
+
+def _rtl_letters(text: str) -> tuple[int, int]:
+    """(Arabic-script letters, Hebrew letters) in text."""
+    if _BEYOND_BMP.search(text) is not None:
+        # All Arabic and Hebrew letters are in the BMP, but the sets are built with the
+        # engine's classes, which these keep to beyond it.
+        return _run_length(_ARABIC_LETTER, text), _run_length(_HEBREW_LETTER, text)
+    _, arabic_letter, hebrew_letter = _bmp_letter_sets()
     hebrew = 0
     if _HEBREW_SCRIPT.search(text) is not None:  # rarely: most texts have no Hebrew at all
-        hebrew = _run_length(bmp_hebrew_letter, text)
-    return _run_length(bmp_letter, text), _run_length(bmp_arabic_letter, text), hebrew
+        hebrew = _run_length(hebrew_letter, text)
+    return _run_length(arabic_letter, text), hebrew
 
 
 # The letters compared below are all Arabic-script letters: counted in the whole text, they are
@@ -444,8 +448,13 @@ def detect_language(text: str) -> str | None:
     None also means: too few letters, or mostly Latin (or another script) letters.
     """
     text = unicodedata.normalize("NFC", text)
-    letters, total, hebrew = _letter_counts(text)
-    if max(total, hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * letters):
+    total, hebrew = _rtl_letters(text)
+    rtl = max(total, hebrew)
+    # A text has no more letters than characters: when its right-to-left letters make the
+    # share of its characters, they make it of its letters, which need not be counted.
+    if rtl < max(_MIN_LETTERS, _MIN_RTL_SHARE * len(text)) and rtl < max(
+        _MIN_LETTERS, _MIN_RTL_SHARE * _letters(text)
+    ):
         return None
     if hebrew > total:
         return "he"

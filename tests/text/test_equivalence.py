@@ -92,8 +92,8 @@ def assert_same_text(title: str, text: str) -> None:
         # The counts themselves, not only the verdict they lead to: a count off by one would
         # change a verdict only at a threshold.
         sample = unicodedata.normalize("NFC", sample)
-        assert arabic._letter_counts(sample) == (
-            len(old._LETTER.findall(sample)),
+        assert arabic._letters(sample) == len(old._LETTER.findall(sample))
+        assert arabic._rtl_letters(sample) == (
             len(old._ARABIC_LETTER.findall(sample)),
             len(old._HEBREW_LETTER.findall(sample)),
         )
@@ -197,6 +197,14 @@ def test_any_string_gives_the_same_output(text: str) -> None:
     assert_same(Entry(text, text, text[:40], text))
 
 
-@pytest.mark.parametrize("text", ["", " ", "ا", "ابت", "\U0001f600 سلام", "שלום عليكم", "x" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("", " ", "ا", "ابت", "\U0001f600 سلام", "שלום عليكم", "x" * 5000),
+        # Right-to-left letters at and about 30% of the letters, and of the characters.
+        *("ابت" + "x" * 7, "ابت" + "x" * 8, "ابت" + "1" * 8, "ابت " + "x" * 6, "ابتث" + "x" * 9),
+        *("שלום" + "x" * 9, "ابت" + "x" * 6 + "\U0001d400", "ابت" + "\U0001d400" * 8),
+    ],
+)
 def test_edge_strings_give_the_same_output(text: str) -> None:
     assert_same(Entry(text, text, text, text))
