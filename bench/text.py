@@ -23,6 +23,7 @@ Numbers are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import statistics
 import time
@@ -135,6 +136,7 @@ def cold_ms(call: Call, items: Sequence[Item], repeat: int) -> float:
     rounds = []
     for _ in range(repeat):
         clear_caches()
+        gc.collect()  # the emptied caches' garbage is not this round's
         rounds.append(cpu_ms(call, items))
     return statistics.median(rounds)
 
