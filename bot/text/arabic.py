@@ -423,11 +423,10 @@ def _letters(text: str) -> int:
 
 
 def _rtl_letters(text: str) -> tuple[int, int]:
-    """(Arabic-script letters, Hebrew letters) in text."""
-    if _BEYOND_BMP.search(text) is not None:
-        # All Arabic and Hebrew letters are in the BMP, but the sets are built with the
-        # engine's classes, which these keep to beyond it.
-        return _run_length(_ARABIC_LETTER, text), _run_length(_HEBREW_LETTER, text)
+    """(Arabic-script letters, Hebrew letters) in text.
+
+    The BMP's sets are the whole of them: both scripts' ranges end below U+10000.
+    """
     _, arabic_letter, hebrew_letter = _bmp_letter_sets()
     hebrew = 0
     if _HEBREW_SCRIPT.search(text) is not None:  # rarely: most texts have no Hebrew at all

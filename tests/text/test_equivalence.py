@@ -145,6 +145,9 @@ def test_the_letter_sets_are_the_letter_classes() -> None:
         (bmp_hebrew, old._HEBREW_LETTER),
     ):
         assert "".join(fast.findall(everything)) == "".join(by_category.findall(everything))
+    beyond = "".join(map(chr, range(0x10000, sys.maxunicode + 1)))
+    assert old._ARABIC_LETTER.search(beyond) is None  # so the BMP's sets are all of them
+    assert old._HEBREW_LETTER.search(beyond) is None
     arabic_letters = set(old._ARABIC_LETTER.findall(everything))
     assert arabic._SIGNAL_LETTERS <= arabic_letters
     assert all(not old._LETTER.match(chr(cp)) for cp in range(0x10000) if chr(cp).isspace())
