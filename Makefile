@@ -26,6 +26,7 @@ bench: $(BIN)/nashra
 	$(BIN)/python -m bench.poll
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.summary
+	$(BIN)/python -m bench.text
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.latency
 

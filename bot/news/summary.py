@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.text.arabic import content_terms, normalise, split_sentences, tokens
+from bot.text.arabic import content_terms, iter_sentences, normalise, tokens
 
 ELLIPSIS = "…"
 # Left at the end of a cut text, these would sit right before the ellipsis ("قال: …").
@@ -40,16 +40,18 @@ def summarise(text: str, max_chars: int, *, headline: str = "") -> str:
     A first sentence that only repeats the headline is skipped: the post shows the headline
     anyway. If even the first sentence is too long, it is cut at a word boundary with "…".
     """
-    sentences = split_sentences(text)
-    if sentences and headline and tokens(sentences[0]) == tokens(headline):
-        sentences = sentences[1:]
-    if not sentences or max_chars <= 0:
+    # Split lazily: the sentences after the first that does not fit are never split.
+    sentences = iter_sentences(text)
+    first = next(sentences, None)
+    if first is not None and headline and tokens(first) == tokens(headline):
+        first = next(sentences, None)
+    if first is None or max_chars <= 0:
         return ""
 
-    summary = sentences[0]
+    summary = first
     if len(summary) > max_chars:
         return truncate_words(summary, max_chars)
-    for sentence in sentences[1:]:
+    for sentence in sentences:
         longer = f"{summary} {sentence}"
         if len(longer) > max_chars:
             break
@@ -147,7 +149,7 @@ class _Sentence:
 
 def _sentences(text: str, headline_terms: frozenset[str]) -> list[_Sentence]:
     sentences: list[_Sentence] = []
-    for sentence in split_sentences(text):
+    for sentence in iter_sentences(text):  # up to _MAX_RANKED: the rest is never split
         key = normalise(sentence)
         if _is_boilerplate_key(key):
             continue

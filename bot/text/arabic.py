@@ -10,7 +10,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -83,7 +83,27 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Split the normalised text into words (runs of letters and digits)."""
-    return _WORD.findall(normalise(text))
+    # As _WORD.findall(normalise(text)), one whitespace-separated piece at a time (see _pieces).
+    return [word for piece in _pieces(text) for word in _piece_tokens(piece)]
+
+
+def _pieces(text: str) -> list[str]:
+    """The whitespace-separated pieces of text after NFKC, which must see the whole text.
+
+    Folding a whole text costs more than stemming its words from a cache: str.translate looks
+    every character up in its table. So a text is cut into pieces, and each distinct piece is
+    folded (and split into words, and stemmed) once. The words are the same as those of the
+    whole text: translate, casefold and _TA_MARBUTA map each character on its own and leave
+    whitespace as it is, and whitespace ends a word anyway (tests/text/test_equivalence.py
+    checks every whitespace character). The caches are bounded: a piece and its words take some
+    300 bytes, and the feed parser's workers keep theirs for their lifetime.
+    """
+    return unicodedata.normalize("NFKC", text).split()
+
+
+@functools.lru_cache(maxsize=20_000)  # headlines and first sentences (summarise)
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(piece.translate(_FOLD).casefold().translate(_TA_MARBUTA)))
 
 
 # --- stemming ------------------------------------------------------------------------------------
@@ -173,19 +193,35 @@ def stem(word: str) -> str:
     return " ".join(_word_terms(_fold(word)))
 
 
+_PIECES_CACHED = 50_000  # pieces of articles (article_terms, index_terms): see _pieces
+
+
+@functools.lru_cache(maxsize=_PIECES_CACHED)
+def _piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The index terms and the document terms of one piece of text (NFKC, no whitespace)."""
+    index: list[str] = []
+    document: list[str] = []
+    for word in _WORD.findall(piece.translate(_FOLD).casefold()):
+        own, bare = _word_index_document_terms(word)
+        index += own
+        document += own
+        document += bare
+    own_terms = tuple(index)
+    return own_terms, (own_terms if len(document) == len(index) else tuple(document))
+
+
 def index_terms(text: str) -> list[str]:
     """Return the search terms of text, in order; the same function serves queries and articles."""
-    return [term for word in _WORD.findall(_fold(text)) for term in _word_terms(word)]
+    return [term for piece in _pieces(text) for term in _piece_terms(piece)[0]]
 
 
 def _index_and_document_terms(text: str) -> tuple[list[str], list[str]]:
     index: list[str] = []
     document: list[str] = []
-    for word in _WORD.findall(_fold(text)):
-        own, bare = _word_index_document_terms(word)
+    for piece in _pieces(text):
+        own, terms = _piece_terms(piece)
         index += own
-        document += own
-        document += bare
+        document += terms
     return index, document
 
 
@@ -320,10 +356,16 @@ _MIN_PERSIAN_ONLY_SHARE = 0.01  # about 2% in Persian prose, far less from a nam
 
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _HEBREW_RANGES = "\u0590-\u05ff\ufb1d-\ufb4f"
-# Letters only ([^\W\d_]: no digits, marks or punctuation), counted by the regex engine.
-_LETTER = re.compile(r"[^\W\d_]")
-_ARABIC_LETTER = re.compile(rf"(?=[^\W\d_])[{_ARABIC_RANGES}]")
-_HEBREW_LETTER = re.compile(rf"(?=[^\W\d_])[{_HEBREW_RANGES}]")
+# Letters only ([^\W\d_]: no digits, marks or punctuation). The regex engine tests a class of
+# Unicode categories character by character, at several times the cost of a plain set of code
+# points; so the letters of the Basic Multilingual Plane are listed once, as such a set (what
+# [^\W\d_] matches among them, so the two agree by construction), and counted in runs. A text
+# with a character beyond the BMP (an emoji, a rare script) is counted by category.
+_LETTER = re.compile(r"[^\W\d_]+")
+_ARABIC_LETTER = re.compile(rf"(?:(?=[^\W\d_])[{_ARABIC_RANGES}])+")
+_HEBREW_LETTER = re.compile(rf"(?:(?=[^\W\d_])[{_HEBREW_RANGES}])+")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+_HEBREW_SCRIPT = re.compile(f"[{_HEBREW_RANGES}]")
 
 
 def _is_arabic_script(ch: str) -> bool:
@@ -337,8 +379,66 @@ def _is_arabic_script(ch: str) -> bool:
     )
 
 
+def _code_point_set(code_points: Iterable[int]) -> re.Pattern[str]:
+    """Runs of the given code points (ascending), as a class of code point ranges."""
+    ranges: list[list[int]] = []
+    for cp in code_points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    members = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges)
+    return re.compile(f"[{members}]+")
+
+
+@functools.cache
+def _bmp_letter_sets() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Runs of BMP letters, of Arabic-script letters and of Hebrew letters, as code point sets.
+
+    Built on first use (some 30 ms), not at import: most processes never detect a language.
+    """
+    bmp = "".join(map(chr, range(0x10000)))
+    letters = [ord(ch) for run in _LETTER.findall(bmp) for ch in run]
+    return (
+        _code_point_set(letters),
+        _code_point_set(cp for cp in letters if _is_arabic_script(chr(cp))),
+        _code_point_set(cp for cp in letters if 0x0590 <= cp <= 0x05FF or 0xFB1D <= cp <= 0xFB4F),
+    )
+
+
 def _count(text: str, letters: frozenset[str]) -> int:
     return sum(text.count(letter) for letter in letters)
+
+
+def _run_length(pattern: re.Pattern[str], text: str) -> int:
+    return sum(map(len, pattern.findall(text)))
+
+
+def _letters(text: str) -> int:
+    """The letters in text."""
+    if _BEYOND_BMP.search(text) is not None:
+        # The code point sets stop at the BMP; the engine's class does not.
+        return _run_length(_LETTER, text)
+    return _run_length(_bmp_letter_sets()[0], text)
+
+
+def _rtl_letters(text: str) -> tuple[int, int]:
+    """(Arabic-script letters, Hebrew letters) in text.
+
+    The BMP's sets are the whole of them: both scripts' ranges end below U+10000.
+    """
+    _, arabic_letter, hebrew_letter = _bmp_letter_sets()
+    hebrew = 0
+    if _HEBREW_SCRIPT.search(text) is not None:  # rarely: most texts have no Hebrew at all
+        hebrew = _run_length(hebrew_letter, text)
+    return _run_length(arabic_letter, text), hebrew
+
+
+# The letters compared below are all Arabic-script letters: counted in the whole text, they are
+# counted among its Arabic-script letters (tests/text/test_equivalence.py checks it).
+_SIGNAL_LETTERS = (
+    _URDU_LETTERS | _PERSIAN_ONLY_LETTERS | _PERSIAN_YEH_KAF | _ARABIC_YEH_KAF | _ARABIC_ENDINGS
+)
 
 
 def detect_language(text: str) -> str | None:
@@ -347,21 +447,23 @@ def detect_language(text: str) -> str | None:
     None also means: too few letters, or mostly Latin (or another script) letters.
     """
     text = unicodedata.normalize("NFC", text)
-    letters = len(_LETTER.findall(text))
-    arabic_script = "".join(_ARABIC_LETTER.findall(text))
-    total = len(arabic_script)
-    hebrew = len(_HEBREW_LETTER.findall(text))
-    if max(total, hebrew) < max(_MIN_LETTERS, _MIN_RTL_SHARE * letters):
+    total, hebrew = _rtl_letters(text)
+    rtl = max(total, hebrew)
+    # A text has no more letters than characters: when its right-to-left letters make the
+    # share of its characters, they make it of its letters, which need not be counted.
+    if rtl < max(_MIN_LETTERS, _MIN_RTL_SHARE * len(text)) and rtl < max(
+        _MIN_LETTERS, _MIN_RTL_SHARE * _letters(text)
+    ):
         return None
     if hebrew > total:
         return "he"
 
-    if _count(arabic_script, _URDU_LETTERS) >= _MIN_URDU_SHARE * total:
+    if _count(text, _URDU_LETTERS) >= _MIN_URDU_SHARE * total:
         return "ur"
-    persian_only = _count(arabic_script, _PERSIAN_ONLY_LETTERS)
-    persian_yeh_kaf = _count(arabic_script, _PERSIAN_YEH_KAF)
-    arabic_yeh_kaf = _count(arabic_script, _ARABIC_YEH_KAF)
-    arabic_endings = _count(arabic_script, _ARABIC_ENDINGS)
+    persian_only = _count(text, _PERSIAN_ONLY_LETTERS)
+    persian_yeh_kaf = _count(text, _PERSIAN_YEH_KAF)
+    arabic_yeh_kaf = _count(text, _ARABIC_YEH_KAF)
+    arabic_endings = _count(text, _ARABIC_ENDINGS)
     # Decided by proportions: an Arabic article that spells a name with گ or پ ("گوگل") still
     # has far more ي ك ة ى than Persian letters.
     if persian_only + persian_yeh_kaf > arabic_yeh_kaf + arabic_endings:
@@ -383,6 +485,9 @@ def is_arabic(text: str) -> bool:
 _CLOSERS = "\"'”’»)]"
 _END_MARKS = re.compile(r"[.!?؟…۔]+[\"'”’»)\]]*")
 _PAIRED_QUOTES = (("«", "»"), ("“", "”"))
+_PAIRED_QUOTE_MARKS = tuple(
+    re.compile(f"[{opening}{closing}]") for opening, closing in _PAIRED_QUOTES
+)
 # A dateline on a line (or after an end) of its own: «دمشق، سوريا (CNN) --», «القاهرة (رويترز):»,
 # «بيروت -». It is where the first sentence was written, not a sentence.
 _DATELINE = re.compile(
@@ -399,19 +504,28 @@ def _quoted_spans(line: str) -> list[tuple[int, int]]:
     quotes count only when they pair up: with an odd number, which is which cannot be told.
     """
     spans: list[tuple[int, int]] = []
-    for opening, closing in _PAIRED_QUOTES:
+    for (opening, _), quotes in zip(_PAIRED_QUOTES, _PAIRED_QUOTE_MARKS, strict=True):
         if opening not in line:
             continue
         stack: list[int] = []
-        for index, char in enumerate(line):
-            if char == opening:
-                stack.append(index)
-            elif char == closing and stack:
-                spans.append((stack.pop(), index))
-    straight = [index for index, char in enumerate(line) if char == '"']
+        for quote in quotes.finditer(line):  # the quotes only, not every character
+            if quote.group() == opening:
+                stack.append(quote.start())
+            elif stack:
+                spans.append((stack.pop(), quote.start()))
+    straight = _positions(line, '"')
     if len(straight) % 2 == 0:
         spans += zip(straight[::2], straight[1::2], strict=True)
     return spans
+
+
+def _positions(line: str, char: str) -> list[int]:
+    positions: list[int] = []
+    index = line.find(char)
+    while index >= 0:
+        positions.append(index)
+        index = line.find(char, index + 1)
+    return positions
 
 
 def _is_sentence_end(line: str, sentence_start: int, start: int, end: int) -> bool:
@@ -435,18 +549,18 @@ def _is_sentence_end(line: str, sentence_start: int, start: int, end: int) -> bo
     return any(char.isalpha() for char in line[sentence_start:start])
 
 
-def _line_sentences(line: str) -> list[str]:
+def _line_sentences(line: str) -> Iterator[str]:
     spans = _quoted_spans(line)
-    sentences: list[str] = []
     start = 0
     for match in _END_MARKS.finditer(line):
         if any(opening < match.start() and match.end() <= closing for opening, closing in spans):
             continue  # inside a quote: the sentence ends after the closing quote, if at all
         if _is_sentence_end(line, start, match.start(), match.end()):
-            sentences.append(line[start : match.end()])
+            if stripped := line[start : match.end()].strip():
+                yield stripped
             start = match.end()
-    sentences.append(line[start:])
-    return [stripped for sentence in sentences if (stripped := sentence.strip())]
+    if stripped := line[start:].strip():
+        yield stripped
 
 
 def is_dateline(text: str) -> bool:
@@ -460,18 +574,21 @@ def split_sentences(text: str) -> list[str]:
     Quotes keep their sentences: a sentence that ends inside «…» or "…" ends after the closing
     quote. A dateline joins the sentence after it.
     """
-    sentences: list[str] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """split_sentences one sentence at a time: a summary that is full stops splitting there."""
     dateline = ""
     for line in text.splitlines():
         for sentence in _line_sentences(line):
             if is_dateline(sentence):
                 dateline = f"{dateline} {sentence}" if dateline else sentence
                 continue
-            sentences.append(f"{dateline} {sentence}" if dateline else sentence)
+            yield f"{dateline} {sentence}" if dateline else sentence
             dateline = ""
     if dateline:
-        sentences.append(dateline)
-    return sentences
+        yield dateline
 
 
 # Terms longer than this are not indexed (a pasted URL or a run of letters with no spaces):

@@ -29,7 +29,6 @@ _CDATA_MARKERS = re.compile(r"<!\[CDATA\[|\]\]>")
 # After html.parser has decoded entities once, an entity still standing came from "&amp;xxx;":
 # the feed escaped its HTML twice.
 _LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
-_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -42,6 +41,11 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.saw_markup_breaks = False
         self._skipping = 0
+
+    def updatepos(self, i: int, j: int) -> int:
+        # Only getpos() (line and column, for error messages) reads what the parser counts
+        # here, newline by newline: nothing here asks, so nothing is counted.
+        return j
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
@@ -75,6 +79,9 @@ class _TextExtractor(HTMLParser):
 
 
 def _extract(fragment: str) -> tuple[list[str], bool]:
+    if "<" not in fragment and "&" not in fragment:
+        # Plain text (most titles): html.parser would hand it to handle_data whole, as it is.
+        return ([fragment] if fragment else []), False
     parser = _TextExtractor()
     try:
         parser.feed(fragment)
@@ -96,7 +103,11 @@ def _decode_leftover_entity(match: re.Match[str]) -> str:
 
 def html_to_text(fragment: str) -> str:
     """Turn an HTML fragment from a feed into plain text, paragraphs split by one blank line."""
-    fragment = _CDATA_MARKERS.sub("", fragment.replace("\r\n", "\n").replace("\r", "\n"))
+    fragment = fragment.replace("\r\n", "\n").replace("\r", "\n")
+    # Each clean-up pass below runs only where it has something to do: a regex pass over a
+    # text costs about as much as parsing it.
+    if "<![CDATA[" in fragment or "]]>" in fragment:
+        fragment = _CDATA_MARKERS.sub("", fragment)
     parts, saw_markup_breaks = _extract(fragment)
     if saw_markup_breaks:
         # Real HTML: a newline in the source is just a space, the tags carry the layout. A
@@ -105,10 +116,15 @@ def html_to_text(fragment: str) -> str:
             part if part in (_LINE_BREAK, _PARAGRAPH_BREAK) else part.replace("\n", " ")
             for part in parts
         ]
-    text = _LEFTOVER_ENTITY.sub(_decode_leftover_entity, "".join(parts))
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    text = "".join(parts)
+    if "&" in text:
+        text = _LEFTOVER_ENTITY.sub(_decode_leftover_entity, text)
+    # Each line's runs of whitespace made one space, and the line stripped: str.split() and \s
+    # know the same whitespace, and a line (split at "\n") has no "\n" left in it.
+    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def escape(text: str) -> str:
