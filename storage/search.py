@@ -23,14 +23,17 @@ words that bot/news/search.py makes of a query.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import math
 import time
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, islice, repeat
 from typing import Any
 
 from sqlalchemy import (
@@ -54,6 +57,7 @@ from sqlalchemy.sql.elements import TextClause
 from bot.errors import SearchTimeout
 from bot.text.arabic import (
     MAX_TERM_CHARS,
+    MAX_TEXT_TERMS,
     document_terms,
     indexable_text_terms,
     normalise,
@@ -106,6 +110,15 @@ def _indexable(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in terms if len(term) <= MAX_TERM_CHARS)
 
 
+def _cut(terms: Sequence[str], cut: Callable[[Iterable[str]], tuple[str, ...]]) -> tuple[str, ...]:
+    """`cut(terms)`, skipped when it would keep every term: the parser's workers cut the terms
+    they give already, and filtering them again term by term on the event loop cost more
+    than a third of indexing an article there."""
+    if len(terms) <= MAX_TEXT_TERMS and max(map(len, terms), default=0) <= MAX_TERM_CHARS:
+        return tuple(terms)
+    return cut(terms)
+
+
 def document(
     article_id: int,
     headline: str,
@@ -126,29 +139,54 @@ def document(
     title_terms, body_terms = terms
     return Document(
         article_id,
-        _indexable(title_terms),
-        indexable_text_terms(body_terms),
+        _cut(title_terms, _indexable),
+        _cut(body_terms, indexable_text_terms),
         published_at.timestamp(),
     )
 
 
 def _lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in term or "\\" in term:
+        term = term.replace("\\", "\\\\").replace("'", "''")
+    return "'" + term + "'"
+
+
+@functools.cache
+def _marks(weight: str) -> tuple[list[str], str]:
+    """The position marks of a weight ("1B", "2B", …) made once, and the mark of every
+    position from _MAX_POSITION on (PostgreSQL keeps none beyond it)."""
+    return [f"{position}{weight}" for position in range(_MAX_POSITION)], f"{_MAX_POSITION}{weight}"
+
+
+def _positions(terms: Sequence[str], start: int, weight: str) -> dict[str, list[str]]:
+    """Term → its first _POSITIONS_PER_TERM position marks, in order of first appearance."""
+    marks, last = _marks(weight)
+    found: dict[str, list[str]] = {}
+    # strict=False: the marks never end (the last one repeats), the terms do.
+    for mark, term in zip(chain(islice(marks, start, None), repeat(last)), terms, strict=False):
+        kept = found.get(term)
+        if kept is None:
+            found[term] = [mark]
+        elif len(kept) < _POSITIONS_PER_TERM:
+            kept.append(mark)
+    return found
 
 
 def tsvector_literal(doc: Document) -> str:
-    """The PostgreSQL tsvector of a document, written out: title terms A, text terms B."""
-    positions: dict[str, list[str]] = {}
-    counts: Counter[tuple[str, str]] = Counter()
-    for offset, (terms, weight) in enumerate(((doc.title, "A"), (doc.body, "B"))):
-        start = 1 + offset * len(doc.title)
-        for index, term in enumerate(terms):
-            if counts[term, weight] >= _POSITIONS_PER_TERM:
-                continue
-            counts[term, weight] += 1
-            position = min(start + index, _MAX_POSITION)
-            positions.setdefault(term, []).append(f"{position}{weight}")
-    return " ".join(f"{_lexeme(term)}:{','.join(marks)}" for term, marks in positions.items())
+    """The PostgreSQL tsvector of a document, written out: title terms A, text terms B.
+
+    Every term of every article goes through here on the event loop, so the loop is kept
+    short (marks made once, no Counter of (term, weight) pairs, no min() per term): it was
+    most of the CPU of storing an article on PostgreSQL.
+    """
+    title = _positions(doc.title, 1, "A")
+    body = _positions(doc.body, 1 + len(doc.title), "B")
+    parts: list[str] = []
+    for term, marks in title.items():
+        more = body.pop(term, None)
+        parts.append(f"{_lexeme(term)}:{','.join(marks + more if more else marks)}")
+    parts += [f"{_lexeme(term)}:{','.join(marks)}" for term, marks in body.items()]
+    return " ".join(parts)
 
 
 # PostgreSQL gets each chunk as one statement over arrays (unnest): asyncpg's executemany
@@ -178,9 +216,15 @@ _SQLITE_TITLES = text(
 _SQLITE_DOCUMENTS = text(
     f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
 )
+# SQLite gets the frequencies as one JSON array of [term, df] pairs, in one statement: a
+# feed's articles have hundreds of distinct terms, and a row of parameters each (executemany)
+# was most of the statements' cost of storing them, on the event loop (binding each row) and
+# in the database thread (a step each). "WHERE true" tells SQLite's parser that ON CONFLICT
+# is the upsert's, not the join's.
 _SQLITE_FREQUENCIES = text(
-    "INSERT INTO search_terms (term, df) VALUES (:term, :df)"
-    " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df"
+    "INSERT INTO search_terms (term, df)"
+    " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:counts)"
+    " WHERE true ON CONFLICT (term) DO UPDATE SET df = df + excluded.df"
 )
 
 
@@ -216,7 +260,7 @@ def _frequency_rows(
     if dialect == "postgresql":
         terms = [term for term, _ in counts]
         return _PG_FREQUENCIES, [{"terms": terms, "dfs": [df for _, df in counts]}]
-    return _SQLITE_FREQUENCIES, [{"term": term, "df": df} for term, df in counts]
+    return _SQLITE_FREQUENCIES, [{"counts": json.dumps(counts, ensure_ascii=False)}]
 
 
 def index_statements(
@@ -243,7 +287,10 @@ def index_statements(
         if chunk and titles:
             statements.append(_title_rows(dialect, chunk))
     if frequencies:
-        counts = sorted(Counter(term for doc in docs for term in doc.distinct_terms).items())
+        found: Counter[str] = Counter()
+        for doc in docs:  # one C-level update per document, not a generator step per term
+            found.update(doc.distinct_terms)
+        counts = sorted(found.items())
         if counts:
             statements.append(_frequency_rows(dialect, counts))
     return statements

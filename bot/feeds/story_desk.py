@@ -58,11 +58,18 @@ class StoryDesk:
         """Take the decision lock of every process, then read what was stored since the last
         look; call it inside `deciding`, in the storing transaction."""
         await stories.lock_stories(session)
-        await self._read(session, now)
+        await self._read(session, now, locked=True)
 
-    async def _read(self, session: AsyncSession, now: datetime) -> None:
+    async def _read(self, session: AsyncSession, now: datetime, *, locked: bool = False) -> None:
+        """Read the fingerprints stored since the last look. Holding the decision lock, the
+        desk has looked at every article up to the newest one stored: an article gets its
+        fingerprint only in a transaction holding that lock, so none below it is still to
+        come, and the next look starts above it. Else a look that found no fingerprint
+        (articles posted from no poll, or published before the window) started from the same
+        place again, and read the whole archive above it on every poll."""
         self.index.expire(now)
         since = now - self.index.window
+        newest = await stories.last_article_id(session) if locked else 0
         rows = await stories.fingerprints_since(session, since, after_id=self._seen)
         for row in rows:
             try:
@@ -73,6 +80,7 @@ class StoryDesk:
             self.index.add(row.id, print_, row.published_at)
         if rows:
             self._seen = max(self._seen, rows[-1].id)
+        self._seen = max(self._seen, newest)
 
     def decide(self, candidates: Sequence[Candidate]) -> dict[str, int | str | None]:
         """Entry key → the story its article tells again: a stored article's id, the key of an

@@ -285,6 +285,9 @@ class _Bands:
         self._tail_keys: list[npt.NDArray[np.uint64]] = []
         self._tail_ids: list[npt.NDArray[np.int64]] = []
         self._tail_size = 0
+        # The tail's keys → their ids, for look-ups: np.isin over a short tail cost more than
+        # the rest of deciding (it sorts both arrays), on every look-up of every poll.
+        self._tail: dict[int, list[int]] = {}
         self._dead: set[int] = set()
 
     def add(self, article_id: int, keys: npt.NDArray[np.uint64]) -> None:
@@ -292,6 +295,8 @@ class _Bands:
         self._tail_keys.append(keys)
         self._tail_ids.append(np.full(len(keys), article_id, dtype=np.int64))
         self._tail_size += len(keys)
+        for key in keys.tolist():
+            self._tail.setdefault(key, []).append(article_id)
         if self._tail_size >= self._MERGE_AT:
             self._merge()
 
@@ -304,6 +309,7 @@ class _Bands:
         self._keys = np.insert(self._keys, at, keys)
         self._ids = np.insert(self._ids, at, ids)
         self._tail_keys, self._tail_ids, self._tail_size = [], [], 0
+        self._tail = {}
 
     def drop(self, gone: Iterable[int]) -> None:
         """Forget these articles' keys: lazily, as look-ups skip ids that are no longer indexed,
@@ -318,14 +324,17 @@ class _Bands:
 
     def find(self, keys: npt.NDArray[np.uint64]) -> set[int]:
         found: set[int] = set()
-        starts = np.searchsorted(self._keys, keys, side="left")
-        ends = np.searchsorted(self._keys, keys, side="right")
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            if start != end:
-                found.update(self._ids[start:end].tolist())
-        if self._tail_size:
-            tail = np.concatenate(self._tail_keys)
-            found.update(np.concatenate(self._tail_ids)[np.isin(tail, keys)].tolist())
+        if len(self._keys):
+            starts = np.searchsorted(self._keys, keys, side="left")
+            ends = np.searchsorted(self._keys, keys, side="right")
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                if start != end:
+                    found.update(self._ids[start:end].tolist())
+        if self._tail:
+            tail = self._tail
+            for key in keys.tolist():
+                if (ids := tail.get(key)) is not None:
+                    found.update(ids)
         return found
 
     @property
