@@ -36,6 +36,7 @@ _HANDLERS = frozenset(
 )
 # feedparser's translation of C1 controls to the characters windows-1252 puts there.
 _CP1252: dict[int, str] = _feedparser_mixin._cp1252
+_C1_CONTROL = re.compile("[" + "".join(map(chr, sorted(_CP1252))) + "]")
 _RELATIVE = StrictFeedParser.can_be_relative_uri
 _HTML_TYPES = StrictFeedParser.html_types
 
@@ -145,11 +146,14 @@ def _fixed(value: str | None, element: str, resolve: bool = True) -> str:
     output = (value or "").strip()
     if resolve and element in _RELATIVE and output:
         output = _urljoin("", output)
+    if output.isascii():  # both repairs leave ASCII as it is
+        return output
     try:
         output = output.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    return output.translate(_CP1252)
+    # str.translate with a dict visits every character: only texts with a C1 control need it.
+    return output.translate(_CP1252) if _C1_CONTROL.search(output) else output
 
 
 def _attributes(element: ET.Element) -> dict[str, str]:
