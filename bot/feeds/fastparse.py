@@ -50,9 +50,11 @@ _READ_KEYS = frozenset(
     }
 )  # fmt: skip
 # Handled elements that write nothing parse.py reads (authors, podcast flags, channel dates).
-_HARMLESS_IN_ENTRY = frozenset(
-    {"author", "dc_creator", "itunes_author", "itunes_explicit", "itunes_image", "dc_language"}
-)
+_HARMLESS_MEDIA = frozenset({"media_rating", "media_credit", "media_restriction", "media_license"})
+_HARMLESS_IN_ENTRY = _HARMLESS_MEDIA | {
+    "author", "dc_creator", "itunes_author", "itunes_explicit", "itunes_image", "dc_language",
+    "itunes_subtitle",
+}  # fmt: skip
 _HARMLESS_IN_CHANNEL = frozenset(
     {
         "description", "language", "dc_language", "lastbuilddate", "pubdate", "dc_date",
@@ -61,7 +63,15 @@ _HARMLESS_IN_CHANNEL = frozenset(
         "itunes_subtitle", "itunes_summary", "itunes_keywords", "dc_creator", "dc_publisher",
         "cloud", "author",
     }
-)  # fmt: skip
+) | _HARMLESS_MEDIA  # fmt: skip
+# Channel elements with children that write only the feed's publisher and tags.
+_CHANNEL_GROUPS = {
+    "itunes_owner": frozenset({"itunes_name", "itunes_email"}),
+    "itunes_category": frozenset({"itunes_category"}),
+}
+_ONCE_IN_ITEM = frozenset(
+    {"title", "guid", "description", "itunes_summary", "content_encoded", "pubdate", "dc_date"}
+)
 _IMAGE_CHILDREN = frozenset({"url", "title", "link", "width", "height", "description"})
 _DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _XMLNS = re.compile(r"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -242,11 +252,27 @@ class _Reader:
                     if self.key(part) not in _IMAGE_CHILDREN:
                         raise Routed("unexpected element in channel <image>")
                     self.leaf(part, "image")
+            elif key in ("description", "itunes_summary") and "itunes_summary" in seen:
+                # feedparser would take it as content, and carry that into the first item.
+                raise Routed("channel summary after <itunes:summary>")
+            elif key in _CHANNEL_GROUPS:
+                self.group(child, key)
             else:
                 self.other(child, key, _HARMLESS_IN_CHANNEL)
+            if key == "itunes_summary":
+                seen.add(key)
         if links:
             feed["links"] = links
         return feed
+
+    def group(self, element: ET.Element, key: str) -> None:
+        for part in element:
+            if (part_key := self.key(part)) not in _CHANNEL_GROUPS[key]:
+                raise Routed(f"<{part_key}> in channel <{key}>")
+            if part_key in _CHANNEL_GROUPS:
+                self.group(part, part_key)
+            else:
+                self.leaf(part, part_key)
 
     def link(
         self, element: ET.Element, context: dict[str, Any], links: list[dict[str, str]],
@@ -292,9 +318,10 @@ class _Reader:
         seen: set[str] = set()
         guid: tuple[str, bool] | None = None
         has_link = False
+        summaries: list[str] = []
         for child in item:
             key = self.key(child)
-            if key in ("title", "guid", "description", "content_encoded", "pubdate", "dc_date"):
+            if key in _ONCE_IN_ITEM:
                 if key in seen:
                     raise Routed(f"<{key}> repeated in an item")
                 seen.add(key)
@@ -332,11 +359,15 @@ class _Reader:
                     raise Routed("<guid> with other attributes")
                 is_link = attributes.get("ispermalink", "true") == "true"
                 guid = (_fixed(child.text, "id", resolve=is_link), is_link)
-            elif key in ("title", "description", "content_encoded", "pubdate", "dc_date"):
+            elif key in ("description", "itunes_summary"):
+                self.plain(child, key)
+                summaries.append(_fixed(child.text, key))
+            elif key in ("title", "content_encoded", "pubdate", "dc_date"):
                 self.plain(child, key)
                 self.text(entry, key, _fixed(child.text, key))
             else:
                 self.other(child, key, _HARMLESS_IN_ENTRY)
+        self.summaries(entry, summaries, "content_encoded" in seen)
         if guid is not None:
             entry["id"] = guid[0]
             if guid[1]:
@@ -353,11 +384,22 @@ class _Reader:
             raise Routed(f"<{key}> with attributes")
 
     @staticmethod
+    def summaries(entry: dict[str, Any], summaries: list[str], encoded: bool) -> None:
+        """<description> and <itunes:summary>: feedparser's summary is the first; a second, in
+        an item without content:encoded, is its content (_start_summary's "summary already
+        there" branch)."""
+        if not summaries:
+            return
+        if len(summaries) == 2 and encoded:
+            raise Routed("<description>, <itunes:summary> and <content:encoded> in an item")
+        entry["summary"] = summaries[0]
+        if len(summaries) == 2:
+            entry["content"] = [{"type": "text/plain", "value": summaries[1]}]
+
+    @staticmethod
     def text(entry: dict[str, Any], key: str, value: str) -> None:
         if key == "title":
             entry["title"] = value
-        elif key == "description":
-            entry["summary"] = value
         elif key == "content_encoded":
             entry["content"] = [{"type": "text/html", "value": value}]
             entry.setdefault("summary", value)

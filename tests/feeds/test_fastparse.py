@@ -184,6 +184,14 @@ def test_an_element_not_mirrored_is_routed() -> None:
     assert assert_same_or_routed(rss_body(item)) == "<source> is not mirrored"
 
 
+def test_itunes_summary_beside_description_is_content() -> None:
+    # feedparser's rule: the second summary of an item without content:encoded is content.
+    item = ITEM.replace("</item>", "<itunes:summary>ملخص أطول من النص</itunes:summary></item>")
+    body = rss_body(item, namespaces='xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"')
+    assert assert_same_or_routed(body) == "fast"
+    assert fastparse.read(body).entries[0]["content"][0]["value"] == "ملخص أطول من النص"
+
+
 def test_repeated_title_is_routed() -> None:
     item = ITEM.replace("</item>", "<title>ثانٍ</title></item>")
     assert assert_same_or_routed(rss_body(item)) == "<title> repeated in an item"
@@ -239,8 +247,11 @@ def rss_items(draw: st.DrawFn) -> str:
         parts.append(f"<description>{draw(TEXTS)}</description>")
     if draw(st.booleans()):
         parts.append(f"<content:encoded>{draw(TEXTS)}</content:encoded>")
+    if draw(st.booleans()):
+        parts.append(f"<itunes:summary>{draw(TEXTS)}</itunes:summary>")
     for label in draw(st.lists(TEXTS, max_size=2)):
-        parts.append(f"<category>{label}</category>")
+        tag = draw(st.sampled_from(["category", "dc:subject", "itunes:keywords"]))
+        parts.append(f"<{tag}>{label}</{tag}>")
     if draw(st.booleans()):
         parts.append('<enclosure url="https://example.org/p.jpg" type="image/jpeg" length="1"/>')
     if draw(st.booleans()):
@@ -254,7 +265,9 @@ def rss_feeds(draw: st.DrawFn) -> bytes:
     items = "".join(draw(st.lists(rss_items(), max_size=4)))
     namespaces = (
         'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-        'xmlns:media="http://search.yahoo.com/mrss/"'
+        'xmlns:media="http://search.yahoo.com/mrss/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
     )
     return rss_body(items, namespaces=namespaces)
 
