@@ -1,14 +1,15 @@
-"""A fast reader of plain RSS 2.0 bodies that gives exactly what feedparser would give.
+"""A fast reader of RSS 2.0 and Atom 1.0 bodies that gives exactly what feedparser would give.
 
-feedparser costs ~10 ms a feed, most of it in its SAX callbacks; expat building an
-ElementTree costs a twentieth of that. But the rest of parse.py reads feedparser's dictionaries
-(ids, links, the raw date string that enters dedupe keys, tags from dc:subject and
-itunes:keywords...), and a different answer would change dedupe keys and labels. So this reader
-mirrors feedparser's rules for the elements it knows, and gives up (raises Routed, with the
-reason) on everything else: another encoding than UTF-8, a DOCTYPE, a body expat refuses, Atom
-or RDF, any element whose feedparser handler it does not mirror, repeated elements whose
-winner depends on feedparser's depth rules, zero entries. A body it gives up on goes to
-feedparser, so the answer is feedparser's either way.
+feedparser costs ~18 ms a bench feed (100 KB), most of it in its SAX callbacks; expat building
+an ElementTree and this module's walk over it cost ~3 ms. But the rest of parse.py reads
+feedparser's dictionaries (ids, links, the raw date string that enters dedupe keys, tags from
+dc:subject and itunes:keywords...), and a different answer would change dedupe keys and labels.
+So this reader mirrors feedparser's rules for the elements it knows, and gives up (raises
+Routed, with the reason) on everything else: another encoding than strict UTF-8, a UTF-16 BOM,
+a DOCTYPE or xml:base, a body expat refuses, RDF and other formats, any element whose
+feedparser handler it does not mirror, repeated elements whose winner depends on feedparser's
+depth rules, zero entries. A body it gives up on goes to feedparser, so the answer is
+feedparser's either way (tests/feeds/test_fastparse.py compares both over the corpus).
 
 It is expat, as feedparser's strict parser is: a body read here is one that feedparser reads
 without a bozo exception. Pure and picklable: it runs in worker processes.
@@ -53,7 +54,7 @@ _READ_KEYS = frozenset(
 _HARMLESS_MEDIA = frozenset({"media_rating", "media_credit", "media_restriction", "media_license"})
 _HARMLESS_IN_ENTRY = _HARMLESS_MEDIA | {
     "author", "dc_creator", "itunes_author", "itunes_explicit", "itunes_image", "dc_language",
-    "itunes_subtitle",
+    "itunes_subtitle", "rights",
 }  # fmt: skip
 _HARMLESS_IN_CHANNEL = frozenset(
     {
@@ -61,20 +62,33 @@ _HARMLESS_IN_CHANNEL = frozenset(
         "generator", "copyright", "rights", "dc_rights", "managingeditor", "webmaster",
         "category", "dc_subject", "itunes_author", "itunes_explicit", "itunes_image",
         "itunes_subtitle", "itunes_summary", "itunes_keywords", "dc_creator", "dc_publisher",
-        "cloud", "author",
+        "cloud", "subtitle", "updated", "published",
     }
 ) | _HARMLESS_MEDIA  # fmt: skip
-# Channel elements with children that write only the feed's publisher and tags.
-_CHANNEL_GROUPS = {
+# Elements with children that write only authors, publishers and the feed's tags.
+_PERSON = frozenset({"name", "email", "uri"})
+_GROUPS = {
     "itunes_owner": frozenset({"itunes_name", "itunes_email"}),
     "itunes_category": frozenset({"itunes_category"}),
+    "author": _PERSON,
+    "contributor": _PERSON,
 }
-_ONCE_IN_ITEM = frozenset(
-    {"title", "guid", "description", "itunes_summary", "content_encoded", "pubdate", "dc_date"}
-)
+# An entry's elements that may come once, by the key feedparser stores them under: a second
+# would leave feedparser's depth rules to choose.
+_ONCE_IN_ENTRY = {
+    "title": "title", "guid": "id", "id": "id", "content_encoded": "content",
+    "content": "content", "pubdate": "published", "published": "published",
+    "issued": "published", "dc_date": "updated", "updated": "updated", "modified": "updated",
+    "created": "created",
+}  # fmt: skip
+# feedparser's summary-like elements: the first is the summary, a second is content.
+_SUMMARIES = frozenset({"description", "summary", "itunes_summary"})
+_TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
 _IMAGE_CHILDREN = frozenset({"url", "title", "link", "width", "height", "description"})
 _DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _XMLNS = re.compile(r"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _SEMICOLON_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
 
 
@@ -97,10 +111,14 @@ def read(body: bytes) -> FastFeed:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
         raise Routed(f"not well-formed ({exc})") from None
-    if root.tag != "rss" or len(root) != 1 or root[0].tag != "channel":
-        raise Routed("not a plain RSS 2.0 document")
+    if root.tag == _ATOM_FEED:
+        channel = root
+    elif root.tag == "rss" and len(root) == 1 and root[0].tag == "channel":
+        channel = root[0]
+    else:
+        raise Routed("neither RSS 2.0 nor Atom 1.0")
     reader = _Reader(_prefixes(text))
-    feed = reader.channel(root[0])
+    feed = reader.channel(channel)
     if not reader.entries:
         raise Routed("no entries")
     return FastFeed(feed=feed, entries=reader.entries)
@@ -170,7 +188,9 @@ def _attributes(element: ET.Element) -> dict[str, str]:
     # feedparser lowercases attribute names, and the values of rel and type.
     attributes: dict[str, str] = {}
     for name, value in element.attrib.items():
-        if name.startswith("{"):
+        if name == _XML_LANG:
+            name = "xml:lang"  # feedparser keeps it, under that name
+        elif name.startswith("{"):
             raise Routed("namespaced attribute")
         name = name.lower()
         attributes[name] = value.lower() if name in ("rel", "type") else value
@@ -227,49 +247,55 @@ class _Reader:
     # The channel: its title, link and links (WebSub's hub and self).
 
     def channel(self, channel: ET.Element) -> dict[str, Any]:
+        """An RSS <channel> or the Atom <feed>: its entries, title, link and links."""
         feed: dict[str, Any] = {}
         links: list[dict[str, str]] = []
         seen: set[str] = set()
+        feed_id: tuple[str, bool] | None = None
         for child in channel:
             key = self.key(child)
-            if key == "item":
+            if key in ("item", "entry"):
                 self.entries.append(self.item(child))
                 continue
-            if key in ("title", "link") and not child.attrib:
+            if key == "title" or (key == "link" and not child.attrib):
                 if key in seen:
                     raise Routed(f"channel <{key}> repeated")
                 seen.add(key)
             if key == "title":
-                self.leaf(child, key)
-                if child.attrib:
-                    raise Routed("channel <title> with attributes")
+                self.typed(child, key)
                 feed["title"] = _fixed(child.text, "title")
             elif key == "link":
                 self.leaf(child, key)
                 self.link(child, feed, links, in_entry=False)
+            elif key in ("guid", "id"):
+                if feed_id is not None:
+                    raise Routed(f"channel <{key}> repeated")
+                feed_id = self.guid(child, key)
             elif key == "image":
                 for part in child:
                     if self.key(part) not in _IMAGE_CHILDREN:
                         raise Routed("unexpected element in channel <image>")
                     self.leaf(part, "image")
-            elif key in ("description", "itunes_summary") and "itunes_summary" in seen:
+            elif key in _SUMMARIES and seen & {"summary", "itunes_summary"}:
                 # feedparser would take it as content, and carry that into the first item.
-                raise Routed("channel summary after <itunes:summary>")
-            elif key in _CHANNEL_GROUPS:
+                raise Routed("a second channel summary")
+            elif key in _GROUPS:
                 self.group(child, key)
             else:
                 self.other(child, key, _HARMLESS_IN_CHANNEL)
-            if key == "itunes_summary":
+            if key in _SUMMARIES:
                 seen.add(key)
+        if feed_id is not None and feed_id[1]:
+            feed.setdefault("link", feed_id[0])
         if links:
             feed["links"] = links
         return feed
 
     def group(self, element: ET.Element, key: str) -> None:
         for part in element:
-            if (part_key := self.key(part)) not in _CHANNEL_GROUPS[key]:
-                raise Routed(f"<{part_key}> in channel <{key}>")
-            if part_key in _CHANNEL_GROUPS:
+            if (part_key := self.key(part)) not in _GROUPS[key]:
+                raise Routed(f"<{part_key}> in <{key}>")
+            if part_key in _GROUPS:
                 self.group(part, part_key)
             else:
                 self.leaf(part, part_key)
@@ -310,8 +336,9 @@ class _Reader:
     # One item, under feedparser's keys.
 
     def item(self, item: ET.Element) -> dict[str, Any]:
-        if item.attrib:
-            raise Routed("item with attributes")
+        """An RSS <item> or Atom <entry> (feedparser's handlers are the same for both)."""
+        if set(item.attrib) - {_XML_LANG}:  # xml:lang only sets what parse.py does not read
+            raise Routed("entry with attributes")
         entry: dict[str, Any] = {}
         links: list[dict[str, str]] = []
         tags: list[dict[str, str | None]] = []
@@ -321,10 +348,10 @@ class _Reader:
         summaries: list[str] = []
         for child in item:
             key = self.key(child)
-            if key in _ONCE_IN_ITEM:
-                if key in seen:
-                    raise Routed(f"<{key}> repeated in an item")
-                seen.add(key)
+            if (once := _ONCE_IN_ENTRY.get(key)) is not None:
+                if once in seen:
+                    raise Routed(f"<{key}> repeated in an entry")
+                seen.add(once)
             if key == "media_group":
                 if child.attrib:
                     raise Routed("media:group with attributes")
@@ -336,7 +363,7 @@ class _Reader:
                 self.leaf(child, key)
                 if not child.attrib:
                     if has_link:
-                        raise Routed("<link> repeated in an item")
+                        raise Routed("<link> repeated in an entry")
                     has_link = True
                 self.link(child, entry, links, in_entry=True)
             elif key == "enclosure":
@@ -348,40 +375,53 @@ class _Reader:
                 self.leaf(child, key)
                 self.category(child, tags)
             elif key == "itunes_keywords":
-                self.plain(child, key)
+                self.typed(child, key)
                 for term in _fixed(child.text, key).split(","):
                     if term.strip():
                         _add_tag(tags, term.strip(), "http://www.itunes.com/", None)
-            elif key == "guid":
-                self.leaf(child, key)
-                attributes = _attributes(child)
-                if set(attributes) - {"ispermalink"}:
-                    raise Routed("<guid> with other attributes")
-                is_link = attributes.get("ispermalink", "true") == "true"
-                guid = (_fixed(child.text, "id", resolve=is_link), is_link)
-            elif key in ("description", "itunes_summary"):
-                self.plain(child, key)
+            elif key in ("guid", "id"):
+                guid = self.guid(child, key)
+            elif key in _SUMMARIES:
+                if key in seen:
+                    raise Routed(f"<{key}> repeated in an entry")
+                seen.add(key)
+                self.typed(child, key)
                 summaries.append(_fixed(child.text, key))
-            elif key in ("title", "content_encoded", "pubdate", "dc_date"):
-                self.plain(child, key)
-                self.text(entry, key, _fixed(child.text, key))
+            elif once is not None:
+                self.typed(child, key)
+                self.text(entry, once, _fixed(child.text, key))
+            elif key in _GROUPS:
+                self.group(child, key)
             else:
                 self.other(child, key, _HARMLESS_IN_ENTRY)
-        self.summaries(entry, summaries, "content_encoded" in seen)
+        self.summaries(entry, summaries, "content" in seen)
         if guid is not None:
             entry["id"] = guid[0]
             if guid[1]:
                 entry.setdefault("link", guid[0])
         if links:
             entry["links"] = links
-        if tags or seen & {"category", "dc_subject"}:
+        if tags:
             entry["tags"] = tags
         return entry
 
-    def plain(self, element: ET.Element, key: str) -> None:
+    def guid(self, element: ET.Element, key: str) -> tuple[str, bool]:
+        """feedparser's _start_guid/_end_guid (Atom's <id> too): the id, and whether it stands
+        in for a missing link (isPermaLink, true unless it says otherwise)."""
         self.leaf(element, key)
-        if element.attrib:
-            raise Routed(f"<{key}> with attributes")
+        attributes = _attributes(element)
+        if set(attributes) - {"ispermalink", "xml:lang"}:
+            raise Routed(f"<{key}> with other attributes")
+        is_link = attributes.get("ispermalink", "true") == "true"
+        return _fixed(element.text, "id", resolve=is_link), is_link
+
+    def typed(self, element: ET.Element, key: str) -> None:
+        """A text element: no children, no attribute but a plain-text or HTML type (feedparser
+        decodes base64 for other types, and keeps XHTML as markup)."""
+        self.leaf(element, key)
+        for name, value in element.attrib.items():
+            if name != _XML_LANG and (name != "type" or value.lower() not in _TEXT_TYPES):
+                raise Routed(f"<{key}> with attribute {name}={value!r}")
 
     @staticmethod
     def summaries(entry: dict[str, Any], summaries: list[str], encoded: bool) -> None:
@@ -397,24 +437,21 @@ class _Reader:
             entry["content"] = [{"type": "text/plain", "value": summaries[1]}]
 
     @staticmethod
-    def text(entry: dict[str, Any], key: str, value: str) -> None:
-        if key == "title":
-            entry["title"] = value
-        elif key == "content_encoded":
+    def text(entry: dict[str, Any], once: str, value: str) -> None:
+        if once == "content":  # content:encoded or Atom's <content>: a summary too
             entry["content"] = [{"type": "text/html", "value": value}]
             entry.setdefault("summary", value)
-        elif key == "pubdate":
-            entry["published"] = value
-            entry["published_parsed"] = _parse_date(value)
-        else:  # dc:date
-            entry["updated"] = value
-            entry["updated_parsed"] = _parse_date(value)
+        elif once in ("published", "updated", "created"):
+            entry[once] = value
+            entry[f"{once}_parsed"] = _parse_date(value)
+        else:
+            entry[once] = value
 
     def category(self, element: ET.Element, tags: list[dict[str, str | None]]) -> None:
         """feedparser's _start_category/_end_category: a tag from the attributes, whose term the
         text fills in when it has none."""
         attributes = _attributes(element)
-        if set(attributes) - {"domain", "scheme", "term", "label"}:
+        if set(attributes) - {"domain", "scheme", "term", "label", "xml:lang"}:
             raise Routed("<category> with other attributes")
         _add_tag(
             tags,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import feedparser
 import pytest
@@ -169,9 +170,41 @@ def test_zero_entries_are_routed() -> None:
     assert assert_same_or_routed(rss_body("")) == "no entries"
 
 
-def test_atom_is_routed() -> None:
-    body = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry/></feed>'
-    assert assert_same_or_routed(body) == "not a plain RSS 2.0 document"
+ATOM_ENTRY = (
+    '<entry><id>tag:example.org,2026:1</id><title type="html">عنوان &amp;lt;b&amp;gt;</title>'
+    '<link rel="enclosure" type="image/jpeg" href="https://example.org/p.jpg"/>'
+    "<updated>2026-01-11T08:00:00Z</updated><summary>نص</summary>"
+    '<category term="سياسة"/><author><name>كاتب</name></author></entry>'
+)
+
+
+def atom_body(entries: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xml:lang="ar"><title>T</title><id>tag:example.org,2026:feed</id>'
+        f'<link rel="self" href="https://example.org/atom"/>{entries}</feed>'
+    ).encode()
+
+
+def test_atom_takes_the_fast_path_and_its_id_stands_in_for_the_link() -> None:
+    body = atom_body(ATOM_ENTRY)
+    assert assert_same_or_routed(body) == "fast"
+    # feedparser's rule: an Atom id is a permalink, the link of an entry without one.
+    assert fastparse.read(body).entries[0]["link"] == "tag:example.org,2026:1"
+    assert fastparse.read(body).feed["link"] == "tag:example.org,2026:feed"
+
+
+def test_atom_xhtml_content_is_routed() -> None:
+    entry = ATOM_ENTRY.replace(
+        "<summary>نص</summary>",
+        '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>نص</p></div></content>',
+    )
+    assert assert_same_or_routed(atom_body(entry)) == "<content> has child elements"
+
+
+def test_rdf_is_routed() -> None:
+    body = b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
+    assert assert_same_or_routed(body) == "neither RSS 2.0 nor Atom 1.0"
 
 
 def test_doctype_is_routed() -> None:
@@ -194,7 +227,7 @@ def test_itunes_summary_beside_description_is_content() -> None:
 
 def test_repeated_title_is_routed() -> None:
     item = ITEM.replace("</item>", "<title>ثانٍ</title></item>")
-    assert assert_same_or_routed(rss_body(item)) == "<title> repeated in an item"
+    assert assert_same_or_routed(rss_body(item)) == "<title> repeated in an entry"
 
 
 def test_feed_links_for_websub_are_feedparsers() -> None:
@@ -276,6 +309,35 @@ def rss_feeds(draw: st.DrawFn) -> bytes:
 @given(rss_feeds())
 def test_generated_feeds_fast_equals_feedparser_or_routed(body: bytes) -> None:
     assert_same_or_routed(body)
+
+
+@st.composite
+def atom_entries(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["", ' type="text"', ' type="html"']))
+    parts = [f"<title{kind}>{draw(TEXTS)}</title>"]
+    if draw(st.booleans()):
+        parts.append(f"<id>tag:example.org,2026:{draw(st.integers(0, 3))}</id>")
+    for rel in draw(st.lists(st.sampled_from(["alternate", "enclosure", "related", ""]))):
+        rel_attribute = f' rel="{rel}"' if rel else ""
+        href = f"https://example.org/{draw(st.integers(0, 3))}.jpg?a=1&amp;b=2"
+        parts.append(f'<link{rel_attribute} type="image/jpeg" href="{href}"/>')
+    for element in draw(st.lists(st.sampled_from(["published", "updated"]), unique=True)):
+        parts.append(f"<{element}>{draw(DATES) or ''}</{element}>")
+    if draw(st.booleans()):
+        parts.append(f"<summary{kind}>{draw(TEXTS)}</summary>")
+    if draw(st.booleans()):
+        parts.append(f"<content{kind}>{draw(TEXTS)}</content>")
+    for label in draw(st.lists(TEXTS, max_size=2)):
+        parts.append(f"<category term={quoteattr(label)}/>")
+    if draw(st.booleans()):
+        parts.append("<author><name>كاتب</name><email>a@example.org</email></author>")
+    return "<entry>" + "".join(draw(st.permutations(parts))) + "</entry>"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(atom_entries(), max_size=4))
+def test_generated_atom_fast_equals_feedparser_or_routed(entries: list[str]) -> None:
+    assert_same_or_routed(atom_body("".join(entries)))
 
 
 if __name__ == "__main__":
