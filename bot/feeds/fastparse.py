@@ -22,6 +22,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from feedparser import mixin as _feedparser_mixin
 from feedparser.api import StrictFeedParser
 from feedparser.datetimes import _parse_date
@@ -108,9 +110,13 @@ def read(body: bytes) -> FastFeed:
     """The feed and its entries as feedparser would give them; Routed when not sure."""
     text = _checked_text(body)
     try:
-        root = ET.fromstring(body)
+        # A feed body is hostile XML: defusedxml refuses DTDs and entity declarations (the
+        # text check above already sends them to feedparser; this is the second lock).
+        root = defused_fromstring(body, forbid_dtd=True)
     except ET.ParseError as exc:
         raise Routed(f"not well-formed ({exc})") from None
+    except DefusedXmlException as exc:
+        raise Routed(f"refused by defusedxml ({exc})") from None
     if root.tag == _ATOM_FEED:
         channel = root
     elif root.tag == "rss" and len(root) == 1 and root[0].tag == "channel":
