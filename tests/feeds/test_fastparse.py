@@ -7,6 +7,7 @@ keys, links, titles, text, summaries, labels, dates, languages, pictures and the
 
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from bench.poll import generate_feed
 from bot.errors import ParseError
 from bot.feeds import fastparse
 from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.feeds.workers import ParserPool, parse_function
 from tests.support import FEEDS, REPO, corpus_dir, needs_corpus
 
 FETCHED = datetime(2026, 1, 11, 9, 30, tzinfo=UTC)
@@ -242,9 +244,21 @@ def test_feed_links_for_websub_are_feedparsers() -> None:
     assert rels == ["hub", "self", "alternate"]
 
 
-def test_parse_feed_with_fast_off_never_reads_fast() -> None:
+def test_fast_parse_setting_chooses_the_parse_function() -> None:
+    # FAST_PARSE=false: the pool's workers get parse_feed(fast=False), pickled to them.
+    slow = pickle.loads(pickle.dumps(parse_function(fast=False)))
+    assert parse_function(fast=True) is parse_feed
     body = rss_body(ITEM)
-    assert parse_feed(body, FETCHED, fast=False) == parse_feed(body, FETCHED)
+    assert slow(body, FETCHED, 400) == parse_feed(body, FETCHED, 400)
+
+
+async def test_parser_pool_with_fast_parse_off() -> None:
+    pool = ParserPool(workers=1, parse=parse_function(fast=False))
+    try:
+        parsed = await pool.parse(rss_body(ITEM), FETCHED, 400)
+    finally:
+        pool.close()
+    assert parsed == parse_feed(rss_body(ITEM), FETCHED)
 
 
 # Generated feeds: whatever the fast reader takes, it reads as feedparser does.
