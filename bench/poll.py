@@ -828,6 +828,22 @@ def _parse_lines(results: Results) -> list[str]:
     return lines
 
 
+def _parse_rows(results: Results) -> list[str]:
+    """The markdown table's rows for parse_feed's two paths (timed once each)."""
+    alone = results.parse_only.median
+    rows = []
+    for name, seconds in (
+        ("feedparser path (fast=False)", results.nashra_parse_feedparser),
+        ("fast path (as deployed)", results.nashra_parse),
+    ):
+        if seconds is not None:
+            rows.append(
+                f"| parse_feed, {name}, 1 process | {seconds:.2f} s "
+                f"({seconds / alone:.2f}× feedparser alone) | | |"
+            )
+    return rows
+
+
 def _profile_text(profiler: cProfile.Profile, title: str, limit: int = 30) -> str:
     out = io.StringIO()
     out.write(f"--- profile: {title}, by own time ---\n")
@@ -967,6 +983,7 @@ def report(results: Results) -> str:
         f"| feedparser.parse alone, {args.feeds} feeds, 1 process | "
         f"{results.parse_only.median:.2f} s | {min(results.parse_only.values):.2f}–"
         f"{max(results.parse_only.values):.2f} s | |",
+        *_parse_rows(results),
         f"| cold poll, one tick, {PARSER_WORKERS} parser processes ({last.database.split()[0]}) "
         f"| {cold.median:.2f} s | {min(cold.values):.2f}–{max(cold.values):.2f} s | |",
         f"| ratio cold poll / parse-only | {ratio:.2f} | | ≤ {TARGET_RATIO} |",
