@@ -396,7 +396,7 @@ class _Reader:
             elif once is not None:
                 self.typed(child, key)
                 self.text(entry, once, _fixed(child.text, key))
-            elif key in _GROUPS:
+            elif key in _GROUPS and key != "itunes_category":  # that one tags the entry
                 self.group(child, key)
             else:
                 self.other(child, key, _HARMLESS_IN_ENTRY)

@@ -168,6 +168,13 @@ def test_dc_subject_and_itunes_keywords_are_labels() -> None:
     assert parse_feed(body, FETCHED).entries[0].labels == ("سياسة", "اقتصاد", "رياضة")
 
 
+def test_itunes_category_of_an_item_is_routed() -> None:
+    # In an item it is a tag (feedparser's _start_itunes_category), not mirrored here.
+    item = ITEM.replace("</item>", '<itunes:category text="News"/></item>')
+    body = rss_body(item, namespaces='xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"')
+    assert assert_same_or_routed(body) == "<itunes_category> is not mirrored"
+
+
 def test_zero_entries_are_routed() -> None:
     assert assert_same_or_routed(rss_body("")) == "no entries"
 
