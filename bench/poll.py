@@ -1,7 +1,8 @@
 """How long a cold poll of 1000 Arabic feeds takes, next to feedparser alone on the same bodies.
 
     python -m bench.poll [--feeds 1000] [--entries 30] [--repeat 3] [--postgres URL]
-                         [--readers N] [--no-keywords] [--no-nashra-parse] [--profile FILE]
+                         [--readers N] [--no-keywords] [--no-nashra-parse] [--parse-only]
+                         [--profile FILE]
 
 What one run does:
 
@@ -9,7 +10,9 @@ What one run does:
    fixed seed: Arabic titles, HTML descriptions of a few paragraphs, guid, link, pubDate, one or
    two categories. The same seed always gives the same bytes.
 2. Baseline: `feedparser.parse(body)` over the 1000 bodies, one after the other, in this
-   process, `--repeat` times; then Nashra's own `parse_feed` once, for comparison.
+   process, `--repeat` times; then Nashra's own `parse_feed` once each way, for comparison:
+   forced to feedparser (fast=False) and as deployed (the fast path of bot/feeds/fastparse.py
+   where it applies), per feed and as ratios to feedparser alone. `--parse-only` stops here.
 3. Serves the feeds from one local aiohttp server (tests.fakes.feeds.FeedServer: ETag, 304) in
    a process of its own, so that serving does not run on the poller's event loop.
 4. Cold poll: a fresh database (an SQLite file in WAL mode, or a new schema in PostgreSQL),
@@ -66,6 +69,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.schemas import scratch_schema
 from bot.delivery.planner import keyword_term
+from bot.feeds.fastparse import parse_path
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import Poller, PollSettings, TickReport
@@ -415,9 +419,10 @@ def feedparser_only(bodies: Sequence[bytes]) -> None:
         feedparser.parse(body)
 
 
-def nashra_parse(bodies: Sequence[bytes], fetched_at: datetime) -> None:
+def nashra_parse(bodies: Sequence[bytes], fetched_at: datetime, fast: bool = True) -> None:
+    # fast=False: the feedparser path, which every body took before bot/feeds/fastparse.py.
     for body in bodies:
-        parse_feed(body, fetched_at)
+        parse_feed(body, fetched_at, fast=fast)
 
 
 def _process_cpu_seconds(pid: int, tid: int | None = None) -> float:
@@ -740,7 +745,9 @@ class Results:
     corpus_digest: str
     generate_seconds: float
     parse_only: Spread
-    nashra_parse: float | None
+    nashra_parse: float | None  # parse_feed as deployed: the fast path where it applies
+    nashra_parse_feedparser: float | None = None  # parse_feed forced to feedparser
+    fast_bodies: int = 0  # bodies the fast path takes
     warm_up_seconds: float = 0.0
     rounds: list[Round] = field(default_factory=list)
     worker_peak_kib: list[int] = field(default_factory=list)
@@ -794,6 +801,47 @@ async def run_polls(
         results.forkserver_peak_kib = _stop_forkserver()
         results.children_peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         results.server_peak_kib = server.stop().max_rss_kib
+
+
+def _parse_lines(results: Results) -> list[str]:
+    """parse_feed's two paths beside feedparser alone, per feed and as ratios."""
+    feeds, alone = results.args.feeds, results.parse_only.median
+    lines = [f"  feedparser alone:                        {alone / feeds * 1000:.2f} ms per feed"]
+    if results.nashra_parse_feedparser is not None:
+        slow = results.nashra_parse_feedparser
+        lines.append(
+            f"Nashra parse_feed, feedparser path, once: {slow:.2f} s, "
+            f"{slow / feeds * 1000:.2f} ms per feed ({slow / alone:.2f}× feedparser alone)"
+        )
+    if results.nashra_parse is not None:
+        fast = results.nashra_parse
+        lines.append(
+            f"Nashra parse_feed, fast path, once:       {fast:.2f} s, "
+            f"{fast / feeds * 1000:.2f} ms per feed ({fast / alone:.2f}× feedparser alone"
+            + (
+                f", {fast / results.nashra_parse_feedparser:.2f}× the feedparser path"
+                if results.nashra_parse_feedparser
+                else ""
+            )
+            + f"; {results.fast_bodies}/{feeds} bodies on the fast path)"
+        )
+    return lines
+
+
+def _parse_rows(results: Results) -> list[str]:
+    """The markdown table's rows for parse_feed's two paths (timed once each)."""
+    alone = results.parse_only.median
+    rows = []
+    for name, seconds in (
+        ("feedparser path (fast=False)", results.nashra_parse_feedparser),
+        ("fast path (as deployed)", results.nashra_parse),
+    ):
+        if seconds is not None:
+            rows.append(
+                f"| parse_feed, {name}, 1 process | {seconds:.2f} s "
+                f"({seconds / alone:.2f}× feedparser alone) | | |"
+            )
+    return rows
 
 
 def _profile_text(profiler: cProfile.Profile, title: str, limit: int = 30) -> str:
@@ -857,11 +905,7 @@ def report(results: Results) -> str:
         "",
         f"parse-only (feedparser.parse, 1 process): {results.parse_only}",
     ]
-    if results.nashra_parse is not None:
-        lines.append(
-            f"Nashra parse_feed, 1 process, once:       {results.nashra_parse:.2f} s "
-            f"({results.nashra_parse / results.parse_only.median:.2f}× feedparser alone)"
-        )
+    lines += _parse_lines(results)
     lines += [
         f"cold poll (one tick):                      {cold}",
         f"ratio cold poll / parse-only:              {ratio:.2f} (target ≤ {TARGET_RATIO})"
@@ -939,6 +983,7 @@ def report(results: Results) -> str:
         f"| feedparser.parse alone, {args.feeds} feeds, 1 process | "
         f"{results.parse_only.median:.2f} s | {min(results.parse_only.values):.2f}–"
         f"{max(results.parse_only.values):.2f} s | |",
+        *_parse_rows(results),
         f"| cold poll, one tick, {PARSER_WORKERS} parser processes ({last.database.split()[0]}) "
         f"| {cold.median:.2f} s | {min(cold.values):.2f}–{max(cold.values):.2f} s | |",
         f"| ratio cold poll / parse-only | {ratio:.2f} | | ≤ {TARGET_RATIO} |",
@@ -1007,6 +1052,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="skip timing Nashra's parse_feed in one process",
     )
     parser.add_argument(
+        "--parse-only",
+        action="store_true",
+        help="stop after the parse timings (feedparser alone and parse_feed's two paths)",
+    )
+    parser.add_argument(
         "--profile",
         metavar="FILE",
         help="after the timed runs, profile one more round with cProfile (this process during "
@@ -1030,11 +1080,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     for run in range(args.repeat):
         parse_times.append(_timed(partial(feedparser_only, bodies)))
         _progress(f"feedparser alone {run + 1}/{args.repeat}: {parse_times[-1]:.2f} s")
-    nashra_seconds = None
+    nashra_seconds = feedparser_path_seconds = None
     if args.nashra_parse:
         fetched_at = datetime.now(UTC)
+        feedparser_path_seconds = _timed(partial(nashra_parse, bodies, fetched_at, fast=False))
+        _progress(f"Nashra parse_feed, feedparser path: {feedparser_path_seconds:.2f} s")
         nashra_seconds = _timed(partial(nashra_parse, bodies, fetched_at))
-        _progress(f"Nashra parse_feed: {nashra_seconds:.2f} s")
+        _progress(f"Nashra parse_feed, fast path: {nashra_seconds:.2f} s")
     results = Results(
         args,
         corpus.total_bytes,
@@ -1042,7 +1094,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         generate_seconds,
         Spread(tuple(parse_times)),
         nashra_seconds,
+        feedparser_path_seconds,
+        sum(parse_path(body) == "fast" for body in bodies),
     )
+    if args.parse_only:
+        print("\n".join(_parse_lines(results)))
+        return
     # The polls need none of the bodies (the server generates its own): let them go, and
     # measure this process's peak during the polls alone.
     paths, first_body = corpus.paths, corpus.bodies[0]

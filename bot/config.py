@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     page_concurrency: int = Field(default=8, ge=1, le=1000)
     page_max_bytes: int = Field(default=2_000_000, ge=10_000)
     parse_workers: int = Field(default=2, ge=0, le=64)
+    fast_parse: bool = True
     max_feed_failures: int = Field(default=20, ge=1)
     max_internal_failures: int = Field(default=10, ge=1)
     max_posts_per_poll: int = Field(default=10, ge=1, le=1000)

@@ -30,7 +30,7 @@ from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.pages import PageReader, PageSettings
 from bot.feeds.poller import Poller, PollSettings, TickReport
 from bot.feeds.schedule import PollSchedule
-from bot.feeds.workers import ParserPool
+from bot.feeds.workers import ParserPool, parse_function
 from bot.menus import CommandMenus
 from bot.metrics import Metrics
 from bot.news.formatter import PostStyle
@@ -226,7 +226,7 @@ class Services:
         fetcher = Fetcher(fetch_limits(settings))
         # One for the process: the poller's polls and the previews share its bounds.
         pages = PageReader(fetcher, page_settings(settings))
-        parsers = ParserPool(settings.parse_workers)
+        parsers = ParserPool(settings.parse_workers, parse=parse_function(settings.fast_parse))
         style = post_style(settings, inline_mode=inline_mode)
         publisher = BotApiPublisher(
             settings.telegram_api_base_url,

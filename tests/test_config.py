@@ -26,6 +26,7 @@ def test_defaults() -> None:
         "arab",
     )
     assert settings.bot_token is None
+    assert settings.fast_parse is True
     # An inline answer must come within a second; /search may wait longer.
     assert (settings.search_timeout_seconds, settings.search_command_timeout_seconds) == (0.8, 5)
 
@@ -79,6 +80,7 @@ def test_parsing() -> None:
     assert settings.log_level == "DEBUG"
     assert settings.telegram_api_base_url == "http://127.0.0.1:8081"
     assert "ABCdef" not in repr(settings)  # the token is a secret
+    assert make_settings(fast_parse="false").fast_parse is False
 
 
 @pytest.mark.parametrize("placeholder", ["", "changeme", "123456:ABC-DEF"])

@@ -19,6 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import feedparser
 
 from bot.errors import ParseError
+from bot.feeds import fastparse
 from bot.news.dedupe import canonical_link, entry_key
 from bot.news.summary import summarise
 from bot.text.arabic import article_terms, detect_language, indexable_text_terms
@@ -254,10 +255,45 @@ def _unique_oldest_first(entries: Iterable[Entry]) -> list[Entry]:
     return unique
 
 
-def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> ParsedFeed:
-    """Parse and clean a feed body; raise ParseError when it is not a usable feed."""
+def parse_feed(
+    body: bytes, fetched_at: datetime, summary_chars: int = 400, *, fast: bool = True
+) -> ParsedFeed:
+    """Parse and clean a feed body; raise ParseError when it is not a usable feed.
+
+    fast=False always asks feedparser; by default the fast reader (bot/feeds/fastparse.py)
+    reads the bodies it mirrors exactly, and feedparser the others: the same ParsedFeed."""
     if not body.strip():
         raise ParseError("empty response: the server sent no feed")
+    # --- the raw parse: the fast reader, else feedparser (same keys either way) ---
+    raw = _fast_raw(body) if fast else None
+    if raw is None:
+        raw_entries, channel, problem = _feedparser_raw(body)
+    else:
+        raw_entries, channel, problem = raw.entries, raw.feed, None
+    # --- end of the raw parse ---
+    repeated = _repeated_guids(raw_entries)
+    entries = [
+        entry
+        for raw_entry in raw_entries
+        if (entry := _entry(raw_entry, fetched_at, summary_chars, repeated))
+    ]
+    return ParsedFeed(
+        title=" ".join(html_to_text(channel.get("title") or "").split()),
+        link=channel.get("link") or None,
+        entries=_unique_oldest_first(entries),
+        warning=f"feed recovered from an error: {problem}" if problem else None,
+    )
+
+
+def _fast_raw(body: bytes) -> fastparse.FastFeed | None:
+    try:
+        return fastparse.read(body)
+    except fastparse.Routed:
+        return None
+
+
+def _feedparser_raw(body: bytes) -> tuple[list[Any], Any, object]:
+    """feedparser's entries, channel and bozo exception; ParseError for what is no feed."""
     # Not sanitised by feedparser: its sanitiser keeps the text inside <script>; html_to_text
     # drops such elements whole, and every text is escaped again when a post is formatted.
     # Nor are relative links resolved: html_to_text drops links, and resolving costs a third of
@@ -268,16 +304,4 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
         if not result.get("version"):
             reason = f" ({problem})" if problem else ""
             raise ParseError(f"not an RSS or Atom feed{reason}")
-    repeated = _repeated_guids(result.entries)
-    entries = [
-        entry
-        for raw in result.entries
-        if (entry := _entry(raw, fetched_at, summary_chars, repeated))
-    ]
-    channel = result.get("feed", {})
-    return ParsedFeed(
-        title=" ".join(html_to_text(channel.get("title") or "").split()),
-        link=channel.get("link") or None,
-        entries=_unique_oldest_first(entries),
-        warning=f"feed recovered from an error: {problem}" if problem else None,
-    )
+    return result.entries, result.get("feed", {}), problem

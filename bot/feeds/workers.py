@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from functools import partial
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -33,6 +34,12 @@ from bot.news.stories import Fingerprint, fingerprint
 logger = logging.getLogger(__name__)
 
 ParseFunction = Callable[[bytes, datetime, int], ParsedFeed]
+
+
+def parse_function(fast: bool) -> ParseFunction:
+    """parse_feed, or parse_feed always asking feedparser (FAST_PARSE=false): picklable both."""
+    return parse_feed if fast else partial(parse_feed, fast=False)
+
 
 # Bodies known to kill the parser, by hash; the oldest are forgotten past this many.
 REMEMBERED_CULPRITS = 1000
