@@ -38,6 +38,7 @@ from bot.text.arabic import normalise
 from storage import admins as audit
 from storage import catalog
 from storage import feeds as feed_store
+from storage import websub as websub_store
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Category, Feed, utcnow
 
 logger = logging.getLogger(__name__)
@@ -296,6 +297,8 @@ class SourceService:
         wake: Callable[[], None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        # Called after a pushed feed's removal: the services start a renewal round.
+        self.left: Callable[[], None] = lambda: None
         self.sessions = sessions
         self.fetcher = fetcher
         self.parsers = parsers
@@ -617,9 +620,13 @@ class SourceService:
             if feed is None or line is None:
                 return None
             before = feed_state(feed)
+            # Its hub is told to stop pushing (WebSub), by the next renewal round.
+            unsubscribe = await websub_store.leave_feed(session, feed_id, self.clock())
             if not await feed_store.remove_feed(session, feed_id):
                 return None  # another admin removed it meanwhile
             await self._record(session, actor, FEED_REMOVE, before, None)
+        if unsubscribe:
+            self.left()
         return line
 
     async def poll_now(self, feed_id: int) -> PollReport | None:

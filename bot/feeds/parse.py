@@ -68,6 +68,10 @@ class ParsedFeed:
     link: str | None
     entries: list[Entry] = field(default_factory=list)  # oldest first
     warning: str | None = None  # a recovered problem (bozo) worth recording
+    # WebSub (issue 12): the hub the feed names (<link rel="hub">) and its topic
+    # (rel="self"); None when it names none.
+    hub: str | None = None
+    topic: str | None = None
 
 
 def _date(entry: Any, fetched_at: datetime) -> tuple[datetime, bool]:
@@ -275,9 +279,25 @@ def parse_feed(body: bytes, fetched_at: datetime, summary_chars: int = 400) -> P
         if (entry := _entry(raw, fetched_at, summary_chars, repeated))
     ]
     channel = result.get("feed", {})
+    hub, topic = _websub_links(channel)
     return ParsedFeed(
         title=" ".join(html_to_text(channel.get("title") or "").split()),
         link=channel.get("link") or None,
         entries=_unique_oldest_first(entries),
         warning=f"feed recovered from an error: {problem}" if problem else None,
+        hub=hub,
+        topic=topic,
     )
+
+
+# --- WebSub discovery (issue 12): kept apart from the raw parse above. ---
+
+
+def _websub_links(channel: Any) -> tuple[str | None, str | None]:
+    """The feed's first rel="hub" and rel="self" links (atom:link in RSS too), if any."""
+    found: dict[str, str] = {}
+    for link in channel.get("links") or ():
+        rel, href = str(link.get("rel") or ""), _storable(str(link.get("href") or "")).strip()
+        if rel in ("hub", "self") and href.startswith(("http://", "https://")):
+            found.setdefault(rel, href)
+    return found.get("hub"), found.get("self")
