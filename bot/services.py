@@ -353,6 +353,11 @@ class Services:
         if self.websub is not None:
             self._in_background(self.websub.renew())
 
+    async def settled(self) -> None:
+        """Until the work started off the polls (subscribing, renewing) has ended."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     def _in_background(self, work: Coroutine[object, object, object]) -> None:
         task: asyncio.Task[object] = asyncio.create_task(work)
         self._background.add(task)
