@@ -181,6 +181,8 @@ class FeedLine:
     per_day: float
     interval: int | None  # seconds; None: the deployment's default
     categories: tuple[tuple[int, str], ...]
+    # Its hub pushes its new entries (WebSub): polled only now and then.
+    pushed: bool = False
 
     @property
     def title(self) -> str:
@@ -501,6 +503,7 @@ class SourceService:
     async def _lines(self, session: AsyncSession, feeds: Sequence[Feed]) -> list[FeedLine]:
         since = self.clock() - timedelta(days=ACTIVITY_DAYS)
         activity = await feed_store.article_activity(session, [f.id for f in feeds], since)
+        pushed = await websub_store.pushed(session, [f.id for f in feeds], self.clock())
         lines = []
         for feed in feeds:
             newest, recent = activity.get(feed.id, (None, 0))
@@ -517,6 +520,7 @@ class SourceService:
                     per_day=recent / ACTIVITY_DAYS,
                     interval=feed.poll_interval_seconds,
                     categories=tuple((c.id, c.name) for c in feed.categories),
+                    pushed=feed.id in pushed,
                 )
             )
         return lines

@@ -13,15 +13,23 @@ from email.utils import format_datetime
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import cli
 from bot.__main__ import parser
 from bot.admins import Person
 from bot.app import services_of
 from bot.config import Settings
+from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.feeds.poller import Poller
+from bot.feeds.workers import ParserPool
+from bot.metrics import Metrics
 from bot.process import NashraProcess
 from bot.services import Services
+from bot.web import PushRoute, WebServer
+from bot.websub import WebSub, WebSubSettings
 from storage import websub as websub_store
+from storage.feeds import add_feed
 from storage.models import Article, Feed, HubSubscription
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.hub import FakeHub
@@ -296,3 +304,75 @@ async def test_without_a_public_url_nothing_changes(
             await process.stop()
     finally:
         await hub.stop()
+
+
+@asynccontextmanager
+async def subscriber(
+    sessions: async_sessionmaker[AsyncSession], clock: list[datetime], *, private: bool = True
+) -> AsyncIterator[tuple[WebSub, WebServer, FakeHub]]:
+    """The subscriber alone behind a real WebServer, on a clock the test moves."""
+    hub = await FakeHub(grant_lease=3600).start()
+    fetcher = Fetcher(FetchLimits(allow_private=private))
+    poller = Poller(sessions, fetcher, ParserPool(0))
+    server = WebServer("127.0.0.1", 0, metrics=Metrics(), ready=run_checks_none)
+    websub = WebSub(
+        sessions, fetcher, poller, WebSubSettings("http://127.0.0.1:0/websub"),
+        clock=lambda: clock[0],
+    )  # fmt: skip
+    server.push = PushRoute("/websub", 100_000, websub)
+    await server.start()
+    websub.settings = WebSubSettings(f"http://127.0.0.1:{server.port}/websub")
+    try:
+        yield websub, server, hub
+    finally:
+        await server.stop()
+        await fetcher.close()
+        await hub.stop()
+
+
+async def run_checks_none() -> dict[str, bool]:
+    return {}
+
+
+async def test_a_lease_is_renewed_before_it_ends(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, _server, hub):
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        assert not await websub.subscribe(feed_id, hub.url, "https://a.example/feed")  # once
+        await hub.wait_verified("https://a.example/feed")
+        async with sessions() as session:
+            row = await websub_store.of_feed(session, feed_id)
+        assert row is not None
+        assert row.lease_expires_at == clock[0] + timedelta(seconds=3600)  # the hub's grant
+        assert await websub.renew() == 0  # not due yet
+        clock[0] += timedelta(minutes=55)  # six minutes before the end of an hour's lease
+        assert await websub.renew() == 1
+        await hub.wait_verified("https://a.example/feed", count=2)
+        async with sessions() as session:
+            renewed = await websub_store.of_feed(session, feed_id)
+        assert renewed is not None
+        assert renewed.token == row.token  # the same callback, a new lease
+        assert renewed.lease_expires_at == clock[0] + timedelta(seconds=3600)
+        assert await websub.renew() == 0
+
+
+async def test_the_subscribe_goes_through_the_address_guard(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock, private=False) as (websub, _server, hub):
+        await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        assert hub.requests == []  # never contacted
+        async with sessions() as session:
+            row = await websub_store.of_feed(session, feed_id)
+        assert row is not None
+        assert row.state == "pending"
+        assert row.last_error is not None
+        assert row.last_error.startswith("hub unreachable:")
+        assert "127.0.0.1" in row.last_error
