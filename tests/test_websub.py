@@ -83,6 +83,7 @@ class Pushed:
     hub: FakeHub
     topic: str
     port: int
+    settings: Settings
 
     @property
     def services(self) -> Services:
@@ -126,7 +127,7 @@ async def pushed_bot(
         process = NashraProcess(settings)
         await process.start()
         try:
-            yield Pushed(process, hub, topic, port)
+            yield Pushed(process, hub, topic, port, settings)
         finally:
             await process.stop()
     finally:
@@ -238,6 +239,20 @@ async def test_removing_the_feed_unsubscribes_it(
             assert await session.scalar(select(func.count()).select_from(HubSubscription)) == 0
         # A late notification for the removed feed reaches nothing.
         assert await bot.hub.post(callback, pushed_feed([9], hub="", topic=""), secret="x") == 404
+
+
+async def test_the_operators_command_line_removal_unsubscribes_too(
+    telegram: FakeTelegram, feed_server: FeedServer, database_url: str
+) -> None:
+    async with pushed_bot(telegram, feed_server, database_url) as bot:
+        await bot.hub.wait_verified(bot.topic)
+        assert await operator(bot.settings, "feed", "remove", bot.topic) == 0
+        assert (await bot.subscription()).state == "unsubscribing"
+        # The renewal job's round (this one, or the job's own if it came first).
+        await bot.services.renew_subscriptions()
+        await bot.hub.wait_verified(bot.topic, mode="unsubscribe")
+        async with bot.services.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(HubSubscription)) == 0
 
 
 async def test_a_failing_hub_is_recorded_and_the_feed_polled_as_before(
