@@ -92,7 +92,7 @@ async def _start_services(
             name="prune-outbox",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
-    if application.job_queue is not None and services.websub is not None:
+    if application.job_queue is not None and services.websub.enabled:
         application.job_queue.run_repeating(
             renew_job, interval=RENEW_EVERY, first=5, name="websub-renew",
             job_kwargs={"max_instances": 1, "coalesce": True},

@@ -133,7 +133,7 @@ class NashraProcess:
             "sender": services.roles.sender_elected,
         }
         push = None
-        if services.websub is not None:  # hubs call back on the public URL's path
+        if services.websub.enabled:  # hubs call back on the public URL's path
             push = PushRoute(
                 self.settings.websub_path, services.websub.settings.max_bytes, services.websub
             )

@@ -94,12 +94,11 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
-def websub_settings(settings: Settings) -> WebSubSettings | None:
-    """WebSub's settings, or None: no public URL (or no HTTP server), no subscriptions."""
-    if settings.websub_callback is None or settings.http_port is None:
-        return None
+def websub_settings(settings: Settings) -> WebSubSettings:
+    """WebSub's settings: without a public URL (or an HTTP server), no callback at all."""
+    served = settings.http_port is not None
     return WebSubSettings(
-        settings.websub_callback,
+        settings.websub_callback if served else None,
         lease_seconds=settings.websub_lease_seconds,
         max_bytes=settings.websub_max_bytes,
     )
@@ -203,8 +202,8 @@ class Services:
     # The process's instruments (bot/metrics.py), which /metrics serves.
     metrics: Metrics
     wall_clock: Callable[[], datetime] = utcnow
-    # Feeds pushed by their hub (issue 12); None without a public URL.
-    websub: WebSub | None = None
+    # Feeds pushed by their hub (issue 12); not enabled without a public URL.
+    websub: WebSub = field(kw_only=True)
     _background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def now(self) -> datetime:
@@ -286,10 +285,9 @@ class Services:
         )
         broadcasts = BroadcastService(sessions, wake=sender.wake, clock=wall_clock)
         roles = await elect(settings, engine, sessions, bot, sender, wall_clock, metrics)
-        push = websub_settings(settings)
-        websub = None
-        if push is not None:
-            websub = WebSub(sessions, fetcher, poller, push, wake=sender.wake, metrics=metrics)
+        websub = WebSub(
+            sessions, fetcher, poller, websub_settings(settings), wake=sender.wake, metrics=metrics
+        )
         services = cls(
             settings=settings,
             engine=engine,
@@ -339,18 +337,18 @@ class Services:
                 internal=outcome.internal,
                 feed_id=outcome.feed_id,
             )
-        if self.websub is not None and any(outcome.hub for outcome in report.outcomes):
+        if self.websub.enabled and any(outcome.hub for outcome in report.outcomes):
             # Off the poll: a slow hub never holds the next one.
             self._in_background(self.websub.discovered(report.outcomes))
         return report
 
     async def renew_subscriptions(self) -> int:
         """One WebSub renewal round (the job's): renew, retry, unsubscribe what is due."""
-        return 0 if self.websub is None else await self.websub.renew()
+        return await self.websub.renew()
 
     def renew_soon(self) -> None:
         """A renewal round now, off the caller (a pushed feed was removed: unsubscribe)."""
-        if self.websub is not None:
+        if self.websub.enabled:
             self._in_background(self.websub.renew())
 
     async def settled(self) -> None:

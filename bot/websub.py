@@ -59,7 +59,9 @@ RENEW_BATCH = 100
 
 @dataclass(frozen=True)
 class WebSubSettings:
-    callback: str  # the public base URL; the token is appended
+    # The public base URL, to which the token is appended; None: no public URL, so no
+    # subscription (every feed is polled, as without WebSub).
+    callback: str | None
     lease_seconds: int = 864_000
     max_bytes: int = 2_000_000
     renew_lease: timedelta = timedelta(minutes=5)  # a renewal round's hold on its rows
@@ -120,6 +122,10 @@ class WebSub:
         # Told when a notification was stored (a test or the bench waits on it).
         self.listeners: list[Callable[[int, FeedOutcome], Awaitable[None] | None]] = []
 
+    @property
+    def enabled(self) -> bool:
+        return self.settings.callback is not None
+
     def callback_of(self, token: str) -> str:
         return f"{self.settings.callback}/{token}"
 
@@ -127,6 +133,8 @@ class WebSub:
 
     async def discovered(self, outcomes: Iterable[FeedOutcome]) -> None:
         """Subscribe the polled feeds that name a hub and are not subscribed to it yet."""
+        if not self.enabled:
+            return
         for outcome in outcomes:
             if outcome.hub is None or outcome.error:
                 continue
@@ -158,6 +166,8 @@ class WebSub:
 
     async def renew(self) -> int:
         """One renewal round: renew, retry or unsubscribe the rows that are due; how many."""
+        if not self.enabled:
+            return 0
         now = self.clock()
         async with self.sessions.begin() as session:
             rows = await store.lease_due(

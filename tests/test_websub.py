@@ -310,7 +310,7 @@ async def test_without_a_public_url_nothing_changes(
         await process.start()
         try:
             services = services_of(process.application)
-            assert services.websub is None
+            assert not services.websub.enabled
             report = await services.poll()  # whatever the schedule did, one more poll
             assert all(outcome.error is None for outcome in report.outcomes)
             await feed_server.wait_for_hits("plain.xml", 1)
