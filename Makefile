@@ -29,6 +29,7 @@ bench: $(BIN)/nashra
 	$(BIN)/python -m bench.text
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.websub
 
 # requirements.lock: the exact versions (and their sha256) of pyproject.toml's runtime
 # dependencies, for production installs. `make lock` after changing the dependencies keeps the

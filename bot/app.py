@@ -24,6 +24,7 @@ from storage.models import utcnow
 logger = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(hours=6)  # the outbox retention job
+RENEW_EVERY = timedelta(minutes=1)  # WebSub: renewals, retries, unsubscribes that are due
 
 
 def build_application(
@@ -91,6 +92,11 @@ async def _start_services(
             name="prune-outbox",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+    if application.job_queue is not None and services.websub.enabled:
+        application.job_queue.run_repeating(
+            renew_job, interval=RENEW_EVERY, first=5, name="websub-renew",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )  # fmt: skip
     # The command menu: Arabic for everyone, English for English-speaking Telegram apps;
     # in each owner's and admin's chat, the admin commands too.
     await services.menus.set_default()
@@ -106,6 +112,11 @@ async def _stop_services(application: NashraApp) -> None:
 async def prune_job(context: NashraContext) -> None:
     """The job queue's retention: old sent and failed deliveries leave the outbox."""
     await services_of(context.application).prune_outbox()  # type: ignore[arg-type]
+
+
+async def renew_job(context: NashraContext) -> None:
+    """The job queue's WebSub round: leases to renew, hubs to ask again, feeds removed."""
+    await services_of(context.application).renew_subscriptions()  # type: ignore[arg-type]
 
 
 async def poll_feeds(application: NashraApp) -> TickReport:

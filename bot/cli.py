@@ -24,6 +24,7 @@ from bot.services import fetch_limits, page_settings, post_style
 from bot.sources import FEED_ADD, FEED_ENABLE, FEED_PAUSE, FEED_REMOVE, feed_state
 from bot.text.arabic import normalise
 from storage import admins, catalog, channels, outbox
+from storage import websub as websub_store
 from storage.db import make_engine, make_sessions, upgrade
 from storage.feeds import add_feed, all_feeds, article_count, feed_by_url, remove_feed
 from storage.models import (
@@ -32,6 +33,7 @@ from storage.models import (
     LINK_CHARS,
     ChatKind,
     DeliveryStatus,
+    utcnow,
 )
 
 
@@ -207,6 +209,8 @@ async def feed_change(session: AsyncSession, action: str, url: str) -> int:
     before = feed_state(feed)
     if action == "remove":
         articles = await article_count(session, feed.id)
+        # A running bot's next WebSub round tells the feed's hub to stop pushing.
+        await websub_store.leave_feed(session, feed.id, utcnow())
         await remove_feed(session, feed.id)
         await _audited(session, FEED_REMOVE, before, None)
         print(f"حُذف المصدر #{feed.id} / feed removed: {feed.url} ({articles} articles)")

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     reply_headroom_per_second: float = Field(default=2.0, gt=0, le=100)
     heartbeat_seconds: float = Field(default=5.0, ge=0.5, le=60)
+    # WebSub (issue 12): feeds that name a hub are pushed to <callback URL>/<token>. The
+    # callback URL defaults to WEBHOOK_URL's origin + /websub; neither: no push at all.
+    websub_callback_url: str | None = None
+    websub_poll_seconds: int = Field(default=3600, ge=60, le=86_400 * 7)
+    websub_lease_seconds: int = Field(default=864_000, ge=300, le=86_400 * 365)
+    websub_max_bytes: int = Field(default=2_000_000, ge=10_000)
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:
@@ -119,13 +125,37 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("webhook_url", "http_port", mode="before")
+    @model_validator(mode="after")
+    def _websub_served(self) -> Settings:
+        if self.websub_callback_url is not None and self.http_port is None:
+            raise ValueError(
+                "WEBSUB_CALLBACK_URL needs HTTP_PORT: the port the hub's notifications reach"
+            )
+        return self
+
+    @property
+    def websub_callback(self) -> str | None:
+        """The public URL the hubs call back (a token is appended), or None: no WebSub."""
+        if self.websub_callback_url is not None:
+            return self.websub_callback_url.rstrip("/")
+        if self.webhook_url is None:
+            return None
+        parts = urlsplit(self.webhook_url)
+        return f"{parts.scheme}://{parts.netloc}/websub"
+
+    @property
+    def websub_path(self) -> str:
+        """The path the callbacks are served on: the callback URL's (a proxy passes it)."""
+        path = urlsplit(self.websub_callback or "").path.rstrip("/")
+        return path or "/websub"
+
+    @field_validator("webhook_url", "http_port", "websub_callback_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         # .env.example leaves them blank: no webhook, no HTTP server.
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "websub_callback_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
         if value is not None:

@@ -27,6 +27,9 @@ POLL_OUTCOMES = ("new", "unchanged", "not_modified", "failed", "disabled")
 # (a 429, a passing failure); failed (Telegram rejected the message); dead (retries ran out);
 # dropped (its chat, article or broadcast went away); chat_gone (the chat refuses the bot);
 # migrated (the group became a supergroup: sent there instead).
+# A hub's notification (WebSub): taken, or refused for a signature, an unknown callback,
+# a body over the cap, or one that could not be stored.
+NOTIFICATION_OUTCOMES = ("taken", "bad_signature", "unknown", "too_large", "failed")
 DELIVERY_OUTCOMES = ("sent", "retried", "failed", "dead", "dropped", "chat_gone", "migrated")
 # Fetches of a feed take from milliseconds to the fetch timeout (20 s by default).
 FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
@@ -101,18 +104,28 @@ class Metrics:
             "Nashra processes alive on this database (heartbeats)",
             registry=registry,
         )
+        self.notifications = Counter(
+            "nashra_websub_notifications", "WebSub notifications received, by outcome",
+            ["outcome"], registry=registry,
+        )  # fmt: skip
         # Every labelled series shows from the first scrape, at 0: a rate() of a series that
         # appears only with its first event misses that event.
         for outcome in POLL_OUTCOMES:
             self.feed_polls.labels(outcome=outcome)
         for outcome in DELIVERY_OUTCOMES:
             self.deliveries.labels(outcome=outcome)
+        for outcome in NOTIFICATION_OUTCOMES:
+            self.notifications.labels(outcome=outcome)
 
     # ------------------------------------------------------------------ events
 
     def poll_outcome(self, outcome: str) -> None:
         """A feed was polled: one of POLL_OUTCOMES."""
         self.feed_polls.labels(outcome=outcome).inc()
+
+    def notified(self, outcome: str) -> None:
+        """A hub's notification: one of NOTIFICATION_OUTCOMES."""
+        self.notifications.labels(outcome=outcome).inc()
 
     def stored(self, articles: int) -> None:
         if articles:

@@ -23,7 +23,7 @@ from bot.app import build_application, services_of
 from bot.config import Settings
 from bot.context import NashraApp
 from bot.services import Services
-from bot.web import Webhook, WebServer, run_checks
+from bot.web import PushRoute, Webhook, WebServer, run_checks
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -132,12 +132,18 @@ class NashraProcess:
             "telegram": self._telegram_answers,
             "sender": services.roles.sender_elected,
         }
+        push = None
+        if services.websub.enabled:  # hubs call back on the public URL's path
+            push = PushRoute(
+                self.settings.websub_path, services.websub.settings.max_bytes, services.websub
+            )
         return WebServer(
             self.settings.http_host,
             self.settings.http_port or 0,
             metrics=services.metrics,
             ready=lambda: run_checks(checks),
             webhook=webhook,
+            push=push,
             refresh=lambda: services.metrics.refresh(services.sessions),
         )
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -39,6 +39,7 @@ from bot.roles import Roles, share_of_rate
 from bot.search import SearchService, SearchSettings
 from bot.sources import SourceService
 from bot.stats import StatsService
+from bot.websub import WebSub, WebSubSettings
 from storage.db import make_engine, make_sessions, upgrade
 from storage.models import utcnow
 
@@ -89,6 +90,17 @@ def poll_settings(settings: Settings) -> PollSettings:
         max_posts=settings.max_posts_per_poll,
         max_entry_age=timedelta(hours=settings.max_entry_age_hours),
         summary_chars=settings.summary_max_chars,
+        pushed_interval=timedelta(seconds=settings.websub_poll_seconds),
+    )
+
+
+def websub_settings(settings: Settings) -> WebSubSettings:
+    """WebSub's settings: without a public URL (or an HTTP server), no callback at all."""
+    served = settings.http_port is not None
+    return WebSubSettings(
+        settings.websub_callback if served else None,
+        lease_seconds=settings.websub_lease_seconds,
+        max_bytes=settings.websub_max_bytes,
     )
 
 
@@ -190,6 +202,9 @@ class Services:
     # The process's instruments (bot/metrics.py), which /metrics serves.
     metrics: Metrics
     wall_clock: Callable[[], datetime] = utcnow
+    # Feeds pushed by their hub (issue 12); not enabled without a public URL.
+    websub: WebSub = field(kw_only=True)
+    _background: set[asyncio.Task[object]] = field(default_factory=set)
 
     def now(self) -> datetime:
         """The time of day, aware UTC: what "منذ ساعتين" counts from."""
@@ -270,7 +285,10 @@ class Services:
         )
         broadcasts = BroadcastService(sessions, wake=sender.wake, clock=wall_clock)
         roles = await elect(settings, engine, sessions, bot, sender, wall_clock, metrics)
-        return cls(
+        websub = WebSub(
+            sessions, fetcher, poller, websub_settings(settings), wake=sender.wake, metrics=metrics
+        )
+        services = cls(
             settings=settings,
             engine=engine,
             sessions=sessions,
@@ -298,7 +316,10 @@ class Services:
             roles=roles,
             metrics=metrics,
             wall_clock=wall_clock,
+            websub=websub,
         )
+        sources.left = services.renew_soon
+        return services
 
     async def poll(self) -> TickReport:
         """One poll of the due feeds: wake the sender for what was planned, and tell the
@@ -316,7 +337,29 @@ class Services:
                 internal=outcome.internal,
                 feed_id=outcome.feed_id,
             )
+        if self.websub.enabled and any(outcome.hub for outcome in report.outcomes):
+            # Off the poll: a slow hub never holds the next one.
+            self._in_background(self.websub.discovered(report.outcomes))
         return report
+
+    async def renew_subscriptions(self) -> int:
+        """One WebSub renewal round (the job's): renew, retry, unsubscribe what is due."""
+        return await self.websub.renew()
+
+    def renew_soon(self) -> None:
+        """A renewal round now, off the caller (a pushed feed was removed: unsubscribe)."""
+        if self.websub.enabled:
+            self._in_background(self.websub.renew())
+
+    async def settled(self) -> None:
+        """Until the work started off the polls (subscribing, renewing) has ended."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _in_background(self, work: Coroutine[object, object, object]) -> None:
+        task: asyncio.Task[object] = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def start_polling(self) -> None:
         """Poll whenever a feed is due (bot/feeds/schedule.py), until `close`."""
@@ -333,6 +376,9 @@ class Services:
 
     async def close(self) -> None:
         await self.schedule.stop()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         # The sends in flight settle, then the lock goes (another process takes over).
         await self.roles.close()
         self.sender_task.cancel()

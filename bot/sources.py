@@ -38,6 +38,7 @@ from bot.text.arabic import normalise
 from storage import admins as audit
 from storage import catalog
 from storage import feeds as feed_store
+from storage import websub as websub_store
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Category, Feed, utcnow
 
 logger = logging.getLogger(__name__)
@@ -180,6 +181,8 @@ class FeedLine:
     per_day: float
     interval: int | None  # seconds; None: the deployment's default
     categories: tuple[tuple[int, str], ...]
+    # Its hub pushes its new entries (WebSub): polled only now and then.
+    pushed: bool = False
 
     @property
     def title(self) -> str:
@@ -296,6 +299,8 @@ class SourceService:
         wake: Callable[[], None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        # Called after a pushed feed's removal: the services start a renewal round.
+        self.left: Callable[[], None] = lambda: None
         self.sessions = sessions
         self.fetcher = fetcher
         self.parsers = parsers
@@ -498,6 +503,7 @@ class SourceService:
     async def _lines(self, session: AsyncSession, feeds: Sequence[Feed]) -> list[FeedLine]:
         since = self.clock() - timedelta(days=ACTIVITY_DAYS)
         activity = await feed_store.article_activity(session, [f.id for f in feeds], since)
+        pushed = await websub_store.pushed(session, [f.id for f in feeds], self.clock())
         lines = []
         for feed in feeds:
             newest, recent = activity.get(feed.id, (None, 0))
@@ -514,6 +520,7 @@ class SourceService:
                     per_day=recent / ACTIVITY_DAYS,
                     interval=feed.poll_interval_seconds,
                     categories=tuple((c.id, c.name) for c in feed.categories),
+                    pushed=feed.id in pushed,
                 )
             )
         return lines
@@ -617,9 +624,13 @@ class SourceService:
             if feed is None or line is None:
                 return None
             before = feed_state(feed)
+            # Its hub is told to stop pushing (WebSub), by the next renewal round.
+            unsubscribe = await websub_store.leave_feed(session, feed_id, self.clock())
             if not await feed_store.remove_feed(session, feed_id):
                 return None  # another admin removed it meanwhile
             await self._record(session, actor, FEED_REMOVE, before, None)
+        if unsubscribe:
+            self.left()
         return line
 
     async def poll_now(self, feed_id: int) -> PollReport | None:

@@ -8,7 +8,9 @@ One aiohttp server on HTTP_HOST:HTTP_PORT (DESIGN §7), built by the process run
 - `GET /metrics`: the database's gauges read again (in bounded time: a failed read still
   serves the counters), then the registry in Prometheus's text format;
 - `POST <webhook path>`, with a webhook only: Telegram's updates. The secret token header is
-  checked first: a request without the right one is refused (403) before its body is read.
+  checked first: a request without the right one is refused (403) before its body is read;
+- `GET|POST <websub path>/<token>`, with WebSub only (bot/websub.py): a hub's verification
+  and notifications. A notification's body is read up to the cap, and refused (413) past it.
 
 It knows nothing of the bot: the webhook hands each update's JSON to the runner's `deliver`.
 """
@@ -21,7 +23,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -47,6 +49,33 @@ class Webhook:
     path: str
     secret: str = field(repr=False)
     deliver: Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Answered(Protocol):
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Push(Protocol):
+    """The WebSub callback's side that knows the subscriptions (bot.websub.WebSub)."""
+
+    async def verify(self, token: str, query: Mapping[str, str]) -> Answered: ...
+
+    async def notify(self, token: str, body: bytes, signature: str | None) -> Answered: ...
+
+    def too_large(self) -> Answered: ...
+
+
+@dataclass(frozen=True)
+class PushRoute:
+    """Where hubs call back (a token follows the path), the body cap, and who answers."""
+
+    path: str
+    max_bytes: int
+    push: Push
 
 
 async def run_checks(checks: Mapping[str, Check], within: float = CHECK_SECONDS) -> dict[str, bool]:
@@ -79,6 +108,7 @@ class WebServer:
         metrics: Metrics,
         ready: Ready,
         webhook: Webhook | None = None,
+        push: PushRoute | None = None,
         refresh: Callable[[], Awaitable[None]] | None = None,
         check_timeout: float = CHECK_SECONDS,
         refresh_timeout: float = REFRESH_SECONDS,
@@ -90,6 +120,7 @@ class WebServer:
         self.metrics = metrics
         self.ready = ready
         self.webhook = webhook
+        self.push = push
         self.refresh = refresh
         self.check_timeout = check_timeout
         self.refresh_timeout = refresh_timeout
@@ -103,6 +134,10 @@ class WebServer:
         app.router.add_get("/metrics", self._metrics)
         if self.webhook is not None:
             app.router.add_post(self.webhook.path, self._update)
+        if self.push is not None:
+            path = self.push.path.rstrip("/") + "/{token}"
+            app.router.add_get(path, self._verify)
+            app.router.add_post(path, self._notify)
         return app
 
     async def start(self) -> None:
@@ -185,3 +220,26 @@ class WebServer:
             logger.exception("webhook: update %s could not be taken", data.get("update_id"))
             return web.Response(status=500, text="not taken")
         return web.Response(text="ok")
+
+    async def _verify(self, request: web.Request) -> web.Response:
+        assert self.push is not None
+        answer = await self.push.push.verify(request.match_info["token"], request.query)
+        return web.Response(status=answer.status, text=answer.text)
+
+    async def _notify(self, request: web.Request) -> web.Response:
+        assert self.push is not None
+        limit = self.push.max_bytes
+        declared = request.content_length
+        if declared is not None and declared > limit:
+            answer = self.push.push.too_large()
+            return web.Response(status=answer.status, text=answer.text)
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            if len(body) + len(chunk) > limit:  # a chunked body has no declared length
+                answer = self.push.push.too_large()
+                return web.Response(status=answer.status, text=answer.text)
+            body.extend(chunk)
+        answer = await self.push.push.notify(
+            request.match_info["token"], bytes(body), request.headers.get("X-Hub-Signature")
+        )
+        return web.Response(status=answer.status, text=answer.text)

@@ -85,7 +85,15 @@ class Formats:
 
 
 def state(line: FeedLine, formats: Formats) -> str:
-    """ "✅ يعمل", "⚠️ يفشل منذ …", "⏸ موقوف مؤقتاً", "⛔ معطّل بعد …"."""
+    """ "✅ يعمل", "⚠️ يفشل منذ …", "⏸ موقوف مؤقتاً", "⛔ معطّل بعد …"; and "⚡ بالدفع"
+    when its hub pushes it (WebSub)."""
+    lang = formats.language_code
+    if line.pushed:
+        return _health_state(line, formats) + text("feed_state_pushed", lang)
+    return _health_state(line, formats)
+
+
+def _health_state(line: FeedLine, formats: Formats) -> str:
     lang = formats.language_code
     if line.health is Health.FAILING:
         count = to_digits(plural("failures", line.failures, lang), formats.digits)

@@ -461,3 +461,37 @@ class ProcessBeat(Base):
     role: Mapped[str] = mapped_column(String(PROCESS_ROLE_CHARS))  # "sender" or "worker"
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# WebSub (issue 12): a hub's address and topic are URLs (LINK_CHARS); the secret and the
+# callback token are ours, made of URL-safe characters.
+SUBSCRIPTION_STATE_CHARS = 16
+HUB_SECRET_CHARS = 64
+CALLBACK_TOKEN_CHARS = 64
+
+
+class HubSubscription(Base):
+    """A feed's WebSub subscription at its hub: pushed while `state` is "active".
+
+    "pending" waits for the hub's verification of a subscribe, "unsubscribing" for that of an
+    unsubscribe (the feed is gone: `feed_id` is then None). `renew_at` is when the renewal
+    job takes the row next (a lease, as the poller's `next_poll_at`)."""
+
+    __tablename__ = "hub_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="SET NULL"), unique=True
+    )
+    hub: Mapped[str] = mapped_column(String(LINK_CHARS))
+    topic: Mapped[str] = mapped_column(String(LINK_CHARS))
+    secret: Mapped[str] = mapped_column(String(HUB_SECRET_CHARS))
+    token: Mapped[str] = mapped_column(String(CALLBACK_TOKEN_CHARS), unique=True)
+    state: Mapped[str] = mapped_column(String(SUBSCRIPTION_STATE_CHARS))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    renew_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_notified_at: Mapped[datetime | None] = mapped_column()

@@ -164,3 +164,31 @@ def test_several_processes_settings() -> None:
 def test_bad_several_processes_settings(values: dict[str, object], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         make_settings(**values)
+
+
+def test_websub_settings() -> None:
+    """No public URL, no WebSub; the callback is WEBHOOK_URL's origin + /websub unless set."""
+    plain = make_settings(websub_callback_url="")
+    assert (plain.websub_callback, plain.websub_poll_seconds) == (None, 3600)
+    assert (plain.websub_lease_seconds, plain.websub_max_bytes) == (864_000, 2_000_000)
+    hook = make_settings(
+        webhook_url="https://bot.example.org/hooks/nashra", webhook_secret="s", http_port=8080
+    )
+    assert (hook.websub_callback, hook.websub_path) == ("https://bot.example.org/websub", "/websub")
+    own = make_settings(websub_callback_url="https://push.example.org/in/", http_port=8080)
+    assert (own.websub_callback, own.websub_path) == ("https://push.example.org/in", "/in")
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"websub_callback_url": "https://push.example.org/in"}, "HTTP_PORT"),
+        ({"websub_callback_url": "ftp://push.example.org", "http_port": 1}, "WEBSUB_CALLBACK_URL"),
+        ({"websub_poll_seconds": 10}, "WEBSUB_POLL_SECONDS"),
+        ({"websub_lease_seconds": 10}, "WEBSUB_LEASE_SECONDS"),
+        ({"websub_max_bytes": 10}, "WEBSUB_MAX_BYTES"),
+    ],
+)
+def test_bad_websub_settings(values: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        make_settings(**values)

@@ -61,6 +61,8 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     content_type: str | None = None  # the Content-Type header, as sent
+    # The Link headers, as sent (WebSub discovery: rel="hub" and rel="self").
+    links: tuple[str, ...] = ()
 
     @property
     def not_modified(self) -> bool:
@@ -164,6 +166,21 @@ class Fetcher:
             except aiohttp.ClientResponseError as exc:
                 raise FetchError(f"HTTP {exc.status} {exc.message}".strip()) from None
 
+    async def post_form(self, url: str, form: dict[str, str]) -> tuple[int, str]:
+        """POST a form (a WebSub subscribe to a hub) through the same address guard and
+        deadline as a fetch, no redirects; the status and the start of the answer's text."""
+        target = _http_url(url)
+        try:
+            async with asyncio.timeout(self.limits.timeout_seconds):
+                self._policy.check_host(target.raw_host or "")
+                async with self._client().post(target, data=form, allow_redirects=False) as answer:
+                    text = (await answer.content.read(2048)).decode("utf-8", "replace")
+                    return answer.status, text
+        except TimeoutError:
+            raise FetchError(f"timed out after {self.limits.timeout_seconds:g} s") from None
+        except aiohttp.ClientError as exc:
+            raise FetchError(f"network error: {_network_reason(exc, target)}") from None
+
     async def _follow(self, start: URL, headers: dict[str, str], limit: int) -> FetchResult:
         """Request `start` and its redirects, checking every hop's host before contacting it."""
         url = start
@@ -189,8 +206,9 @@ class Fetcher:
     async def _read(self, response: aiohttp.ClientResponse, url: str, limit: int) -> FetchResult:
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
+        links = tuple(response.headers.getall("Link", ()))
         if response.status == 304:
-            return FetchResult(304, b"", url, etag, last_modified)
+            return FetchResult(304, b"", url, etag, last_modified, links=links)
         if response.status >= 300:
             raise FetchError(f"HTTP {response.status} {response.reason or ''}".strip())
         declared = response.content_length
@@ -209,7 +227,9 @@ class Fetcher:
                 raise FetchError(_too_large(limit)) from None
             raise
         content_type = response.headers.get("Content-Type")
-        return FetchResult(response.status, bytes(body), url, etag, last_modified, content_type)
+        return FetchResult(
+            response.status, bytes(body), url, etag, last_modified, content_type, links
+        )
 
 
 def _too_large(limit: int) -> str:

@@ -69,6 +69,10 @@ class ParsedFeed:
     link: str | None
     entries: list[Entry] = field(default_factory=list)  # oldest first
     warning: str | None = None  # a recovered problem (bozo) worth recording
+    # WebSub (issue 12): the hub the feed names (<link rel="hub">) and its topic
+    # (rel="self"); None when it names none.
+    hub: str | None = None
+    topic: str | None = None
 
 
 def _date(entry: Any, fetched_at: datetime) -> tuple[datetime, bool]:
@@ -277,11 +281,14 @@ def parse_feed(
         for raw_entry in raw_entries
         if (entry := _entry(raw_entry, fetched_at, summary_chars, repeated))
     ]
+    hub, topic = _websub_links(channel)
     return ParsedFeed(
         title=" ".join(html_to_text(channel.get("title") or "").split()),
         link=channel.get("link") or None,
         entries=_unique_oldest_first(entries),
         warning=f"feed recovered from an error: {problem}" if problem else None,
+        hub=hub,
+        topic=topic,
     )
 
 
@@ -305,3 +312,16 @@ def _feedparser_raw(body: bytes) -> tuple[list[Any], Any, object]:
             reason = f" ({problem})" if problem else ""
             raise ParseError(f"not an RSS or Atom feed{reason}")
     return result.entries, result.get("feed", {}), problem
+
+
+# --- WebSub discovery (issue 11): kept apart from the raw parse above. ---
+
+
+def _websub_links(channel: Any) -> tuple[str | None, str | None]:
+    """The feed's first rel="hub" and rel="self" links (atom:link in RSS too), if any."""
+    found: dict[str, str] = {}
+    for link in channel.get("links") or ():
+        rel, href = str(link.get("rel") or ""), _storable(str(link.get("href") or "")).strip()
+        if rel in ("hub", "self") and href.startswith(("http://", "https://")):
+            found.setdefault(rel, href)
+    return found.get("hub"), found.get("self")

@@ -43,7 +43,7 @@ from bot.news.categorise import Categoriser, CategoryRule
 from bot.news.dedupe import source_domain
 from bot.news.stories import Fingerprint
 from storage import articles as article_store
-from storage import catalog, stories
+from storage import catalog, stories, websub
 from storage.articles import StoredArticle
 from storage.feeds import lease_due_feeds, lease_feed, next_due
 from storage.models import DOMAIN_CHARS, ETAG_CHARS, LAST_MODIFIED_CHARS, LINK_CHARS, Feed
@@ -67,6 +67,8 @@ class PollSettings:
     batch: int = 500  # feeds leased per tick
     writers: int = 4  # feeds storing at once (each holds a database connection)
     lease: timedelta = timedelta(minutes=10)
+    # A feed its hub pushes (WebSub) is polled this often only, in case a push was lost.
+    pushed_interval: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ class FeedOutcome:
     internal: bool = False  # the error was ours, not the feed's
     failures: int = 0  # failures in a row of the error's kind
     disabled: bool = False
+    # WebSub: the hub and topic the feed (or its Link: header) names, None for none.
+    hub: str | None = None
+    topic: str | None = None
 
     @property
     def kind(self) -> str:
@@ -157,6 +162,23 @@ def backoff(interval: timedelta, failures: int) -> timedelta:
     exponent = min(max(failures - 1, 0), 32)
     seconds = interval.total_seconds() * 2.0**exponent
     return timedelta(seconds=min(seconds, MAX_BACKOFF.total_seconds()))
+
+
+def link_header_hub(links: Sequence[str]) -> tuple[str | None, str | None]:
+    """The hub and the topic of HTTP Link headers (`<url>; rel="hub"`, RFC 8288), if any."""
+    found: dict[str, str] = {}
+    for header in links:
+        for part in header.split(","):
+            target, _, params = part.partition(";")
+            url = target.strip().removeprefix("<").removesuffix(">").strip()
+            for param in params.split(";"):
+                name, _, value = param.strip().partition("=")
+                if name.strip().lower() != "rel" or not url.startswith(("http://", "https://")):
+                    continue
+                for rel in value.strip().strip('"').lower().split():
+                    if rel in ("hub", "self"):
+                        found.setdefault(rel, url)
+    return found.get("hub"), found.get("self")
 
 
 def _fits(value: str | None, limit: int) -> bool:
@@ -299,7 +321,8 @@ class Poller:
                 feeds = await lease_due_feeds(
                     session, now, limit=self.settings.batch, lease=self.settings.lease
                 )
-                states = [self._state(feed) for feed in feeds]
+                pushed = await websub.pushed(session, (feed.id for feed in feeds), now)
+                states = [self._state(feed, feed.id in pushed) for feed in feeds]
                 rules = _Rules(await load_categoriser(session), await Keywords.load(session))
             outcomes = await asyncio.gather(*(self._poll(state, rules) for state in states))
             report = TickReport(list(outcomes))
@@ -328,15 +351,19 @@ class Poller:
             feed = await lease_feed(session, feed_id, now, self.settings.lease)
             if feed is None:
                 return None
-            state = self._state(feed)
+            pushed = await websub.pushed(session, [feed.id], now)
+            state = self._state(feed, feed.id in pushed)
             rules = _Rules(await load_categoriser(session), await Keywords.load(session))
         try:
             return await self._poll(state, rules)
         finally:
             self.reschedule()  # its next poll is an interval from now
 
-    def _state(self, feed: Feed) -> FeedState:
+    def _state(self, feed: Feed, pushed: bool = False) -> FeedState:
         seconds = feed.poll_interval_seconds
+        interval = timedelta(seconds=seconds) if seconds else self.settings.interval
+        if pushed:  # its hub pushes it: a poll now and then is the safety net
+            interval = max(interval, self.settings.pushed_interval)
         return FeedState(
             id=feed.id,
             url=feed.url,
@@ -344,7 +371,7 @@ class Poller:
             last_modified=feed.last_modified,
             body_hash=feed.body_hash,
             primed=feed.primed,
-            interval=timedelta(seconds=seconds) if seconds else self.settings.interval,
+            interval=interval,
             category_ids=tuple(category.id for category in feed.categories),
         )
 
@@ -367,6 +394,7 @@ class Poller:
                 if self.metrics is not None:
                     self.metrics.fetch_seconds.observe(time.perf_counter() - started)
             fetched_at = self.clock()
+            outcome.hub, outcome.topic = link_header_hub(result.links)
             body_hash = hashlib.sha256(result.body).hexdigest() if result.body else None
             parsed: ParsedFeed | None = None
             if result.not_modified or (body_hash is not None and body_hash == state.body_hash):
@@ -379,6 +407,8 @@ class Poller:
                 if self.metrics is not None:
                     self.metrics.parse_seconds.observe(time.perf_counter() - started)
                 parsed = await self._with_pages(state, parsed)
+                outcome.hub = parsed.hub or outcome.hub
+                outcome.topic = parsed.topic or outcome.topic
             etag = _header("ETag", result.etag, ETAG_CHARS, state.url)
             last_modified = _header(
                 "Last-Modified", result.last_modified, LAST_MODIFIED_CHARS, state.url
@@ -410,6 +440,31 @@ class Poller:
             logger.exception("unexpected error polling feed %s", state.url)
             reason = f"internal error: {type(exc).__name__}: {exc}"
             await self._failed(state, reason, outcome, internal=True)
+        return outcome
+
+    async def ingest(self, feed_id: int, body: bytes) -> FeedOutcome | None:
+        """A body the feed's hub pushed (WebSub): parsed, deduplicated, stored and planned as
+        a poll's, in one transaction, without touching the feed's schedule or validators
+        (a notification may carry only the new entries). None: the feed is gone or not
+        polled (disabled, paused). A body that does not parse raises ParseError."""
+        async with self.sessions() as session:
+            feed = await session.get(Feed, feed_id)
+            if feed is None or feed.disabled or feed.paused:
+                return None
+            state = self._state(feed)
+            rules = _Rules(await load_categoriser(session), await Keywords.load(session))
+        outcome = FeedOutcome(state.id, state.url)
+        fetched_at = self.clock()
+        parsed = await self.parsers.parse(body, fetched_at, self.settings.summary_chars)
+        parsed = await self._with_pages(state, parsed)
+        async with AsyncExitStack() as desk, self._writers, self.sessions.begin() as session:
+            feed = await session.get(Feed, state.id, options=[lazyload(Feed.categories)])
+            if feed is None:
+                return None
+            await self._store(session, feed, state, parsed, rules, outcome, desk)
+            feed.primed = True
+        if self.metrics is not None:
+            self.metrics.stored(outcome.new)
         return outcome
 
     async def _with_pages(self, state: FeedState, parsed: ParsedFeed) -> ParsedFeed:

@@ -1125,6 +1125,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "feed_state_ok": {"ar": "✅ يعمل", "en": "✅ ok"},
     "feed_state_new": {"ar": "🆕 لم يُجلب بعد", "en": "🆕 not polled yet"},
     "feed_state_paused": {"ar": "⏸ موقوف مؤقتاً", "en": "⏸ paused"},
+    # Appended to the state of a feed its hub pushes (WebSub).
+    "feed_state_pushed": {"ar": " · ⚡ يصل بالدفع", "en": " · ⚡ pushed"},
     "feed_state_disabled": {"ar": "⛔ معطّل بعد {count}", "en": "⛔ disabled after {count}"},
     "feed_state_failing": {
         "ar": "⚠️ يفشل منذ {since} ({count})",

@@ -35,6 +35,7 @@ class Route:
     hits: int = 0
     conditional_hits: int = 0
     user_agents: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with the body (e.g. Link)
     arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
 
@@ -114,7 +115,7 @@ class FeedServer:
             for _ in range(10_000):  # bounded: about 650 MB at most
                 await response.write(chunk)
             return response
-        headers = {"ETag": etag, "Last-Modified": last_modified}
+        headers = {"ETag": etag, "Last-Modified": last_modified, **route.headers}
         body = route.body
         if route.gzip:
             body = gzip.compress(body)

@@ -19,6 +19,7 @@ from bot.opml import MAX_BYTES, parse_opml
 from bot.text.dates import format_moment
 from bot.text.messages import text
 from storage import catalog
+from storage import websub as websub_store
 from storage.feeds import add_feed, feed_by_url
 from storage.models import FEED_NAME_CHARS, LINK_CHARS, Article, AuditEntry, Delivery, Feed
 from tests.fakes.feeds import FeedServer, rss
@@ -698,3 +699,22 @@ async def test_an_english_admin_gets_english(
         assert buttons(card)[f"fd:poll:{feed.id}"] == "🔄 Poll now"
         unknown = await say(telegram, ENGLISH_READER, f"/addfeed {url}x cooking")
         assert unknown.text.startswith("I do not know these categories: cooking\n")
+
+
+async def test_feeds_marks_the_feeds_their_hub_pushes(
+    console: Console, telegram: FakeTelegram
+) -> None:
+    async with console() as app:
+        pushed = await _feed(app, "https://a.example/feed", name="ألف", primed=True)
+        await _feed(app, "https://b.example/feed", name="باء", primed=True)
+        now = datetime.now(UTC)
+        async with services_of(app).sessions.begin() as session:
+            row = await websub_store.want(
+                session, pushed, hub="https://hub.example/", topic="https://a.example/feed",
+                secret="s" * 43, token="t" * 43, now=now, retry=timedelta(minutes=10),
+            )  # fmt: skip
+            websub_store.activate(row, now, 86_400)
+        listing = await say(telegram, ADMIN, "/feeds")
+        assert "١. ألف — ✅ يعمل · ⚡ يصل بالدفع\n" in listing.text
+        assert "٢. باء — ✅ يعمل\n" in listing.text
+        assert text("feed_state_pushed", "en") == " · ⚡ pushed"
