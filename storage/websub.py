@@ -48,11 +48,25 @@ async def want(
 ) -> HubSubscription:
     """Stage a pending subscription of the feed at `hub` (a new one, or the feed's old row
     pointed at another hub or topic, with a new secret and token); taken again by the
-    renewal job after `retry` if the hub never verifies it."""
+    renewal job after `retry` if the hub never verifies it. A row pointed elsewhere leaves
+    its old hub, topic, secret and token behind as an unsubscribing row (due now), so the
+    old hub stops pushing."""
     row = await of_feed(session, feed_id)
     if row is None:
         row = HubSubscription(feed_id=feed_id, failures=0, created_at=now)
         session.add(row)
+    elif row.state != UNSUBSCRIBING:
+        session.add(
+            HubSubscription(
+                feed_id=None, hub=row.hub, topic=row.topic, secret=row.secret,
+                token=row.token, state=UNSUBSCRIBING, renew_at=now, failures=0,
+                created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        row.token = ""  # freed for the unsubscribing row before the flush
+        await session.flush()
+    row.failures = 0
+    row.last_error = None
     row.hub, row.topic, row.secret, row.token = hub, topic, secret, token
     row.state = PENDING
     row.lease_expires_at = None

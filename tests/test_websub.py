@@ -3,7 +3,6 @@ public URL, verified, and pushed; the hub's hostile cases are refused and store 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,8 +14,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import cli
-from bot.__main__ import parser
 from bot.admins import Person
 from bot.app import services_of
 from bot.config import Settings
@@ -34,7 +31,7 @@ from storage.models import Article, Feed, HubSubscription
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.hub import FakeHub
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings
+from tests.support import make_settings, operator
 from tests.test_process import free_port, get
 
 CHANNEL = -1001000000012
@@ -60,11 +57,6 @@ def pushed_feed(numbers: list[int], *, hub: str, topic: str) -> bytes:
     )
     body = rss([item(n) for n in sorted(numbers, reverse=True)])
     return body.replace("<channel>", "<channel>" + links, 1).encode()
-
-
-async def operator(settings: Settings, *argv: str) -> int:
-    args: argparse.Namespace = parser().parse_args(list(argv))
-    return await cli.dispatch(settings, args)
 
 
 def notifications(text: str, outcome: str) -> float:
@@ -391,3 +383,54 @@ async def test_the_subscribe_goes_through_the_address_guard(
         assert row.last_error is not None
         assert row.last_error.startswith("hub unreachable:")
         assert "127.0.0.1" in row.last_error
+
+
+async def test_an_unchanged_body_discovers_nothing_and_the_header_comes_first(
+    sessions: async_sessionmaker[AsyncSession], feed_server: FeedServer
+) -> None:
+    """Finding 1: the hub and topic come from a parsed body only (the Link header first, hub
+    and topic together); an unchanged body keeps the stored subscription."""
+    topic = feed_server.url("self.xml")
+    body = pushed_feed([1], hub="https://body-hub.example/", topic=topic)
+    url = feed_server.set("flip.xml", body)
+    feed_server.route("flip.xml").headers["Link"] = '<https://header-hub.example/>; rel="hub"'
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, url, now=datetime.now(UTC))).id
+    fetcher = Fetcher(FetchLimits(allow_private=True))
+    try:
+        poller = Poller(sessions, fetcher, ParserPool(0))
+        first = await poller.poll_feed(feed_id)
+        assert first is not None
+        assert (first.hub, first.topic) == ("https://header-hub.example/", None)
+        again = await poller.poll_feed(feed_id)
+        assert again is not None
+        assert (again.hub, again.topic) == (None, None)  # not parsed: nothing discovered
+    finally:
+        await fetcher.close()
+
+
+async def test_repointing_a_subscription_unsubscribes_the_old_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, _server, hub):
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        await hub.wait_verified("https://a.example/feed")
+        async with sessions() as session:
+            old = await websub_store.of_feed(session, feed_id)
+        assert old is not None
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/other")
+        await hub.wait_verified("https://a.example/other")
+        async with sessions() as session:
+            rows = (await session.scalars(select(HubSubscription))).all()
+        leftover = [row for row in rows if row.feed_id is None]
+        assert [(row.token, row.topic, row.state) for row in leftover] == [
+            (old.token, "https://a.example/feed", "unsubscribing")
+        ]
+        assert await websub.renew() == 1
+        await hub.wait_verified("https://a.example/feed", mode="unsubscribe")
+        async with sessions() as session:
+            rows = (await session.scalars(select(HubSubscription))).all()
+        assert [(row.feed_id, row.topic) for row in rows] == [(feed_id, "https://a.example/other")]

@@ -394,7 +394,7 @@ class Poller:
                 if self.metrics is not None:
                     self.metrics.fetch_seconds.observe(time.perf_counter() - started)
             fetched_at = self.clock()
-            outcome.hub, outcome.topic = link_header_hub(result.links)
+            header_hub, header_topic = link_header_hub(result.links)
             body_hash = hashlib.sha256(result.body).hexdigest() if result.body else None
             parsed: ParsedFeed | None = None
             if result.not_modified or (body_hash is not None and body_hash == state.body_hash):
@@ -407,8 +407,13 @@ class Poller:
                 if self.metrics is not None:
                     self.metrics.parse_seconds.observe(time.perf_counter() - started)
                 parsed = await self._with_pages(state, parsed)
-                outcome.hub = parsed.hub or outcome.hub
-                outcome.topic = parsed.topic or outcome.topic
+                # Discovery only from a parsed body (an unchanged one says nothing new, and
+                # the stored subscription stands); one rule, the spec's: the Link header
+                # first, the hub and its topic taken together from the same place.
+                if header_hub is not None:
+                    outcome.hub, outcome.topic = header_hub, header_topic
+                else:
+                    outcome.hub, outcome.topic = parsed.hub, parsed.topic
             etag = _header("ETag", result.etag, ETAG_CHARS, state.url)
             last_modified = _header(
                 "Last-Modified", result.last_modified, LAST_MODIFIED_CHARS, state.url
