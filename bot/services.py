@@ -91,6 +91,7 @@ def poll_settings(settings: Settings) -> PollSettings:
         max_entry_age=timedelta(hours=settings.max_entry_age_hours),
         summary_chars=settings.summary_max_chars,
         pushed_interval=timedelta(seconds=settings.websub_poll_seconds),
+        websub=websub_settings(settings).callback is not None,
     )
 
 

@@ -503,7 +503,7 @@ class SourceService:
     async def _lines(self, session: AsyncSession, feeds: Sequence[Feed]) -> list[FeedLine]:
         since = self.clock() - timedelta(days=ACTIVITY_DAYS)
         activity = await feed_store.article_activity(session, [f.id for f in feeds], since)
-        pushed = await websub_store.pushed(session, [f.id for f in feeds], self.clock())
+        pushed = await self.poller.pushed(session, [f.id for f in feeds], self.clock())
         lines = []
         for feed in feeds:
             newest, recent = activity.get(feed.id, (None, 0))

@@ -296,6 +296,7 @@ async def test_without_a_public_url_nothing_changes(
         settings = make_settings(
             bot_token=telegram.token, telegram_api_base_url=telegram.base_url,
             database_url=database_url, parse_workers=0, http_port=free_port(),
+            websub_poll_seconds=7200,
         )  # fmt: skip
         assert await operator(settings, "feed", "add", topic) == 0
         process = NashraProcess(settings)
@@ -303,10 +304,30 @@ async def test_without_a_public_url_nothing_changes(
         try:
             services = services_of(process.application)
             assert not services.websub.enabled
+            now = datetime.now(UTC)
+            async with services.sessions.begin() as session:
+                feed = await session.scalar(select(Feed))
+                assert feed is not None
+                # A row left active by a run that had a public URL (finding 2).
+                session.add(HubSubscription(
+                    feed_id=feed.id, hub=hub.url, topic=topic, secret="s", token="t",
+                    state="active", lease_expires_at=now + timedelta(days=5),
+                    renew_at=now + timedelta(days=4), failures=0,
+                ))  # fmt: skip
             report = await services.poll()  # whatever the schedule did, one more poll
             assert all(outcome.error is None for outcome in report.outcomes)
             await feed_server.wait_for_hits("plain.xml", 1)
             assert hub.requests == []
+            await services.poller.poll_feed(feed.id)
+            async with services.sessions() as session:
+                polled = await session.get(Feed, feed.id)
+                lines = await services.sources._lines(session, [polled] if polled else [])
+            assert polled is not None
+            assert polled.last_polled_at is not None
+            assert polled.next_poll_at - polled.last_polled_at == timedelta(
+                seconds=settings.poll_interval_seconds
+            )  # polled as any feed, not at the pushed feeds' safety interval
+            assert [line.pushed for line in lines] == [False]  # no ⚡ in /feeds
         finally:
             await process.stop()
     finally:

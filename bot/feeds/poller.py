@@ -69,6 +69,9 @@ class PollSettings:
     lease: timedelta = timedelta(minutes=10)
     # A feed its hub pushes (WebSub) is polled this often only, in case a push was lost.
     pushed_interval: timedelta = timedelta(hours=1)
+    # WebSub is configured (a public callback URL): without it no hub can reach us, so a
+    # leftover active subscription must not slow its feed down to pushed_interval.
+    websub: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,7 @@ class Poller:
                 feeds = await lease_due_feeds(
                     session, now, limit=self.settings.batch, lease=self.settings.lease
                 )
-                pushed = await websub.pushed(session, (feed.id for feed in feeds), now)
+                pushed = await self.pushed(session, [feed.id for feed in feeds], now)
                 states = [self._state(feed, feed.id in pushed) for feed in feeds]
                 rules = _Rules(await load_categoriser(session), await Keywords.load(session))
             outcomes = await asyncio.gather(*(self._poll(state, rules) for state in states))
@@ -351,13 +354,19 @@ class Poller:
             feed = await lease_feed(session, feed_id, now, self.settings.lease)
             if feed is None:
                 return None
-            pushed = await websub.pushed(session, [feed.id], now)
+            pushed = await self.pushed(session, [feed.id], now)
             state = self._state(feed, feed.id in pushed)
             rules = _Rules(await load_categoriser(session), await Keywords.load(session))
         try:
             return await self._poll(state, rules)
         finally:
             self.reschedule()  # its next poll is an interval from now
+
+    async def pushed(self, session: AsyncSession, feed_ids: list[int], now: datetime) -> set[int]:
+        """The feeds a hub pushes now; none when WebSub is not configured (no route)."""
+        if not self.settings.websub:
+            return set()
+        return await websub.pushed(session, feed_ids, now)
 
     def _state(self, feed: Feed, pushed: bool = False) -> FeedState:
         seconds = feed.poll_interval_seconds
