@@ -228,7 +228,7 @@ class WebSub:
                 return Answer(404, "no such subscription")
             if mode == "denied":
                 reason = query.get("hub.reason", "")[:200]
-                store.failed(row, now, f"hub denied the subscription: {reason}", RETRY_LONGEST)
+                store.denied(row, now, f"hub denied the subscription: {reason}", RETRY_LONGEST)
                 return Answer(200, "")
             challenge = query.get("hub.challenge", "")
             if not challenge:

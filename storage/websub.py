@@ -105,6 +105,15 @@ def failed(row: HubSubscription, now: datetime, reason: str, retry: timedelta) -
         row.state = PENDING
 
 
+def denied(row: HubSubscription, now: datetime, reason: str, retry: timedelta) -> None:
+    """The hub denied (or cancelled) the subscription: the feed is not pushed from now on
+    and is polled as before; the subscribe is asked again after `retry`."""
+    failed(row, now, reason, retry)
+    if row.state == ACTIVE:
+        row.state = PENDING
+    row.lease_expires_at = None
+
+
 async def leave_feed(session: AsyncSession, feed_id: int, now: datetime) -> bool:
     """The feed is being removed: its subscription, if any, is unsubscribed by the next
     renewal round (due now); the row outlives the feed until the hub verifies. False: the

@@ -455,3 +455,29 @@ async def test_repointing_a_subscription_unsubscribes_the_old_one(
         async with sessions() as session:
             rows = (await session.scalars(select(HubSubscription))).all()
         assert [(row.feed_id, row.topic) for row in rows] == [(feed_id, "https://a.example/other")]
+
+
+async def test_a_denied_subscription_is_no_longer_pushed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 3: hub.mode=denied on an active row: the feed is polled as before."""
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, server, hub):
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        await hub.wait_verified("https://a.example/feed")
+        async with sessions() as session:
+            assert await websub_store.pushed(session, [feed_id], clock[0]) == {feed_id}
+            row = await websub_store.of_feed(session, feed_id)
+        assert row is not None
+        callback = f"http://127.0.0.1:{server.port}/websub/{row.token}"
+        status, _ = await hub.verification(callback, "https://a.example/feed", mode="denied")
+        assert status == 200
+        async with sessions() as session:
+            assert await websub_store.pushed(session, [feed_id], clock[0]) == set()
+            denied = await websub_store.of_feed(session, feed_id)
+        assert denied is not None
+        assert (denied.state, denied.lease_expires_at) == ("pending", None)
+        assert denied.last_error is not None
+        assert denied.last_error.startswith("hub denied")
