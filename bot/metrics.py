@@ -29,7 +29,9 @@ POLL_OUTCOMES = ("new", "unchanged", "not_modified", "failed", "disabled")
 # migrated (the group became a supergroup: sent there instead).
 # A hub's notification (WebSub): taken, or refused for a signature, an unknown callback,
 # a body over the cap, or one that could not be stored.
-NOTIFICATION_OUTCOMES = ("taken", "bad_signature", "unknown", "too_large", "failed")
+NOTIFICATION_OUTCOMES = (
+    "taken", "bad_signature", "unknown", "too_large", "failed", "discarded",
+)  # fmt: skip
 DELIVERY_OUTCOMES = ("sent", "retried", "failed", "dead", "dropped", "chat_gone", "migrated")
 # Fetches of a feed take from milliseconds to the fetch timeout (20 s by default).
 FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)

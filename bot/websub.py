@@ -264,8 +264,8 @@ class WebSub:
         except Exception:
             logger.exception("WebSub: feed %d's notification could not be stored", feed_id)
             return self._refused("failed", 500, "not stored")
-        if outcome is None:
-            return self._refused("unknown", 404, "feed not polled")
+        if outcome is None:  # paused or disabled: a 4xx would make some hubs drop us
+            return self._refused("discarded", 202, "feed not polled; discarded")
         await self._noted(token)
         if outcome.planned or outcome.same_story or outcome.shared:
             self.wake()

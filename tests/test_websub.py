@@ -481,3 +481,22 @@ async def test_a_denied_subscription_is_no_longer_pushed(
         assert (denied.state, denied.lease_expires_at) == ("pending", None)
         assert denied.last_error is not None
         assert denied.last_error.startswith("hub denied")
+
+
+async def test_a_push_for_a_paused_feed_is_taken_and_discarded(
+    telegram: FakeTelegram, feed_server: FeedServer, database_url: str
+) -> None:
+    """Finding 9: a 4xx makes some hubs drop the subscription; a paused feed's push gets
+    202 and is not stored."""
+    async with pushed_bot(telegram, feed_server, database_url) as bot:
+        await bot.hub.wait_verified(bot.topic)
+        before = await bot.articles()
+        feed_id = (await bot.subscription()).feed_id
+        async with bot.services.sessions.begin() as session:
+            feed = await session.get(Feed, feed_id)
+            assert feed is not None
+            feed.paused = True
+        assert await bot.hub.publish(bot.topic, pushed_feed([7], hub="", topic="")) == [202]
+        assert await bot.articles() == before
+        status, text = await get(bot.port, "/metrics")
+        assert notifications(text, "discarded") == 1.0
