@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import FeedError, ParseError
@@ -160,7 +161,9 @@ class WebSub:
                 secret=secrets.token_urlsafe(32), token=secrets.token_urlsafe(32),
                 now=now, retry=VERIFY_WAIT,
             )  # fmt: skip
-            request = _Request(row.id, row.hub, row.topic, row.secret, row.token, "subscribe")
+            request = _Request(
+                row.id, row.hub, row.topic, row.secret, row.token, "subscribe", row.renew_at
+            )
         await self._send(request)
         return True
 
@@ -183,11 +186,15 @@ class WebSub:
         self, session: AsyncSession, row: HubSubscription, now: datetime
     ) -> _Request | None:
         if row.state == store.UNSUBSCRIBING:
-            if now - row.updated_at > timedelta(days=1):  # the hub never verified: give up
+            # The hub never verified: give up a day after the unsubscribe began (created_at,
+            # which retries do not move).
+            if now - row.created_at > timedelta(days=1):
                 await store.forget(session, row)
                 return None
-            return _Request(row.id, row.hub, row.topic, row.secret, row.token, "unsubscribe")
-        return _Request(row.id, row.hub, row.topic, row.secret, row.token, "subscribe")
+            mode = "unsubscribe"
+        else:
+            mode = "subscribe"
+        return _Request(row.id, row.hub, row.topic, row.secret, row.token, mode, row.renew_at)
 
     async def _send(self, request: _Request) -> None:
         """The request to the hub; a failure is recorded on the row and retried later."""
@@ -206,6 +213,7 @@ class WebSub:
             error = f"hub unreachable: {exc}"
         if error is None:
             logger.info("asked %s to %s %s", request.hub, request.mode, request.topic)
+            await self._accepted(request)
             return
         logger.warning("WebSub %s of %s at %s failed: %s", request.mode, request.topic,
                        request.hub, error)  # fmt: skip
@@ -213,6 +221,32 @@ class WebSub:
             row = await session.get(HubSubscription, request.id)
             if row is not None and row.token == request.token:
                 store.failed(row, self.clock(), error[:ERROR_CHARS], retry_after(row.failures + 1))
+
+    async def _accepted(self, request: _Request) -> None:
+        """The hub took the request (2xx): until it verifies, the row says so and is asked
+        again on a back-off, not every round, unseen. A row the verification already
+        reached (its renew_at moved, maybe while we wrote) is left alone: one guarded
+        UPDATE."""
+        async with self.sessions.begin() as session:
+            failures = await session.scalar(
+                select(HubSubscription.failures).where(HubSubscription.id == request.id)
+            )
+            if failures is None:
+                return
+            await session.execute(
+                update(HubSubscription)
+                .where(
+                    HubSubscription.id == request.id,
+                    HubSubscription.token == request.token,
+                    HubSubscription.renew_at == request.renew_at,
+                    HubSubscription.failures == failures,
+                )
+                .values(
+                    failures=failures + 1,
+                    renew_at=self.clock() + retry_after(failures + 1),
+                    last_error=f"hub accepted the {request.mode}, not verified yet",
+                )
+            )
 
     # ------------------------------------------------------------------ the callback
 
@@ -300,6 +334,7 @@ class _Request:
     secret: str
     token: str
     mode: str
+    renew_at: datetime  # the row's when the request was made (to tell a verified row)
 
 
 def _lease(given: str | None, asked: int) -> int:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.dialect import supports_skip_locked
 from storage.models import HubSubscription
@@ -92,6 +93,10 @@ def activate(row: HubSubscription, now: datetime, lease_seconds: int) -> None:
     row.last_error = None
     row.failures = 0
     row.updated_at = now
+    # Written even if unchanged since the row was read: a note of an accepted request may
+    # have been stored meanwhile (SQLite has no row lock), and must not outlive this.
+    flag_modified(row, "last_error")
+    flag_modified(row, "failures")
 
 
 def failed(row: HubSubscription, now: datetime, reason: str, retry: timedelta) -> None:
@@ -123,6 +128,7 @@ async def leave_feed(session: AsyncSession, feed_id: int, now: datetime) -> bool
         return False
     row.feed_id = None
     row.state = UNSUBSCRIBING
+    row.created_at = now  # an unsubscribing row's created_at: when the unsubscribe began
     row.renew_at = now
     row.updated_at = now
     await session.flush()

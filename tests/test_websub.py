@@ -500,3 +500,51 @@ async def test_a_push_for_a_paused_feed_is_taken_and_discarded(
         assert await bot.articles() == before
         status, text = await get(bot.port, "/metrics")
         assert notifications(text, "discarded") == 1.0
+
+
+async def test_a_request_accepted_but_never_verified_backs_off_and_says_so(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 5: a 2xx with no verification is recorded and retried on a back-off."""
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, _server, hub):
+        hub.refuse = 202  # takes the request, never verifies
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        async with sessions() as session:
+            row = await websub_store.of_feed(session, feed_id)
+        assert row is not None
+        assert (row.state, row.failures) == ("pending", 1)
+        assert row.last_error == "hub accepted the subscribe, not verified yet"
+        assert row.renew_at == clock[0] + timedelta(minutes=5)
+        clock[0] += timedelta(minutes=5)
+        assert await websub.renew() == 1
+        async with sessions() as session:
+            again = await websub_store.of_feed(session, feed_id)
+        assert again is not None
+        assert again.failures == 2
+        assert again.renew_at == clock[0] + timedelta(minutes=10)  # backing off
+        assert await websub.renew() == 0
+
+
+async def test_an_unsubscribe_the_hub_keeps_failing_is_given_up_after_a_day(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 5: the give-up is measured from when the unsubscribe began, not from the
+    last failure."""
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, _server, hub):
+        assert await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        await hub.wait_verified("https://a.example/feed")
+        hub.refuse = 500
+        async with sessions.begin() as session:
+            assert await websub_store.leave_feed(session, feed_id, clock[0])
+        for _ in range(24):  # two days of failures, no more than 12 h apart
+            clock[0] += timedelta(hours=2, minutes=1)
+            await websub.renew()
+        async with sessions() as session:
+            left = (await session.scalars(select(HubSubscription))).all()
+        assert left == []
