@@ -102,6 +102,7 @@ def websub_settings(settings: Settings) -> WebSubSettings:
         settings.websub_callback if served else None,
         lease_seconds=settings.websub_lease_seconds,
         max_bytes=settings.websub_max_bytes,
+        http_hubs=settings.allow_private_feeds,
     )
 
 

@@ -66,6 +66,9 @@ class WebSubSettings:
     lease_seconds: int = 864_000
     max_bytes: int = 2_000_000
     renew_lease: timedelta = timedelta(minutes=5)  # a renewal round's hold on its rows
+    # The secret goes to the hub in the request: over HTTPS only (the spec's rule), unless
+    # ALLOW_PRIVATE_FEEDS=true (a hub on one's own network, the tests' fake hub).
+    http_hubs: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,9 @@ class WebSub:
     async def subscribe(self, feed_id: int, hub: str, topic: str) -> bool:
         """Ask `hub` to push `topic` for the feed, unless that subscription exists (any
         state: the renewal job retries it). False: nothing was asked."""
+        if not hub.lower().startswith("https://") and not self.settings.http_hubs:
+            logger.info("feed %d: hub %s is not HTTPS; not subscribed (polled)", feed_id, hub)
+            return False
         now = self.clock()
         async with self.sessions.begin() as session:
             row = await store.of_feed(session, feed_id)

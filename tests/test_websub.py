@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -22,7 +22,7 @@ from bot.feeds.poller import Poller
 from bot.feeds.workers import ParserPool
 from bot.metrics import Metrics
 from bot.process import NashraProcess
-from bot.services import Services
+from bot.services import Services, websub_settings
 from bot.web import PushRoute, WebServer
 from bot.websub import WebSub, WebSubSettings
 from storage import websub as websub_store
@@ -349,7 +349,7 @@ async def subscriber(
     )  # fmt: skip
     server.push = PushRoute("/websub", 100_000, websub)
     await server.start()
-    websub.settings = WebSubSettings(f"http://127.0.0.1:{server.port}/websub")
+    websub.settings = WebSubSettings(f"http://127.0.0.1:{server.port}/websub", http_hubs=True)
     try:
         yield websub, server, hub
     finally:
@@ -548,3 +548,20 @@ async def test_an_unsubscribe_the_hub_keeps_failing_is_given_up_after_a_day(
         async with sessions() as session:
             left = (await session.scalars(select(HubSubscription))).all()
         assert left == []
+
+
+async def test_a_plain_http_hub_gets_no_secret_unless_private_feeds_are_allowed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Finding 6: hub.secret goes over HTTPS only; http hubs only with ALLOW_PRIVATE_FEEDS."""
+    clock = [datetime.now(UTC)]
+    async with sessions.begin() as session:
+        feed_id = (await add_feed(session, "https://a.example/feed", now=clock[0])).id
+    async with subscriber(sessions, clock) as (websub, _server, hub):
+        websub.settings = replace(websub.settings, http_hubs=False)
+        assert not await websub.subscribe(feed_id, hub.url, "https://a.example/feed")
+        assert hub.requests == []
+        async with sessions() as session:
+            assert await websub_store.of_feed(session, feed_id) is None
+    assert websub_settings(make_settings(allow_private_feeds=False)).http_hubs is False
+    assert websub_settings(make_settings(allow_private_feeds=True)).http_hubs is True
