@@ -704,7 +704,9 @@ async def test_an_english_admin_gets_english(
 async def test_feeds_marks_the_feeds_their_hub_pushes(
     console: Console, telegram: FakeTelegram
 ) -> None:
-    async with console() as app:
+    # WebSub is on (a public URL): only then does an active subscription count as pushed.
+    websub = {"websub_callback_url": "https://bot.example/websub", "http_port": 0}
+    async with console(**websub) as app:
         pushed = await _feed(app, "https://a.example/feed", name="ألف", primed=True)
         await _feed(app, "https://b.example/feed", name="باء", primed=True)
         now = datetime.now(UTC)
