@@ -65,10 +65,16 @@ class Round:
     late: float
 
 
-def _item(feed: int, number: int) -> dict[str, str]:
+def headline(feed: int, number: int) -> str:
+    """The headline of entry `number` of feed `feed`: what a round looks for in the channel."""
+    return f"خبر رقم {number} من المصدر {feed}: افتتاح جسر جديد في ريف حلب"
+
+
+def news_item(feed: int, number: int) -> dict[str, str]:
+    """Entry `number` of feed `feed`, published a minute ago."""
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
     return {
-        "title": f"خبر رقم {number} من المصدر {feed}: افتتاح جسر جديد في ريف حلب",
+        "title": headline(feed, number),
         "link": f"https://www.source{feed}.example/news/{number}",
         "guid": f"source{feed}-{number}",
         "description": f"<p>افتتحت المحافظة الجسر رقم {number} بعد ترميمه.</p>",
@@ -84,7 +90,7 @@ async def _prepare(
     async with services.sessions.begin() as session:
         [category] = await catalog.ensure_categories(session, [CATEGORY])
         for feed in range(feeds):
-            items = [_item(feed, 0)]
+            items = [news_item(feed, 0)]
             bodies.append(items)
             url = server.set(f"f{feed}.xml", rss(items))
             server.route(f"f{feed}.xml").user_agents = _Arrivals()
@@ -115,12 +121,12 @@ async def _round(
             select(Feed.next_poll_at).where(Feed.url == server.url(f"f{feed}.xml"))
         )
     assert due is not None
-    bodies[feed].insert(0, _item(feed, number))
+    bodies[feed].insert(0, news_item(feed, number))
     seen = len(arrivals.times)
     changed = time.monotonic()
     wall_changed = datetime.now(UTC)
     server.set(f"f{feed}.xml", rss(bodies[feed]))
-    marker = f"خبر رقم {number} من المصدر {feed}"
+    marker = headline(feed, number)
     await telegram.wait_for(
         lambda: any(marker in post.text for post in telegram.sent(CHANNEL)), timeout=interval + 60
     )
@@ -131,10 +137,13 @@ async def _round(
     return Round(posted - changed, posted - polled, (polled - changed) - due_in)
 
 
-def _line(name: str, values: list[float]) -> str:
+def spread_line(name: str, values: list[float]) -> str:
+    """One measure: median, quartiles and range."""
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
     return (
-        f"{name:<16} median {statistics.median(values):6.2f} s   "
-        f"min {min(values):6.2f} s   max {max(values):6.2f} s"
+        f"{name:<22} median {statistics.median(values):6.3f} s   "
+        f"p25 {quartiles[0]:6.3f} s   p75 {quartiles[2]:6.3f} s   "
+        f"min {min(values):6.3f} s   max {max(values):6.3f} s"
     )
 
 
@@ -178,9 +187,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     rounds = asyncio.run(run(args))
     print(f"{len(rounds)} rounds, {args.feeds} feeds polled every {args.interval} s, no tick")
-    print(_line("change → post", [r.change_to_post for r in rounds]))
-    print(_line("poll → post", [r.poll_to_post for r in rounds]))
-    print(_line("poll late by", [r.late for r in rounds]))
+    print(spread_line("change → post", [r.change_to_post for r in rounds]))
+    print(spread_line("poll → post", [r.poll_to_post for r in rounds]))
+    print(spread_line("poll late by", [r.late for r in rounds]))
     worst = max(r.change_to_post for r in rounds) - args.interval
     print(f"worst change → post beyond the interval: {worst:.2f} s (target ≤ 2 s)")
 

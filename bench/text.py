@@ -36,6 +36,7 @@ import feedparser
 from bench import text_baseline as old
 from bench.poll import generate_feed
 from bench.summary import one_core
+from bot.feeds.parse import _body_html  # the body as parse_feed takes it
 from bot.news.summary import summarise
 from bot.text import arabic
 from bot.text.arabic import article_terms, detect_language
@@ -60,13 +61,6 @@ class Inputs:
     name: str
     feeds: int
     items: list[Item]
-
-
-def _body_html(entry: Any) -> str:
-    # As parse.py's _body_html: the longest of content and the description.
-    candidates = [part.get("value", "") for part in entry.get("content") or ()]
-    candidates.append(entry.get("summary") or entry.get("description") or "")
-    return max(candidates, key=len)
 
 
 def _items(body: bytes) -> list[Item]:

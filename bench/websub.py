@@ -28,17 +28,14 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
-from bot import cli
-from bot.__main__ import parser as cli_parser
+from bench.latency import headline, news_item, spread_line
 from bot.process import NashraProcess
 from tests.fakes.feeds import FeedServer, rss
 from tests.fakes.hub import FakeHub
 from tests.fakes.telegram import FakeTelegram
-from tests.support import make_settings
+from tests.support import make_settings, operator
 from tests.test_process import free_port
 
 CHANNEL = -1001000000001
@@ -49,17 +46,6 @@ CATEGORY = "سوريا محلي"
 class Round:
     notification_to_post: float
     notification_to_answer: float
-
-
-def _item(number: int) -> dict[str, str]:
-    moment = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
-    return {
-        "title": f"خبر رقم {number}: افتتاح جسر جديد في ريف حلب بعد ترميمه",
-        "link": f"https://www.source.example/news/{number}",
-        "guid": f"source-{number}",
-        "description": f"<p>افتتحت المحافظة الجسر رقم {number} بعد ترميمه.</p>",
-        "pubDate": format_datetime(moment, usegmt=True),
-    }
 
 
 def _body(items: list[dict[str, str]], hub: str, topic: str) -> bytes:
@@ -73,9 +59,9 @@ def _body(items: list[dict[str, str]], hub: str, topic: str) -> bytes:
 async def _round(
     telegram: FakeTelegram, hub: FakeHub, topic: str, items: list[dict[str, str]], number: int
 ) -> Round:
-    items.insert(0, _item(number))
+    items.insert(0, news_item(0, number))
     body = _body(items[:10], hub.url, topic)  # a hub sends the feed's newest entries
-    marker = f"خبر رقم {number}:"
+    marker = headline(0, number)
     started = time.monotonic()
     statuses = await hub.publish(topic, body)
     answered = time.monotonic()
@@ -106,15 +92,12 @@ async def run(args: argparse.Namespace) -> list[Round]:
             websub_callback_url=f"http://127.0.0.1:{port}/websub",
         )
         topic = server.url("pushed.xml")
-        items = [_item(0)]
+        items = [news_item(0, 0)]
         server.set("pushed.xml", _body(items, hub.url, topic))
         process = NashraProcess(settings)
         try:
-            for command in (
-                ["channel", "add", str(CHANNEL), "--category", CATEGORY],
-                ["feed", "add", topic, "--category", CATEGORY],
-            ):
-                await cli.dispatch(settings, cli_parser().parse_args(command))
+            await operator(settings, "channel", "add", str(CHANNEL), "--category", CATEGORY)
+            await operator(settings, "feed", "add", topic, "--category", CATEGORY)
             await process.start()
             await hub.wait_verified(topic)  # the first poll found the hub
             for number in range(1, args.rounds + 1):
@@ -128,15 +111,6 @@ async def run(args: argparse.Namespace) -> list[Round]:
     return rounds
 
 
-def _line(name: str, values: list[float]) -> str:
-    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
-    return (
-        f"{name:<22} median {statistics.median(values):6.3f} s   "
-        f"p25 {quartiles[0]:6.3f} s   p75 {quartiles[2]:6.3f} s   "
-        f"min {min(values):6.3f} s   max {max(values):6.3f} s"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
@@ -145,8 +119,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     rounds = asyncio.run(run(args))
     print(f"{len(rounds)} notifications through the local hub, {args.gap:g} s apart")
-    print(_line("notification → post", [r.notification_to_post for r in rounds]))
-    print(_line("notification → 2xx", [r.notification_to_answer for r in rounds]))
+    print(spread_line("notification → post", [r.notification_to_post for r in rounds]))
+    print(spread_line("notification → 2xx", [r.notification_to_answer for r in rounds]))
     median = statistics.median(r.notification_to_post for r in rounds)
     print(f"median notification → post: {median:.3f} s (target < 2 s)")
 

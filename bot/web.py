@@ -59,6 +59,11 @@ class Answered(Protocol):
     def text(self) -> str: ...
 
 
+def _respond(answer: Answered) -> web.Response:
+    """The WebSub callback's answer as HTTP."""
+    return web.Response(status=answer.status, text=answer.text)
+
+
 class Push(Protocol):
     """The WebSub callback's side that knows the subscriptions (bot.websub.WebSub)."""
 
@@ -224,22 +229,20 @@ class WebServer:
     async def _verify(self, request: web.Request) -> web.Response:
         assert self.push is not None
         answer = await self.push.push.verify(request.match_info["token"], request.query)
-        return web.Response(status=answer.status, text=answer.text)
+        return _respond(answer)
 
     async def _notify(self, request: web.Request) -> web.Response:
         assert self.push is not None
         limit = self.push.max_bytes
         declared = request.content_length
         if declared is not None and declared > limit:
-            answer = self.push.push.too_large()
-            return web.Response(status=answer.status, text=answer.text)
+            return _respond(self.push.push.too_large())
         body = bytearray()
         async for chunk in request.content.iter_chunked(64 * 1024):
             if len(body) + len(chunk) > limit:  # a chunked body has no declared length
-                answer = self.push.push.too_large()
-                return web.Response(status=answer.status, text=answer.text)
+                return _respond(self.push.push.too_large())
             body.extend(chunk)
         answer = await self.push.push.notify(
             request.match_info["token"], bytes(body), request.headers.get("X-Hub-Signature")
         )
-        return web.Response(status=answer.status, text=answer.text)
+        return _respond(answer)

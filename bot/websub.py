@@ -218,7 +218,7 @@ class WebSub:
         except FeedError as exc:
             error = f"hub unreachable: {exc}"
         if error is None:
-            logger.info("asked %s to %s %s", request.hub, request.mode, request.topic)
+            logger.info("WebSub: asked %s to %s %s", request.hub, request.mode, request.topic)
             await self._accepted(request)
             return
         logger.warning("WebSub %s of %s at %s failed: %s", request.mode, request.topic,

@@ -403,7 +403,6 @@ class Poller:
                 if self.metrics is not None:
                     self.metrics.fetch_seconds.observe(time.perf_counter() - started)
             fetched_at = self.clock()
-            header_hub, header_topic = link_header_hub(result.links)
             body_hash = hashlib.sha256(result.body).hexdigest() if result.body else None
             parsed: ParsedFeed | None = None
             if result.not_modified or (body_hash is not None and body_hash == state.body_hash):
@@ -419,6 +418,7 @@ class Poller:
                 # Discovery only from a parsed body (an unchanged one says nothing new, and
                 # the stored subscription stands); one rule, the spec's: the Link header
                 # first, the hub and its topic taken together from the same place.
+                header_hub, header_topic = link_header_hub(result.links)
                 if header_hub is not None:
                     outcome.hub, outcome.topic = header_hub, header_topic
                 else:

@@ -69,11 +69,14 @@ _TA_MARBUTA = str.maketrans({"ة": "ه"})
 _WORD = re.compile(r"[^\W_]+")
 
 
+def _fold_piece(piece: str) -> str:
+    """The fold of text already NFKC-normalised: diacritics, letter variants, case."""
+    return piece.translate(_FOLD).casefold()
+
+
 def _fold(text: str) -> str:
     """Normalise everything except ة → ه (see _TA_MARBUTA)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_FOLD).casefold()
-    return " ".join(text.split())
+    return " ".join(_fold_piece(unicodedata.normalize("NFKC", text)).split())
 
 
 def normalise(text: str) -> str:
@@ -103,7 +106,7 @@ def _pieces(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=20_000)  # headlines and first sentences (summarise)
 def _piece_tokens(piece: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(piece.translate(_FOLD).casefold().translate(_TA_MARBUTA)))
+    return tuple(_WORD.findall(_fold_piece(piece).translate(_TA_MARBUTA)))
 
 
 # --- stemming ------------------------------------------------------------------------------------
@@ -201,7 +204,7 @@ def _piece_terms(piece: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The index terms and the document terms of one piece of text (NFKC, no whitespace)."""
     index: list[str] = []
     document: list[str] = []
-    for word in _WORD.findall(piece.translate(_FOLD).casefold()):
+    for word in _WORD.findall(_fold_piece(piece)):
         own, bare = _word_index_document_terms(word)
         index += own
         document += own
